@@ -1,0 +1,32 @@
+variable "endpoint_url" {
+  description = "URL of the local AWS endpoint (moto server) every service is pointed at."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+
+  validation {
+    condition     = can(regex("^https?://[^/]+$", var.endpoint_url))
+    error_message = "The endpoint_url must look like http://127.0.0.1:4566 (scheme, host, port, no path): start the endpoint with `just up` and pass its URL."
+  }
+}
+
+variable "region" {
+  description = "Region the local estate pretends to live in."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "The region must look like us-east-1."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the university stream-processor zip; tablekit builds it under build/lambda/ before apply."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of the stream processor. python3.8 is the newest the offline provider 3.39 accepts."
+  type        = string
+  default     = "python3.8"
+}

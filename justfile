@@ -1,0 +1,57 @@
+# Recipes are the project's interface. Run them through ./just (it bootstraps the venv first).
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := justfile_directory() / ".venv/bin"
+tk := venv / "tablekit"
+
+# list recipes
+default:
+    @{{venv}}/just --justfile {{justfile()}} --list --unsorted
+
+# create an environment: local = endpoint + apply + seed data + stream aggregates (the main job)
+setup ENV="local":
+    {{tk}} setup {{ENV}}
+
+# destroy an environment; dev/prod need the env name again as confirmation: just teardown prod prod
+teardown ENV="local" CONFIRM="":
+    {{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
+
+# run the whole test suite (pytest + tftest against a per-session local endpoint)
+test *ARGS:
+    {{venv}}/pytest {{ARGS}}
+
+# plan an environment (dev/prod: add --offline to plan against the local endpoint)
+plan ENV *ARGS:
+    {{tk}} plan {{ENV}} {{ARGS}}
+
+# format Terraform and Python in place
+fmt:
+    {{tk}} tf fmt -recursive modules envs
+    {{venv}}/ruff format tablekit tests bench lambda_function
+    {{venv}}/ruff check --fix tablekit tests bench lambda_function
+
+# validate every module and env offline
+validate:
+    {{venv}}/pytest -q tests/test_terraform_static.py
+
+# write the env's table-name map for application code (json or .env)
+app-config ENV="local" OUT="":
+    {{tk}} app-config {{ENV}} {{ if OUT != "" { "--out " + OUT } else { "" } }}
+
+# start the local AWS endpoint (moto server)
+up:
+    {{tk}} endpoint start
+
+# stop the local AWS endpoint (only if this project started it)
+down:
+    {{tk}} endpoint stop
+
+# show the local endpoint's port, pid, health and log file
+status:
+    {{tk}} endpoint status
+
+# Recipe files owned by each capability; a missing file is simply skipped.
+import? 'recipes/seed.just'
+import? 'recipes/university.just'
+import? 'recipes/governance.just'
+import? 'recipes/operations.just'

@@ -1,0 +1,78 @@
+variable "environment" {
+  description = "Environment name (local, dev or prod); goes into every Environment tag."
+  type        = string
+
+  validation {
+    condition     = contains(["local", "dev", "prod"], var.environment)
+    error_message = "The environment must be one of local, dev, prod."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix for every table name. Keep \"\" wherever application code runs with the contract names (local, prod); dev may use e.g. \"dev-\"."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{0,32}$", var.name_prefix))
+    error_message = "The name_prefix may hold only a-z, A-Z, 0-9, _ . - and at most 32 characters (e.g. \"dev-\")."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource of every family."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key ARN for table SSE (prod); null uses the AWS-owned key."
+  type        = string
+  default     = null
+}
+
+variable "point_in_time_recovery" {
+  description = "Point-in-time recovery on every table."
+  type        = bool
+  default     = true
+}
+
+variable "alarms_enabled" {
+  description = "CloudWatch alarms (throttles, errors, latency, stream processor) on every family."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs notified by every alarm."
+  type        = list(string)
+  default     = []
+}
+
+variable "backup_enabled" {
+  description = "AWS Backup plan (daily, 35-day retention) for the IELTS tables, selected by tag."
+  type        = bool
+  default     = false
+}
+
+variable "enable_ielts_phantom_tables" {
+  description = "Create ielts-ai-safety-logs and ielts-content-reports, which code references but AWS does not have (audit 003)."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the university stream-processor zip (built by `tablekit` under build/lambda/)."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of the stream processor (python3.8 offline with provider 3.39; a current Python in real envs)."
+  type        = string
+}
+
+variable "replica_regions" {
+  description = "Regions for global-table replicas of the university table (prod). Never set on the local endpoint."
+  type        = list(string)
+  default     = []
+}

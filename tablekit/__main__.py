@@ -1,0 +1,7 @@
+"""`python -m tablekit` runs the CLI."""
+
+import sys
+
+from tablekit.cli import main
+
+sys.exit(main())

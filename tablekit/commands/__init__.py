@@ -1,0 +1,1 @@
+"""Sub-commands of the tablekit CLI; every module here exposes `register(subparsers)`."""

@@ -1,0 +1,43 @@
+"""`tablekit toolchain install|info`: prepare and show the offline Terraform toolchain."""
+
+from __future__ import annotations
+
+import argparse
+
+from tablekit.toolchain import DEFAULT, ONLINE_ENV, PROVIDER_VERSION, online
+
+
+def _install(args: argparse.Namespace) -> int:
+    if online():
+        print(f"{ONLINE_ENV}=1: using terraform from PATH and the registry; nothing to install")
+        return 0
+    config = DEFAULT.install()
+    print(f"hashicorp/aws {PROVIDER_VERSION} mirrored; CLI config at {config.relative_to(DEFAULT.root.parent.parent)}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    print(f"terraform : {DEFAULT.terraform_bin()}")
+    print(f"mode      : {'online (registry)' if online() else 'offline mirror'}")
+    if not online():
+        print(f"cli config: {DEFAULT.cli_config}")
+        print(f"mirror    : {DEFAULT.mirror}")
+    return 0
+
+
+def _tf(args: argparse.Namespace) -> int:
+    """Run the project's terraform (offline mirror config) with any arguments, in the current directory."""
+    import subprocess
+
+    return subprocess.call([DEFAULT.terraform_bin(), *args.args], env=DEFAULT.env())
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    tf = sub.add_parser("tf", help="run the project's terraform with the offline CLI config: tablekit tf -- fmt")
+    tf.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
+    tf.set_defaults(func=_tf)
+
+    parser = sub.add_parser("toolchain", help="prepare/show the offline Terraform toolchain")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("install", help="mirror the provider and write the CLI config").set_defaults(func=_install)
+    actions.add_parser("info", help="show which terraform and config are used").set_defaults(func=_info)

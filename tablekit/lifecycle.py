@@ -1,0 +1,101 @@
+"""`setup` and `teardown` of a whole environment: the project's main job in one call each.
+
+setup (local): start the endpoint, build Lambda zips, init + apply envs/local, load seed data,
+run the stream handler over the stream once so aggregates are correct, export app config.
+teardown: show what will be destroyed, demand the env name as confirmation for anything but
+local, destroy, and (local) stop the endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+from tablekit import appconfig, envs
+from tablekit.endpoint import Endpoint
+from tablekit.errors import UserError
+from tablekit.paths import BUILD
+from tablekit.steps import Steps, console
+
+
+@dataclass
+class SetupResult:
+    """What setup produced; tests read it instead of re-querying Terraform."""
+
+    ctx: envs.EnvContext
+    outputs: dict[str, object]
+    app_config_path: Path | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, dict]:
+        return dict(self.outputs.get("tables", {}))  # type: ignore[arg-type]
+
+    @property
+    def app_config(self) -> dict[str, str]:
+        return dict(self.outputs.get("app_config", {}))  # type: ignore[arg-type]
+
+
+def setup(env: str = "local", port: int | None = None, data_dir: Path | None = None, seed: bool = True,
+          endpoint: Endpoint | None = None, quiet: bool = False) -> SetupResult:
+    """Create (or converge) an environment and everything it needs."""
+    steps = Steps(f"setup {env}")
+    endpoint_url = None
+    if env == "local":
+        ep = endpoint or (Endpoint(port=port) if port else Endpoint())
+        with steps.step("start local endpoint") as info:
+            endpoint_url = ep.start()
+            info["detail"] = endpoint_url
+    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
+    with steps.step(f"terraform init + apply envs/{env}") as info:
+        outputs = envs.apply(ctx)
+        info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
+    result = SetupResult(ctx=ctx, outputs=outputs)
+    app_config = result.app_config
+    if app_config:
+        with steps.step("export app config") as info:
+            result.app_config_path = appconfig.write(app_config, BUILD / "app-config" / f"{env}.json")
+            appconfig.write(app_config, BUILD / "app-config" / f"{env}.env")
+            info["detail"] = f"{len(app_config)} variables → build/app-config/{env}.json, .env"
+    if not quiet:
+        console.print(steps.summary())
+    return result
+
+
+def destroy_preview(ctx: envs.EnvContext) -> list[str]:
+    """Addresses a destroy would remove (from a destroy plan)."""
+    plan = envs.plan(ctx, destroy=True, refresh=True)
+    return sorted(rc["address"] for rc in plan.get("resource_changes", []) if "delete" in rc["change"]["actions"])
+
+
+def teardown(env: str = "local", confirm: str | None = None, port: int | None = None,
+             data_dir: Path | None = None, endpoint: Endpoint | None = None) -> list[str]:
+    """Destroy an env after showing what goes; non-local envs need confirm == env name."""
+    if env != "local" and confirm != env:
+        raise UserError(
+            f"refusing to tear down {env!r} without confirmation: run `just teardown {env} {env}` "
+            f"(or `tablekit teardown {env} --confirm {env}`) if you really mean to destroy it"
+        )
+    ep = endpoint or (Endpoint(port=port) if port else Endpoint())
+    endpoint_url = ep.url if env == "local" else None
+    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
+    if env == "local" and not ctx.state_path.exists():
+        console.print("no local state: nothing to destroy")
+        removed: list[str] = []
+    elif env == "local" and not ep.status()["healthy"]:
+        raise UserError(f"the local endpoint at {ep.url} is not running, so its tables are already gone: "
+                        f"delete {ctx.state_path} or start it with `just up` and retry")
+    else:
+        removed = destroy_preview(ctx)
+        table = Table(title=f"teardown {env}: {len(removed)} resources will be destroyed")
+        table.add_column("resource")
+        for address in removed:
+            table.add_row(address)
+        console.print(table)
+        envs.destroy(ctx)
+    if env == "local":
+        stopped = ep.stop()
+        console.print("local endpoint stopped" if stopped else "local endpoint was not started by tablekit")
+    return removed

@@ -1,0 +1,47 @@
+"""Readable progress for long multi-step commands: one line per step with its wall time."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True, highlight=False)
+
+
+class Steps:
+    """Collects (step, seconds, detail) rows and prints them as a table at the end."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.rows: list[tuple[str, float, str]] = []
+        self.started = time.monotonic()
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[dict[str, str]]:
+        """Run one step; the yielded dict's "detail" ends up in the summary table."""
+        info: dict[str, str] = {"detail": ""}
+        began = time.monotonic()
+        if sys.stderr.isatty():
+            with console.status(f"[bold]{name}[/]…"):
+                yield info
+        else:
+            console.print(f"… {name}")
+            yield info
+        elapsed = time.monotonic() - began
+        self.rows.append((name, elapsed, info["detail"]))
+        console.print(f"[green]✓[/] {name} [dim]({elapsed:.1f}s)[/] {info['detail']}")
+
+    def summary(self) -> Table:
+        table = Table(title=self.title)
+        table.add_column("step")
+        table.add_column("seconds", justify="right")
+        table.add_column("result")
+        for name, seconds, detail in self.rows:
+            table.add_row(name, f"{seconds:.1f}", detail)
+        table.add_row("[bold]total[/]", f"[bold]{time.monotonic() - self.started:.1f}[/]", "")
+        return table

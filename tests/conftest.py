@@ -1,0 +1,61 @@
+"""Shared fixtures: one moto server per test session on a free port, fake AWS credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import boto3
+import pytest
+
+from tablekit.endpoint import Endpoint, free_port
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fake_aws_credentials() -> Iterator[None]:
+    """Never let a test reach a real account: fake credentials, fixed region, no profile."""
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                            "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE")}
+    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION,
+                      AWS_REGION=REGION)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
+    """A moto server for this test session only (free port, own log and pidfile)."""
+    ep = Endpoint(port=free_port(), state_dir=tmp_path_factory.mktemp("endpoint"))
+    ep.start(timeout=60)
+    yield ep
+    ep.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint_url(endpoint: Endpoint) -> str:
+    return endpoint.url
+
+
+@pytest.fixture
+def aws(endpoint_url: str):
+    """Factory for boto3 clients bound to the session endpoint: aws("dynamodb")."""
+
+    def make(service: str):
+        return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    return make
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
