@@ -16,7 +16,6 @@ from rich.table import Table
 from tablekit import appconfig, envs
 from tablekit.endpoint import Endpoint
 from tablekit.errors import UserError
-from tablekit.paths import BUILD
 from tablekit.steps import Steps, console
 
 
@@ -37,6 +36,16 @@ class SetupResult:
     def app_config(self) -> dict[str, str]:
         return dict(self.outputs.get("app_config", {}))  # type: ignore[arg-type]
 
+    def client(self, service: str):
+        """A boto3 client bound to this env (the local endpoint for local, the default chain otherwise)."""
+        import boto3
+
+        region = "us-east-1"
+        if self.ctx.endpoint_url:
+            return boto3.client(service, region_name=region, endpoint_url=self.ctx.endpoint_url,
+                                aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(service)
+
 
 def setup(env: str = "local", port: int | None = None, data_dir: Path | None = None, seed: bool = True,
           endpoint: Endpoint | None = None, quiet: bool = False) -> SetupResult:
@@ -56,9 +65,9 @@ def setup(env: str = "local", port: int | None = None, data_dir: Path | None = N
     app_config = result.app_config
     if app_config:
         with steps.step("export app config") as info:
-            result.app_config_path = appconfig.write(app_config, BUILD / "app-config" / f"{env}.json")
-            appconfig.write(app_config, BUILD / "app-config" / f"{env}.env")
-            info["detail"] = f"{len(app_config)} variables → build/app-config/{env}.json, .env"
+            result.app_config_path = appconfig.write(app_config, ctx.data_dir / "app-config.json")
+            appconfig.write(app_config, ctx.data_dir / "app-config.env")
+            info["detail"] = f"{len(app_config)} variables → {ctx.data_dir / 'app-config.json'} (+ .env)"
     if not quiet:
         console.print(steps.summary())
     return result

@@ -23,14 +23,18 @@ LOCAL_SERVICES = (
 )
 
 
-def local_provider_hcl(endpoint_url: str, region: str = "us-east-1", alias: str | None = None) -> str:
-    """An aws provider block aimed at the local endpoint, with every slow start-up check skipped."""
+def local_provider_hcl(endpoint_url: str, region: str | None = "us-east-1", alias: str | None = None) -> str:
+    """An aws provider block aimed at the local endpoint, with every slow start-up check skipped.
+
+    region=None leaves the region out, which in an override file keeps the original block's region.
+    """
     endpoints = "\n".join(f'    {svc:<22} = "{endpoint_url}"' for svc in LOCAL_SERVICES)
     alias_line = f'  alias                       = "{alias}"\n' if alias else ""
+    region_line = f'  region                      = "{region}"\n' if region else ""
     return (
         'provider "aws" {\n'
         f"{alias_line}"
-        f'  region                      = "{region}"\n'
+        f"{region_line}"
         '  access_key                  = "test"\n'
         '  secret_key                  = "test"\n'
         "  s3_force_path_style         = true\n"

@@ -59,3 +59,16 @@ def aws(endpoint_url: str):
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def local_env(endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory):
+    """The whole local estate, set up once per test session exactly as `just setup` does it.
+
+    Yields tablekit.lifecycle.SetupResult: `.tables` (real name => key schema), `.app_config`
+    (env var => table name), `.client(service)` (boto3 bound to the session endpoint).
+    """
+    from tablekit import lifecycle
+
+    result = lifecycle.setup("local", endpoint=endpoint, data_dir=tmp_path_factory.mktemp("local-env"), quiet=True)
+    yield result

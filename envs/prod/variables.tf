@@ -30,8 +30,13 @@ variable "alarm_sns_topic_arn" {
   }
 }
 
-variable "replica_regions" {
-  description = "Regions holding global-table replicas of the university table."
-  type        = list(string)
-  default     = ["us-west-2"]
+variable "replica_region" {
+  description = "Region holding the global-table replica of the university table (its own KMS key lives there)."
+  type        = string
+  default     = "us-west-2"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.replica_region))
+    error_message = "The replica_region must look like us-west-2."
+  }
 }

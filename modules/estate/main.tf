@@ -48,6 +48,7 @@ module "university" {
   lambda_zip_path        = var.lambda_zip_path
   lambda_runtime         = var.lambda_runtime
   replica_regions        = var.replica_regions
+  replica_kms_key_arns   = var.replica_kms_key_arns
 }
 
 locals {

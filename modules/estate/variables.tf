@@ -76,3 +76,9 @@ variable "replica_regions" {
   type        = list(string)
   default     = []
 }
+
+variable "replica_kms_key_arns" {
+  description = "Replica region => customer-managed KMS key ARN in that region (required by AWS when the table uses a CMK)."
+  type        = map(string)
+  default     = {}
+}
