@@ -161,7 +161,8 @@ def apply(ctx: EnvContext) -> dict[str, object]:
     """init + apply; returns the env's outputs."""
     tf = init(ctx)
 
-    tf.run(["apply", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())])
+    tf.stream(["apply", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
+              log_file=ctx.data_dir / "apply.log")
     return tf.output()
 
 
@@ -188,7 +189,8 @@ def plan(ctx: EnvContext, out_json: Path | None = None, refresh: bool = True, de
 def destroy(ctx: EnvContext) -> None:
     tf = init(ctx)
 
-    tf.run(["destroy", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())])
+    tf.stream(["destroy", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
+              log_file=ctx.data_dir / "destroy.log")
 
 
 def outputs(ctx: EnvContext) -> dict[str, object]:

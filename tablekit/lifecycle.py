@@ -16,6 +16,7 @@ from rich.table import Table
 from tablekit import appconfig, envs
 from tablekit.endpoint import Endpoint
 from tablekit.errors import UserError
+from tablekit.paths import ROOT
 from tablekit.steps import Steps, console
 
 
@@ -62,12 +63,34 @@ def setup(env: str = "local", port: int | None = None, data_dir: Path | None = N
         outputs = envs.apply(ctx)
         info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
     result = SetupResult(ctx=ctx, outputs=outputs)
+    if seed:
+        from tablekit.seed.loader import load_env
+
+        with steps.step("load seed data") as info:
+            summary = load_env(ctx, progress=not quiet)
+            result.details["seed"] = summary
+            info["detail"] = (f"{summary.items} items into {len(summary.tables)} tables "
+                              f"({', '.join(summary.sets)}; {summary.retries} retries)")
+    university = outputs.get("university") or {}
+    if env == "local" and university:
+        # The local endpoint never invokes Lambdas: run the stream handler in-process over the
+        # stream once, so the aggregates match the seeded items when setup returns.
+        from tablekit.stream import drain, local_client_factory
+
+        with steps.step("apply stream changes to aggregates") as info:
+            drained = drain(university["table_name"], local_client_factory(endpoint_url or ""),  # type: ignore[index]
+                            checkpoint_dir=ctx.data_dir / "stream", dlq_url=university.get("dlq_url"))  # type: ignore[union-attr]
+            result.details["stream"] = drained
+            info["detail"] = f"{drained.records} records in {drained.batches} batches"
     app_config = result.app_config
     if app_config:
         with steps.step("export app config") as info:
             result.app_config_path = appconfig.write(app_config, ctx.data_dir / "app-config.json")
             appconfig.write(app_config, ctx.data_dir / "app-config.env")
-            info["detail"] = f"{len(app_config)} variables → {ctx.data_dir / 'app-config.json'} (+ .env)"
+            shown = result.app_config_path
+            if shown.is_relative_to(ROOT):
+                shown = shown.relative_to(ROOT)
+            info["detail"] = f"{len(app_config)} variables → {shown} (+ .env)"
     if not quiet:
         console.print(steps.summary())
     return result

@@ -10,7 +10,8 @@ from typing import Iterator
 from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=True, highlight=False)
+# Logs (CI, pipes) get 120 columns instead of rich's 80 so summary tables do not wrap.
+console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
 
 
 class Steps:

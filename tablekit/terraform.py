@@ -9,12 +9,17 @@ thin subprocess wrapper is the smaller, clearer tool.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from tablekit.errors import UserError
 from tablekit.toolchain import DEFAULT, Toolchain
+
+# Lines of apply/destroy output worth showing live: one per finished resource plus the totals.
+PROGRESS_LINES = re.compile(r"(Creation|Modifications|Destruction) complete|Apply complete|Destroy complete|^Warning")
 
 
 class TerraformError(UserError):
@@ -51,6 +56,32 @@ class Terraform:
             detail = (proc.stderr or "").strip() if capture else "see the output above"
             raise TerraformError(f"terraform {args[0]} failed in {self.workdir.name}: {detail}")
         return proc
+
+    def stream(self, args: Sequence[str], log_file: Path, show: re.Pattern[str] = PROGRESS_LINES) -> None:
+        """Run a long command: every line goes to log_file, progress lines (and errors) to stderr.
+
+        Why: `apply` of the whole estate prints hundreds of attribute lines and a full outputs dump;
+        people need to see that it moves and what failed, the log keeps the rest.
+        """
+        env = self.toolchain.env()
+        env.update(self.extra_env)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [self.toolchain.terraform_bin(), *args]
+        tail: list[str] = []
+        with open(log_file, "w") as log, subprocess.Popen(
+            cmd, cwd=self.workdir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ) as proc:
+            assert proc.stdout is not None
+            in_error = False
+            for line in proc.stdout:
+                log.write(line)
+                in_error = in_error or line.startswith(("Error", "│ Error", "╷"))
+                if in_error or show.search(line):
+                    sys.stderr.write(f"  {line}" if not in_error else line)
+                tail = [*tail[-39:], line]
+        if proc.returncode != 0:
+            raise TerraformError(f"terraform {args[0]} failed in {self.workdir.name} (full log: {log_file}):\n"
+                                 + "".join(tail).strip())
 
     def init(self, backend_config: Sequence[str] = (), backend: bool = True) -> None:
         args = ["init", "-input=false", "-no-color"]
