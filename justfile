@@ -26,7 +26,8 @@ plan ENV *ARGS:
 
 # format Terraform and Python in place
 fmt:
-    {{tk}} tf fmt -recursive modules envs
+    {{tk}} tf fmt -recursive modules
+    {{tk}} tf fmt -recursive envs
     {{venv}}/ruff format tablekit tests bench lambda_function
     {{venv}}/ruff check --fix tablekit tests bench lambda_function
 

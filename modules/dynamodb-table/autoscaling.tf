@@ -1,0 +1,65 @@
+# Application Auto Scaling target tracking for PROVISIONED tables: read and write capacity of the
+# table and of every GSI. Created only in PROVISIONED mode; the table resource ignores capacity
+# drift so scaling and Terraform do not fight.
+
+locals {
+  scaling_dimensions = {
+    read  = { unit = "ReadCapacityUnits", metric = "DynamoDBReadCapacityUtilization" }
+    write = { unit = "WriteCapacityUnits", metric = "DynamoDBWriteCapacityUtilization" }
+  }
+
+  # key => what to scale. Keys depend only on inputs, so for_each is known at plan time.
+  scaling_targets = local.provisioned ? merge(
+    {
+      for dim, d in local.scaling_dimensions : "table:${dim}" => {
+        dim       = dim
+        index     = null
+        dimension = "dynamodb:table:${d.unit}"
+        metric    = d.metric
+        min       = local.capacity[dim].min
+        max       = local.capacity[dim].max
+      }
+    },
+    {
+      for pair in setproduct(local.gsi_names, keys(local.scaling_dimensions)) : "index:${pair[0]}:${pair[1]}" => {
+        dim       = pair[1]
+        index     = pair[0]
+        dimension = "dynamodb:index:${local.scaling_dimensions[pair[1]].unit}"
+        metric    = local.scaling_dimensions[pair[1]].metric
+        min       = local.capacity[pair[1]].min
+        max       = local.capacity[pair[1]].max
+      }
+    },
+  ) : {}
+}
+
+resource "aws_appautoscaling_target" "this" {
+  for_each = local.scaling_targets
+
+  service_namespace = "dynamodb"
+  # Referencing the table orders creation after a switch to PROVISIONED has been applied.
+  resource_id        = each.value.index == null ? "table/${aws_dynamodb_table.this.name}" : "table/${aws_dynamodb_table.this.name}/index/${each.value.index}"
+  scalable_dimension = each.value.dimension
+  min_capacity       = each.value.min
+  max_capacity       = each.value.max
+}
+
+resource "aws_appautoscaling_policy" "this" {
+  for_each = local.scaling_targets
+
+  name               = "${replace(aws_appautoscaling_target.this[each.key].resource_id, "/", "-")}-${each.value.dim}-target-tracking"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this[each.key].service_namespace
+  resource_id        = aws_appautoscaling_target.this[each.key].resource_id
+  scalable_dimension = aws_appautoscaling_target.this[each.key].scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = local.billing.target_utilization
+    scale_in_cooldown  = local.billing.scale_in_cooldown
+    scale_out_cooldown = local.billing.scale_out_cooldown
+
+    predefined_metric_specification {
+      predefined_metric_type = each.value.metric
+    }
+  }
+}

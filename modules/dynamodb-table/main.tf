@@ -1,0 +1,171 @@
+# The generic DynamoDB table: exactly one aws_dynamodb_table whatever the billing mode, TTL or
+# stream settings, so no toggle ever moves the table to another address (which would destroy it).
+# Autoscaling lives in autoscaling.tf, alarms in alarms.tf.
+
+locals {
+  # ---------------------------------------------------------------------------------------------
+  # Inputs merged with defaults. In Terraform 1.0 a caller passing null overrides a default, so
+  # every input treats null as "use the default" (merge() skips null arguments).
+  # ---------------------------------------------------------------------------------------------
+  billing_defaults = {
+    mode               = "PAY_PER_REQUEST"
+    target_utilization = 70
+    scale_in_cooldown  = 60
+    scale_out_cooldown = 60
+  }
+  billing     = merge(local.billing_defaults, var.billing)
+  provisioned = local.billing.mode == "PROVISIONED"
+  # Only read when PROVISIONED, where validation guarantees both objects exist.
+  capacity = local.provisioned ? {
+    read  = { min = var.billing.read.min, max = var.billing.read.max }
+    write = { min = var.billing.write.min, max = var.billing.write.max }
+  } : null
+
+  ttl_enabled = var.ttl_enabled == null ? true : var.ttl_enabled
+  pitr        = var.point_in_time_recovery == null ? true : var.point_in_time_recovery
+  sse_enabled = var.sse_enabled == null ? true : var.sse_enabled
+
+  replica_regions      = var.replica_regions == null ? [] : var.replica_regions
+  replica_kms_key_arns = var.replica_kms_key_arns == null ? {} : var.replica_kms_key_arns
+
+  default_tags = {
+    Name            = var.name
+    ManagedBy       = "terraform"
+    TerraformModule = "dynamodb-table"
+  }
+  tags = merge(local.default_tags, var.tags)
+
+  # ---------------------------------------------------------------------------------------------
+  # Schema normalisation: every index gets the same attributes so the rest of the module never
+  # needs try(). flatten([x]) turns a missing/null list into [null] (filtered out) and avoids
+  # conditionals over user tuples, which fail in Terraform 1.0 when index objects differ in shape.
+  # ---------------------------------------------------------------------------------------------
+  hash_key  = { name = var.schema.hash_key.name, type = var.schema.hash_key.type }
+  range_key = try(var.schema.range_key, null) == null ? null : { name = var.schema.range_key.name, type = var.schema.range_key.type }
+
+  gsis = [
+    for g in flatten([try(var.schema.global_secondary_indexes, [])]) : {
+      name               = g.name
+      hash_key           = { name = g.hash_key.name, type = g.hash_key.type }
+      range_key          = try(g.range_key, null) == null ? null : { name = g.range_key.name, type = g.range_key.type }
+      projection_type    = try(g.projection_type, null) == null ? "ALL" : g.projection_type
+      non_key_attributes = [for a in flatten([try(g.non_key_attributes, [])]) : tostring(a) if a != null]
+    } if g != null
+  ]
+  lsis = [
+    for l in flatten([try(var.schema.local_secondary_indexes, [])]) : {
+      name               = l.name
+      range_key          = { name = l.range_key.name, type = l.range_key.type }
+      projection_type    = try(l.projection_type, null) == null ? "ALL" : l.projection_type
+      non_key_attributes = [for a in flatten([try(l.non_key_attributes, [])]) : tostring(a) if a != null]
+    } if l != null
+  ]
+  gsi_names = [for g in local.gsis : g.name]
+
+  # Attribute definitions: every key of the table and its indexes, once (validation guarantees one
+  # type per name). DynamoDB rejects definitions that no key uses, so nothing else goes in here.
+  key_attributes = concat(
+    [local.hash_key],
+    local.range_key == null ? [] : [local.range_key],
+    flatten([for g in local.gsis : g.range_key == null ? [g.hash_key] : [g.hash_key, g.range_key]]),
+    [for l in local.lsis : l.range_key],
+  )
+  attributes = { for name, types in { for a in local.key_attributes : a.name => a.type... } : name => types[0] }
+
+  ttl_attribute = try(var.schema.ttl_attribute, null)
+
+  stream_enabled = var.stream_view_type != null
+
+  # ---------------------------------------------------------------------------------------------
+  # Cross-input rules. Terraform 1.0 validation blocks may only read their own variable, so these
+  # fail the plan with tobool("<message>"): Terraform prints the message inside its
+  # "cannot convert ... to bool" error.
+  # ---------------------------------------------------------------------------------------------
+  checks = [
+    var.sse_kms_key_arn != null && !local.sse_enabled ? tobool("Invalid sse_kms_key_arn: a customer-managed key needs sse_enabled = true; set sse_enabled = true or sse_kms_key_arn = null.") : true,
+    length(local.replica_regions) > 0 && var.stream_view_type != "NEW_AND_OLD_IMAGES" ? tobool("Invalid replica_regions: global-table replicas need stream_view_type = \"NEW_AND_OLD_IMAGES\"; set it or remove the replicas.") : true,
+    length(setsubtract(keys(local.replica_kms_key_arns), local.replica_regions)) > 0 ? tobool("Invalid replica_kms_key_arns: every key must also be listed in replica_regions; add the region or remove its key ARN.") : true,
+  ]
+}
+
+resource "aws_dynamodb_table" "this" {
+  name         = var.name
+  billing_mode = local.billing.mode
+  hash_key     = local.hash_key.name
+  range_key    = local.range_key == null ? null : local.range_key.name
+
+  # Starting capacity only: Application Auto Scaling owns it afterwards (ignore_changes below).
+  read_capacity  = local.provisioned ? local.capacity.read.min : null
+  write_capacity = local.provisioned ? local.capacity.write.min : null
+
+  dynamic "attribute" {
+    for_each = local.attributes
+    content {
+      name = attribute.key
+      type = attribute.value
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = local.gsis
+    content {
+      name               = global_secondary_index.value.name
+      hash_key           = global_secondary_index.value.hash_key.name
+      range_key          = global_secondary_index.value.range_key == null ? null : global_secondary_index.value.range_key.name
+      projection_type    = global_secondary_index.value.projection_type
+      non_key_attributes = global_secondary_index.value.projection_type == "INCLUDE" ? global_secondary_index.value.non_key_attributes : null
+      # GSI capacity cannot be ignored per element (it is a set in the provider): with PROVISIONED
+      # an apply resets GSIs scaled away from min back to min. See the README caveat.
+      read_capacity  = local.provisioned ? local.capacity.read.min : null
+      write_capacity = local.provisioned ? local.capacity.write.min : null
+    }
+  }
+
+  dynamic "local_secondary_index" {
+    for_each = local.lsis
+    content {
+      name               = local_secondary_index.value.name
+      range_key          = local_secondary_index.value.range_key.name
+      projection_type    = local_secondary_index.value.projection_type
+      non_key_attributes = local_secondary_index.value.projection_type == "INCLUDE" ? local_secondary_index.value.non_key_attributes : null
+    }
+  }
+
+  # Always kept while schema.ttl_attribute is set: switching TTL off must send the attribute name
+  # with enabled = false (UpdateTimeToLive needs it), and an in-place update keeps the table.
+  dynamic "ttl" {
+    for_each = local.ttl_attribute == null ? [] : [local.ttl_attribute]
+    content {
+      attribute_name = ttl.value
+      enabled        = local.ttl_enabled
+    }
+  }
+
+  stream_enabled   = local.stream_enabled
+  stream_view_type = var.stream_view_type
+
+  point_in_time_recovery {
+    enabled = local.pitr
+  }
+
+  server_side_encryption {
+    # alltrue(local.checks) is always true; referencing it makes Terraform evaluate the checks.
+    enabled     = local.sse_enabled && alltrue(local.checks)
+    kms_key_arn = var.sse_kms_key_arn
+  }
+
+  dynamic "replica" {
+    for_each = local.replica_regions
+    content {
+      region_name = replica.value
+      kms_key_arn = lookup(local.replica_kms_key_arns, replica.value, null)
+    }
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    # Autoscaling changes table capacity outside Terraform; without this every plan would undo it.
+    ignore_changes = [read_capacity, write_capacity]
+  }
+}
