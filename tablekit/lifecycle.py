@@ -64,10 +64,11 @@ def setup(env: str = "local", port: int | None = None, data_dir: Path | None = N
         info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
     result = SetupResult(ctx=ctx, outputs=outputs)
     if seed:
-        from tablekit.seed.loader import load_env
+        from tablekit.seed import client_factory, load_env
 
         with steps.step("load seed data") as info:
-            summary = load_env(ctx, progress=not quiet)
+            # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
+            summary = load_env(result.tables, client_factory(ctx.endpoint_url), env=env, progress=not quiet)
             result.details["seed"] = summary
             info["detail"] = (f"{summary.items} items into {len(summary.tables)} tables "
                               f"({', '.join(summary.sets)}; {summary.retries} retries)")
