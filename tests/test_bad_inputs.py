@@ -1,0 +1,125 @@
+"""Bad inputs that no capability-specific test covers: env variables, the estate guard, CLI arguments.
+
+Every case asserts the message names the field and the fix, and that nothing was written. The
+full catalogue (module variables, seed files, CLI) is the README's troubleshooting table;
+`test_readme_troubleshooting_points_at_real_tests` keeps that table honest.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tablekit import envs, lifecycle
+from tablekit.endpoint import Endpoint, free_port
+from tablekit.errors import UserError
+from tablekit.lambda_build import build_all
+from tablekit.terraform import Terraform, var_args
+from tablekit.testing import stage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tablekit", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def _plan_error(workdir: Path, data_dir: Path, variables: dict[str, object], backend_path: Path) -> str:
+    """Plan a staged root module that must fail; returns terraform's stderr."""
+    tf = Terraform(workdir, extra_env={"TF_DATA_DIR": str(data_dir)})
+    tf.init(backend_config=[f"path={backend_path}"])
+    proc = tf.run(["plan", "-input=false", "-no-color", *var_args(variables)], capture=True, check=False)
+    assert proc.returncode != 0, "the plan must fail"
+    return " ".join(proc.stderr.split())  # terraform wraps long messages across lines
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """modules/ + envs/local copied aside, so the estate can be fed a misbehaving family."""
+    return stage(tmp_path_factory.mktemp("staged"), include=("modules", "envs/local"))
+
+
+def test_local_endpoint_url_must_be_a_plain_url(staged: Path, tmp_path: Path) -> None:
+    message = _plan_error(staged / "envs" / "local", tmp_path / "tf",
+                          {"endpoint_url": "localhost:4566", "lambda_zip_path": str(build_all()["university-stream"])},
+                          tmp_path / "state")
+    assert "The endpoint_url must look like http://127.0.0.1:4566" in message
+    assert not (tmp_path / "state").exists(), "a failed plan writes no state"
+
+
+def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_path: Path) -> None:
+    # A family that (by mistake) declares `university`, which the university family owns.
+    bandup = staged / "modules" / "bandup"
+    (bandup / "zz_duplicate_override.tf").write_text(
+        'output "tables" {\n  value = { university = { name = "university" } }\n}\n'
+    )
+    try:
+        message = _plan_error(staged / "envs" / "local", tmp_path / "tf",
+                              {"lambda_zip_path": str(build_all()["university-stream"])}, tmp_path / "state")
+    finally:
+        (bandup / "zz_duplicate_override.tf").unlink()
+    assert "two table families declare the same table name" in message
+    assert "give each table a unique name" in message
+
+
+def test_prod_alarm_topic_must_be_an_sns_arn(endpoint_url: str, tmp_path: Path) -> None:
+    ctx = envs.context("prod", endpoint_url=endpoint_url, offline=True, data_dir=tmp_path,
+                       variables={"alarm_sns_topic_arn": "oncall@example.com"})
+    with pytest.raises(UserError) as error:
+        envs.plan(ctx, refresh=False)
+    assert "alarm_sns_topic_arn must be an SNS topic ARN like arn:aws:sns:" in " ".join(str(error.value).split())
+
+
+def test_seed_with_the_endpoint_down_says_how_to_start_it() -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    proc = _cli("seed", "local", "--endpoint-url", down)
+    assert proc.returncode == 2
+    assert f"the local endpoint is not answering at {down}: start it with `just up`" in proc.stderr
+
+
+def test_stream_with_the_endpoint_down_says_how_to_start_it() -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    proc = _cli("stream", "--once", "--table", "university", "--endpoint-url", down)
+    assert proc.returncode == 2
+    assert "start it with `just up`" in proc.stderr
+
+
+def test_teardown_with_the_endpoint_down_explains_the_state(tmp_path: Path) -> None:
+    (tmp_path / "terraform.tfstate").write_text("{}")
+    endpoint = Endpoint(port=free_port(), state_dir=tmp_path / "ep")
+    with pytest.raises(UserError, match=r"local endpoint at .* is not running.*start it with `just up`"):
+        lifecycle.teardown("local", data_dir=tmp_path, endpoint=endpoint)
+    assert (tmp_path / "terraform.tfstate").read_text() == "{}", "the state is left untouched"
+
+
+def test_plan_of_a_real_env_without_backend_config_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    proc = _cli("plan", "dev")
+    assert proc.returncode == 2
+    assert "backend.hcl does not exist" in proc.stderr or "no credentials were found" in proc.stderr
+
+
+def test_setup_port_taken_names_the_port_and_the_fix(tmp_path: Path) -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", port))
+        blocker.listen(1)
+        proc = _cli("setup", "local", "--port", str(port))
+    assert proc.returncode == 2
+    assert f"port {port} is already in use" in proc.stderr and "--port" in proc.stderr
+
+
+def test_readme_troubleshooting_points_at_real_tests() -> None:
+    """Every row of the README's troubleshooting table names a test that exists."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    refs = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", section)
+    assert len(refs) >= 25, f"the bad-input catalogue must list at least 25 cases, found {len(refs)}"
+    for path, name in refs:
+        source = (ROOT / path).read_text()
+        assert re.search(rf"def {name}\b", source), f"{path}::{name} named in README does not exist"
