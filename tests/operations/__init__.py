@@ -1,0 +1,1 @@
+"""Operations: remote state, adopting existing tables."""
