@@ -2,7 +2,7 @@
 
 Why both scans: the directory scan sees the code a reviewer reads (and inline
 `#checkov:skip=ID:reason` comments), but module inputs there are only defaults; the plan scan sees
-the values each environment really passes (the CMK in prod, PITR switched off somewhere), and with
+the values each environment really passes (its customer-managed key, PITR switched off somewhere), and with
 `--repo-root-for-plan-enrichment` checkov maps plan resources back to the .tf files so the same
 inline skips apply to it.
 
@@ -43,10 +43,21 @@ OFFLINE_ENV = {
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
     "LOG_LEVEL": "WARNING",
 }
-# Deliberately NOT set: EVAL_TF_PLAN_AFTER_UNKNOWN. It makes checkov treat "known after apply" as
-# "set", which would let the computed kms_key_arn of a table on the AWS-managed key pass the
-# customer-managed-key check (CKV_AWS_119) exactly like a real CMK created in the same plan. A
-# false failure on a fresh plan is the safer error (verified on the local/dev/prod plans).
+# Plan scans only: EVAL_TF_PLAN_AFTER_UNKNOWN=true makes checkov read an attribute that is "known
+# after apply" as set. Every env creates its customer-managed key in the same plan as the tables,
+# queue and backup vault that use it, so without it their key ARNs are unknown and CKV_AWS_119,
+# CKV_AWS_27 and CKV_AWS_166 fail on every fresh plan although each is wired to the key.
+# The trade-off: an unknown value is read as "set to a resource created in this plan", so a value
+# the provider computes by itself looks set too (the kms_key_arn of a table with SSE on and no
+# key configured is planned as unknown: the AWS-managed key would pass CKV_AWS_119). That hole is
+# closed outside checkov: tests/envs/test_env_plans.py asserts, from each env's plan
+# configuration, that the env passes its modules/kms-key key into the estate and that every
+# table's sse_kms_key_arn is wired to it (test_every_env_encrypts_every_table_with_its_own_cmk).
+# The directory scans cannot close it either: statically checkov passes CKV_AWS_119 for any
+# kms_key_arn expression, even a literal null (verified with checkov 3.3.30); they only catch an
+# `enabled` that is not plainly true.
+# Directory scans never set it (they read no plan), and an ambient value is always dropped.
+PLAN_SCAN_ENV = {"EVAL_TF_PLAN_AFTER_UNKNOWN": "true"}
 # Platform credentials would switch checkov into "upload results" mode: never pass them through.
 _DROPPED_ENV = ("BC_API_KEY", "PRISMA_API_URL", "BC_API_URL", "CKV_API_KEY")
 # checkov prints this when `#checkov:skip=ID` has no `:reason` part.
@@ -136,13 +147,16 @@ def checkov_bin() -> str:
     )
 
 
-def checkov_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Process environment for an offline checkov run."""
+def checkov_env(base: Mapping[str, str] | None = None, plan: bool = False) -> dict[str, str]:
+    """Process environment for an offline checkov run (plan=True: a terraform_plan scan)."""
     env = dict(os.environ if base is None else base)
     for key in _DROPPED_ENV:
         env.pop(key, None)
     env.update(OFFLINE_ENV)
-    env.pop("EVAL_TF_PLAN_AFTER_UNKNOWN", None)
+    for key in PLAN_SCAN_ENV:
+        env.pop(key, None)
+    if plan:
+        env.update(PLAN_SCAN_ENV)
     return env
 
 
@@ -286,7 +300,7 @@ def run_checkov(
         proc = subprocess.run(  # fixed binary, our args
             argv,
             cwd=cwd,
-            env=checkov_env(),
+            env=checkov_env(plan=framework == "terraform_plan"),
             text=True,
             capture_output=True,
             timeout=timeout,

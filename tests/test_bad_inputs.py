@@ -66,6 +66,21 @@ def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_p
     assert "give each table a unique name" in message
 
 
+def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_path: Path, endpoint_url: str) -> None:
+    # An env that forgets (or nulls) the key it must pass: every env encrypts with its own CMK.
+    env_dir = staged / "envs" / "local"
+    (env_dir / "zz_no_key_override.tf").write_text('module "estate" {\n  kms_key_arn = null\n}\n')
+    try:
+        message = _plan_error(env_dir, tmp_path / "tf",
+                              {"endpoint_url": endpoint_url, "lambda_zip_path": str(build_all()["university-stream"])},
+                              tmp_path / "state")
+    finally:
+        (env_dir / "zz_no_key_override.tf").unlink()
+    assert "The estate needs kms_key_arn: every environment encrypts its tables with a customer-managed key" in message
+    assert "pass module.kms.arn from a modules/kms-key block" in message
+    assert not (tmp_path / "state").exists(), "a failed plan writes no state"
+
+
 def test_prod_alarm_topic_must_be_an_sns_arn(endpoint_url: str, tmp_path: Path) -> None:
     ctx = envs.context("prod", endpoint_url=endpoint_url, offline=True, data_dir=tmp_path,
                        variables={"alarm_sns_topic_arn": "oncall@example.com"})

@@ -80,15 +80,20 @@ locals {
   # Cross-input rules. Terraform 1.0 validation blocks may only read their own variable, so these
   # fail the plan with tobool("<message>"): Terraform prints the message inside its
   # "cannot convert ... to bool" error.
+  #
+  # Each rule is a conditional whose condition is known at plan time (a bool input, list lengths,
+  # map keys) and reads a value that may be unknown (a key ARN created in the same plan) only in
+  # the branch that is an error anyway, so the checks stay known wherever the caller is right.
   # ---------------------------------------------------------------------------------------------
   checks = [
-    var.sse_kms_key_arn != null && !local.sse_enabled ? tobool("Invalid sse_kms_key_arn: a customer-managed key needs sse_enabled = true; set sse_enabled = true or sse_kms_key_arn = null.") : true,
+    local.sse_enabled ? true : (var.sse_kms_key_arn == null ? true : tobool("Invalid sse_kms_key_arn: a customer-managed key needs sse_enabled = true; set sse_enabled = true or sse_kms_key_arn = null.")),
     length(local.replica_regions) > 0 && var.stream_view_type != "NEW_AND_OLD_IMAGES" ? tobool("Invalid replica_regions: global-table replicas need stream_view_type = \"NEW_AND_OLD_IMAGES\"; set it or remove the replicas.") : true,
     length(setsubtract(keys(local.replica_kms_key_arns), local.replica_regions)) > 0 ? tobool("Invalid replica_kms_key_arns: every key must also be listed in replica_regions; add the region or remove its key ARN.") : true,
   ]
 }
 
 resource "aws_dynamodb_table" "this" {
+  #checkov:skip=CKV2_AWS_16:Autoscaling is conditional on billing.mode, which checkov cannot evaluate statically: PROVISIONED tables always get target tracking for the table and every GSI (autoscaling.tf); PAY_PER_REQUEST tables scale on demand and need none.
   name         = var.name
   billing_mode = local.billing.mode
   hash_key     = local.hash_key.name
@@ -149,9 +154,13 @@ resource "aws_dynamodb_table" "this" {
   }
 
   server_side_encryption {
-    # alltrue(local.checks) is always true; referencing it makes Terraform evaluate the checks.
-    enabled     = local.sse_enabled && alltrue(local.checks)
-    kms_key_arn = var.sse_kms_key_arn
+    # Plainly the input, so it is known at plan time in every env (a plan that shows SSE as
+    # "known after apply" fails the customer-managed-key check CKV_AWS_119).
+    enabled = local.sse_enabled
+    # alltrue(local.checks) is always true (a failing check stops the plan); referencing it makes
+    # Terraform evaluate the checks. It sits on the key ARN, which is unknown anyway whenever the
+    # key is created in the same plan, so the checks can never turn `enabled` unknown.
+    kms_key_arn = alltrue(local.checks) ? var.sse_kms_key_arn : null
   }
 
   dynamic "replica" {

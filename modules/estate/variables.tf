@@ -26,9 +26,13 @@ variable "tags" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for table SSE (prod); null uses the AWS-owned key."
+  description = "Customer-managed KMS key ARN (modules/kms-key) for the SSE of every table and of the stream processor's DLQ, and for the IELTS backup vault. Required: every environment encrypts with its own key."
   type        = string
-  default     = null
+
+  validation {
+    condition     = var.kms_key_arn != null
+    error_message = "The estate needs kms_key_arn: every environment encrypts its tables with a customer-managed key; pass module.kms.arn from a modules/kms-key block in the env."
+  }
 }
 
 variable "point_in_time_recovery" {

@@ -6,6 +6,9 @@ tests need no AWS account; the plan still contains every resource real AWS would
 
 from __future__ import annotations
 
+import copy
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,14 +21,9 @@ INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 
 
 @pytest.fixture(scope="module")
-def env_plans(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """A fresh plan of every env (local against the session endpoint, dev/prod offline)."""
-    plans = {}
-    for env in ("local", "dev", "prod"):
-        ctx = envs.context(env, endpoint_url=endpoint_url, offline=env != "local",
-                           data_dir=tmp_path_factory.mktemp(f"plan-{env}"))
-        plans[env] = envs.plan(ctx, refresh=False)
-    return plans
+def env_plans(env_plan_files: dict[str, Path]) -> dict[str, dict]:
+    """A fresh plan of every env (local against the session endpoint, dev/prod offline; tests/conftest.py)."""
+    return {env: json.loads(path.read_text()) for env, path in env_plan_files.items()}
 
 
 # Env inventories stay reviewable: counts of everything, details of the tables only (alarms,
@@ -57,6 +55,58 @@ def _estate_kms_reference(plan: dict) -> list[str]:
     return call.get("kms_key_arn", {}).get("references", [])
 
 
+def _refs(expressions: dict, name: str) -> list[str]:
+    return (expressions.get(name) or {}).get("references", [])
+
+
+def _cmk_wiring_problems(plan: dict) -> list[str]:
+    """Every place the env's customer-managed key should reach but, per the plan's configuration, does not.
+
+    The plan scans of the policy gate read "known after apply" as set (tablekit/policy.py), so a
+    table whose kms_key_arn the provider computes (SSE on the AWS-managed key) would pass
+    CKV_AWS_119 there. This follows the key from the env down to every table, queue and vault
+    instead: env module "kms" (modules/kms-key) -> estate.kms_key_arn -> each family's
+    kms_key_arn -> each table module's sse_kms_key_arn (sse_enabled = true) -> the table's
+    server_side_encryption.kms_key_arn.
+    """
+    problems = []
+    root = plan["configuration"]["root_module"]
+    kms = root["module_calls"].get("kms")
+    if not kms or kms["source"] != "../../modules/kms-key":
+        problems.append('the env has no module "kms" from ../../modules/kms-key')
+    if "module.kms.arn" not in _estate_kms_reference(plan):
+        problems.append("estate.kms_key_arn is not module.kms.arn")
+    families = root["module_calls"]["estate"]["module"]["module_calls"]
+    for family, call in families.items():
+        if "var.kms_key_arn" not in _refs(call["expressions"], "kms_key_arn"):
+            problems.append(f"estate does not pass its kms_key_arn to {family}")
+        table = call["module"]["module_calls"].get("table")
+        if table is None:
+            problems.append(f"{family} has no table module")
+            continue
+        if "var.kms_key_arn" not in _refs(table["expressions"], "sse_kms_key_arn"):
+            problems.append(f"{family} does not pass kms_key_arn to its tables' sse_kms_key_arn")
+        if table["expressions"].get("sse_enabled", {}).get("constant_value") is not True:
+            problems.append(f"{family} does not set sse_enabled = true")
+        for resource in table["module"]["resources"]:
+            if resource["type"] == "aws_dynamodb_table":
+                sse = resource["expressions"]["server_side_encryption"][0]
+                if "var.sse_kms_key_arn" not in _refs(sse, "kms_key_arn"):
+                    problems.append(f"{family}: {resource['address']} ignores sse_kms_key_arn")
+        for resource in call["module"].get("resources", []):
+            field = {"aws_sqs_queue": "kms_master_key_id", "aws_backup_vault": "kms_key_arn"}.get(resource["type"])
+            if field and "var.kms_key_arn" not in _refs(resource["expressions"], field):
+                problems.append(f"{family}: {resource['address']} is not encrypted with kms_key_arn")
+    # No table outside a family's table module, where the chain above does not reach.
+    pattern = re.compile(r'^module\.estate\.module\.(\w+)\.module\.table\["[^"]+"\]\.aws_dynamodb_table\.this$')
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "aws_dynamodb_table":
+            match = pattern.match(rc["address"])
+            if not match or match.group(1) not in families:
+                problems.append(f"{rc['address']} is not a family table of the estate")
+    return problems
+
+
 def test_every_env_declares_the_same_contract_table_names(env_plans: dict[str, dict]) -> None:
     names = {env: set(_tables(plan)) for env, plan in env_plans.items()}
     assert names["local"] == names["dev"] == names["prod"]
@@ -65,17 +115,57 @@ def test_every_env_declares_the_same_contract_table_names(env_plans: dict[str, d
     assert "ielts-assessment-rubrics" not in names["local"], "the audit's mismatched name must not come back"
 
 
-def test_replicas_only_in_prod_and_cmk_only_in_prod(env_plans: dict[str, dict]) -> None:
+def test_replicas_only_in_prod_and_a_cmk_in_every_env(env_plans: dict[str, dict]) -> None:
     for env, plan in env_plans.items():
         tables = _tables(plan)
         replicas = {name: [r["region_name"] for r in t.get("replica") or []] for name, t in tables.items()}
         if env == "prod":
             assert replicas["university"] == ["us-west-2"]
-            assert "aws_kms_key.tables.arn" in _estate_kms_reference(plan), "prod tables must use the prod CMK"
+            replica_keys = plan["configuration"]["root_module"]["module_calls"]["estate"]["expressions"]
+            assert "module.kms_replica.arn" in _refs(replica_keys, "replica_kms_key_arns"), "replica needs its CMK"
         else:
             assert not any(replicas.values()), f"{env} must not create replicas"
-            assert _estate_kms_reference(plan) == [], f"{env} must not use a CMK"
+        assert "module.kms.arn" in _estate_kms_reference(plan), f"{env} tables must use the env's CMK"
         assert all(t["point_in_time_recovery"][0]["enabled"] for t in tables.values()), f"PITR off in {env}"
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_every_env_encrypts_every_table_with_its_own_cmk(env_plans: dict[str, dict], env: str) -> None:
+    """What CKV_AWS_119 cannot tell on a fresh plan (the key ARN is unknown): every table uses the env's key."""
+    plan = env_plans[env]
+    assert _cmk_wiring_problems(plan) == []
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "aws_dynamodb_table":
+            # enabled must be known at plan time: checkov reads "known after apply" as not enabled.
+            assert rc["change"]["after"]["server_side_encryption"] == [{"enabled": True}], rc["address"]
+            assert rc["change"]["after_unknown"]["server_side_encryption"] == [{"kms_key_arn": True}], rc["address"]
+
+
+def test_cmk_wiring_check_catches_a_table_without_the_key(env_plans: dict[str, dict]) -> None:
+    """The wiring check is not vacuous: the env's plan with one link of the chain cut fails it."""
+    plan = copy.deepcopy(env_plans["local"])
+    families = plan["configuration"]["root_module"]["module_calls"]["estate"]["module"]["module_calls"]
+    families["bandup"]["module"]["module_calls"]["table"]["expressions"].pop("sse_kms_key_arn")
+    plan["configuration"]["root_module"]["module_calls"]["estate"]["expressions"]["kms_key_arn"] = {
+        "constant_value": None}
+    assert _cmk_wiring_problems(plan) == [
+        "estate.kms_key_arn is not module.kms.arn",
+        "bandup does not pass kms_key_arn to its tables' sse_kms_key_arn",
+    ]
+
+
+def test_local_tables_are_encrypted_with_the_local_cmk(local_env) -> None:
+    """After `setup`, every local table reports the env's key (the local endpoint implements KMS SSE)."""
+    kms = local_env.client("kms")
+    key_arn = kms.describe_key(KeyId="alias/tablekit-local-tables")["KeyMetadata"]["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
+    dynamodb = local_env.client("dynamodb")
+    sse = {name: dynamodb.describe_table(TableName=name)["Table"].get("SSEDescription", {})
+           for name in local_env.tables}
+    assert len(sse) == 35
+    assert {name: (d.get("Status"), d.get("KMSMasterKeyArn")) for name, d in sse.items()} == {
+        name: ("ENABLED", key_arn) for name in sse
+    }
 
 
 def test_prod_key_rotates_and_backups_run_daily_for_35_days(env_plans: dict[str, dict]) -> None:

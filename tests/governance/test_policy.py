@@ -116,8 +116,17 @@ def test_checkov_env_is_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVAL_TF_PLAN_AFTER_UNKNOWN", "true")
     env = policy.checkov_env()
     assert "BC_API_KEY" not in env
-    assert "EVAL_TF_PLAN_AFTER_UNKNOWN" not in env  # "known after apply" must not count as a CMK
+    assert "EVAL_TF_PLAN_AFTER_UNKNOWN" not in env  # never inherited: only plan scans set it
     assert env["BC_SKIP_MAPPING"] == "TRUE" and env["CKV_SKIP_PACKAGE_UPDATE_CHECK"] == "true"
+
+
+def test_plan_scans_read_known_after_apply_as_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key created in the same plan has an unknown ARN: plan scans count it as set (see policy.py)."""
+    monkeypatch.delenv("EVAL_TF_PLAN_AFTER_UNKNOWN", raising=False)
+    monkeypatch.setenv("BC_API_KEY", "secret")
+    env = policy.checkov_env(plan=True)
+    assert env["EVAL_TF_PLAN_AFTER_UNKNOWN"] == "true"
+    assert "BC_API_KEY" not in env and env["BC_SKIP_MAPPING"] == "TRUE"
 
 
 def test_plan_json_arguments(tmp_path: Path) -> None:

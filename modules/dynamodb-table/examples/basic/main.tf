@@ -1,5 +1,5 @@
-# Smallest useful table: on-demand, composite key, TTL, PITR and SSE with the AWS-managed key
-# (module defaults). Run: terraform init && terraform apply -var region=eu-west-1
+# Smallest useful table: on-demand, composite key, TTL, PITR (module defaults) and SSE with a
+# customer-managed key created here. Run: terraform init && terraform apply -var region=eu-west-1
 
 terraform {
   required_version = ">= 1.0"
@@ -22,6 +22,29 @@ provider "aws" {
   region = var.region
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# A customer-managed key with rotation. Its policy is the default key policy: the account
+# administers the key and IAM policies decide who may use it (DynamoDB uses it on behalf of the
+# callers of the table). The collection's envs use modules/kms-key, which also limits use to
+# chosen services.
+resource "aws_kms_key" "table" {
+  description             = "SSE of the example-sessions table"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministersThroughIAM"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+
 module "sessions" {
   source = "../../"
 
@@ -31,7 +54,8 @@ module "sessions" {
     range_key     = { name = "sessionID", type = "S" }
     ttl_attribute = "expiresAt"
   }
-  tags = { Environment = "example" }
+  sse_kms_key_arn = aws_kms_key.table.arn
+  tags            = { Environment = "example" }
 }
 
 output "key_schema" {

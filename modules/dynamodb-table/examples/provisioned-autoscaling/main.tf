@@ -1,5 +1,6 @@
 # Provisioned capacity with target-tracking autoscaling for the table and its GSI, a stream, and
-# throttle/system-error alarms notifying an SNS topic.
+# throttle/system-error alarms notifying an encrypted SNS topic. One customer-managed key encrypts
+# the table and the topic.
 # Run: terraform init && terraform apply -var region=eu-west-1
 
 terraform {
@@ -23,8 +24,42 @@ provider "aws" {
   region = var.region
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# CloudWatch alarms can publish to an encrypted topic only if the topic's key lets CloudWatch
+# use it. The policy of the AWS-managed SNS key (alias/aws/sns) cannot be changed to allow that,
+# so alarm notifications to a topic encrypted with it fail: the topic needs a customer-managed key.
+resource "aws_kms_key" "orders" {
+  description             = "SSE of the example-orders table and its alarm topic"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersThroughIAM"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublishToTheTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        # Only alarms of this account (no confused deputy).
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+    ]
+  })
+}
+
 resource "aws_sns_topic" "alerts" {
-  name = "example-orders-alerts"
+  name              = "example-orders-alerts"
+  kms_master_key_id = aws_kms_key.orders.arn
 }
 
 module "orders" {
@@ -49,6 +84,7 @@ module "orders" {
     target_utilization = 70
   }
   stream_view_type = "NEW_IMAGE"
+  sse_kms_key_arn  = aws_kms_key.orders.arn
   alarms = {
     enabled = true
     actions = [aws_sns_topic.alerts.arn]

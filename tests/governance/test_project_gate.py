@@ -1,0 +1,93 @@
+"""The project's own Terraform passes its policy gate: the same scans `just lint` runs.
+
+Static scans of modules/ and of each env directory (one checkov run per directory, as
+`tablekit lint` does: the envs share resource addresses), plus the plan scan of every env's plan
+JSON, with each plan's inline skips looked up in modules/ + that env only.
+
+Why it is cheap enough to run with the suite: the plans come from the session fixture
+`env_plan_files` (tests/conftest.py) that tests/envs also reads, so no env is planned twice, and
+the seven checkov runs happen once for the whole module (checkov start-up and parsing dominate;
+about 2-3 minutes on the shared 2-core machine).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tablekit import policy
+from tablekit.commands.lint import default_dirs
+from tablekit.paths import ENVS, MODULES
+
+pytestmark = pytest.mark.slow
+
+ENV_NAMES = ("local", "dev", "prod")
+TABLES_PER_ENV = 35
+
+
+@pytest.fixture(scope="module")
+def gate(env_plan_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> policy.GateResult:
+    plans = {env: env_plan_files[env] for env in ENV_NAMES}
+    return policy.run_gate(
+        default_dirs(),
+        plans,
+        report_dir=tmp_path_factory.mktemp("project-gate"),
+        plan_roots={env: [MODULES, ENVS / env] for env in plans},
+    )
+
+
+def _passed(scan: policy.ScanResult) -> list[tuple[str, str]]:
+    """(check ID, resource address) of every passed check, from the scan's JSON report."""
+    data = json.loads(scan.reports["json"].read_text())
+    reports = data if isinstance(data, list) else [data]
+    return [
+        (c["check_id"], c["resource"])
+        for report in reports
+        for c in (report.get("results") or {}).get("passed_checks", [])
+    ]
+
+
+def test_project_passes_its_policy_gate(gate: policy.GateResult) -> None:
+    problems = [
+        f"{scan.name}: {f.check_id} {f.resource} ({f.where()}) {f.check_name}"
+        for scan in gate.scans
+        for f in scan.failed
+    ]
+    problems += [
+        f"{scan.name}: skip of {f.check_id} on {f.resource} has no reason"
+        for scan in gate.scans
+        for f in scan.unreasoned_skips
+    ]
+    problems += [
+        f"{scan.name}: checkov crashed (exit {scan.returncode}): {scan.stderr}" for scan in gate.scans if scan.crashed
+    ]
+    problems += [f"{scan.name}: {scan.parsing_errors} parsing errors" for scan in gate.scans if scan.parsing_errors]
+    problems += gate.config_problems
+    assert problems == [], "\n".join(problems)
+    assert gate.ok
+
+
+def test_every_directory_and_plan_was_scanned(gate: policy.GateResult) -> None:
+    """A gate that silently scans nothing would pass too."""
+    names = [scan.name for scan in gate.scans]
+    assert names == ["terraform-modules", *(f"terraform-{e}" for e in ENV_NAMES), *(f"plan-{e}" for e in ENV_NAMES)]
+    assert all(scan.passed > 50 for scan in gate.scans), {scan.name: scan.passed for scan in gate.scans}
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_encryption_checks_ran_on_the_plan_and_passed(gate: policy.GateResult, env: str) -> None:
+    """The customer-managed-key checks were evaluated (not skipped) on every table, queue and vault."""
+    scan = next(s for s in gate.scans if s.name == f"plan-{env}")
+    passed = _passed(scan)
+    cmk_tables = {r for c, r in passed if c == "CKV_AWS_119"}
+    assert len(cmk_tables) == TABLES_PER_ENV, sorted(cmk_tables)
+    assert not [s for s in scan.skipped if s.check_id == "CKV_AWS_119"], "CKV_AWS_119 must not be skipped"
+    assert {r for c, r in passed if c in ("CKV_AWS_27", "CKV2_AWS_73")} == {
+        "module.estate.module.university.aws_sqs_queue.dlq[0]"
+    }
+    if env == "prod":
+        assert ("CKV_AWS_166", "module.estate.module.ielts_genai_prep.aws_backup_vault.this[0]") in passed
+    keys = {r for c, r in passed if c == "CKV_AWS_7"}  # KMS key rotation
+    assert keys >= {"module.kms.aws_kms_key.this"}
