@@ -51,15 +51,17 @@ def test_local_endpoint_url_must_be_a_plain_url(staged: Path, tmp_path: Path) ->
     assert not (tmp_path / "state").exists(), "a failed plan writes no state"
 
 
-def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_path: Path) -> None:
+def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_path: Path, endpoint_url: str) -> None:
     # A family that (by mistake) declares `university`, which the university family owns.
     bandup = staged / "modules" / "bandup"
     (bandup / "zz_duplicate_override.tf").write_text(
         'output "tables" {\n  value = { university = { name = "university" } }\n}\n'
     )
     try:
+        # The session endpoint answers the plan-time data sources, so only the guard can fail the plan.
         message = _plan_error(staged / "envs" / "local", tmp_path / "tf",
-                              {"lambda_zip_path": str(build_all()["university-stream"])}, tmp_path / "state")
+                              {"lambda_zip_path": str(build_all()["university-stream"]), "endpoint_url": endpoint_url},
+                              tmp_path / "state")
     finally:
         (bandup / "zz_duplicate_override.tf").unlink()
     assert "two table families declare the same table name" in message

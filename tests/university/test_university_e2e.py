@@ -193,3 +193,11 @@ def test_stream_policy_names_this_tables_stream(seeded, estate):
     read = next(s for s in document["Statement"] if s["Sid"] == "ReadThisStream")
     assert read["Resource"] == estate["stream_arns"][seeded["table"]]
     assert Path(estate["scratch"]).exists()
+
+
+def test_setup_leaves_every_aggregate_equal_to_a_recomputation(local_env):
+    """`setup` (apply + seed + one stream drain) ends with the aggregates right for the seeded items."""
+    table = local_env.app_config["DYNAMODB_UNIVERSITY"]
+    assert table == "university"
+    assert local_env.details["stream"].dead_lettered == []
+    check_consistent(local_env.client("dynamodb"), table)
