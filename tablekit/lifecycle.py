@@ -41,10 +41,10 @@ class SetupResult:
         """A boto3 client bound to this env (the local endpoint for local, the default chain otherwise)."""
         import boto3
 
-        region = "us-east-1"
+        from tablekit.stream import local_client_factory
+
         if self.ctx.endpoint_url:
-            return boto3.client(service, region_name=region, endpoint_url=self.ctx.endpoint_url,
-                                aws_access_key_id="test", aws_secret_access_key="test")
+            return local_client_factory(self.ctx.endpoint_url)(service)
         return boto3.client(service)
 
 

@@ -74,6 +74,6 @@ output "alarm_arns" {
   description = "Alarm name => ARN: table/GSI alarms of the generic module plus the processor alarms ({} while alarms are off)."
   value = merge(
     local.table.alarm_arns,
-    { for a in concat(aws_cloudwatch_metric_alarm.processor_errors, aws_cloudwatch_metric_alarm.iterator_age, aws_cloudwatch_metric_alarm.dlq_depth) : a.alarm_name => a.arn },
+    { for a in aws_cloudwatch_metric_alarm.processor : a.alarm_name => a.arn },
   )
 }

@@ -199,10 +199,10 @@ def test_alarms(plan):
                  "university-stream-processor-errors", "university-stream-processor-iterator-age",
                  "university-stream-dlq-depth"):
         assert name in alarm_names
-    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.iterator_age[0]")["metric_name"] == "IteratorAge"
-    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.dlq_depth[0]")["dimensions"] == {
+    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.processor[\"iterator-age\"]")["metric_name"] == "IteratorAge"
+    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.processor[\"dlq-depth\"]")["dimensions"] == {
         "QueueName": "university-stream-dlq"}
-    prod_errors = after(plan, "prod", "aws_cloudwatch_metric_alarm.processor_errors[0]")
+    prod_errors = after(plan, "prod", "aws_cloudwatch_metric_alarm.processor[\"errors\"]")
     assert prod_errors["alarm_actions"] == [TOPIC] and prod_errors["ok_actions"] == [TOPIC]
     assert not [a for a in changes(plan, "local") if "metric_alarm" in a]
 
