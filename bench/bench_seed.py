@@ -40,13 +40,21 @@ from tablekit.testing import fixture_dir
 
 SCHEMAS = {
     # As envs/local declares them (its `tables` output), GSIs included.
-    "bandup-evaluations": key_schema("bandup-evaluations", ("evaluation_id", "S"), ("user_id", "S"),
-                                     indexes={"user_id-created_at-index": ("user_id", "created_at")},
-                                     attributes={"created_at": "N"}),
+    "bandup-evaluations": key_schema(
+        "bandup-evaluations",
+        ("evaluation_id", "S"),
+        ("user_id", "S"),
+        indexes={"user_id-created_at-index": ("user_id", "created_at")},
+        attributes={"created_at": "N"},
+    ),
     "university": key_schema(
-        "university", ("pk", "S"), ("sk", "S"),
+        "university",
+        ("pk", "S"),
+        ("sk", "S"),
         indexes={"studentID-index": ("studentID", "sk"), "entityType-courseDate-index": ("entityType", "courseDate")},
-        attributes={"studentID": "S", "entityType": "S", "courseDate": "S"}, ttl_attribute="expiresAt"),
+        attributes={"studentID": "S", "entityType": "S", "courseDate": "S"},
+        ttl_attribute="expiresAt",
+    ),
 }
 
 ROOT_TF = """
@@ -119,8 +127,10 @@ def terraform_vs_loader(url: str, workdir: Path, workers: int | None, n: int = 5
     return [
         (f"terraform apply, {n} items (modules/dynamodb-items, -parallelism=10)", f"{tf_apply:.2f} s"),
         (f"terraform plan afterwards, no changes{'' if plan.returncode == 0 else ' (DIFF!)'}", f"{tf_plan:.2f} s"),
-        (f"loader, {n} items, {workers or LOCAL_WORKERS} workers, incl. validation + clients (3 runs)",
-         " / ".join(f"{t:.3f}" for t in loader_runs) + " s"),
+        (
+            f"loader, {n} items, {workers or LOCAL_WORKERS} workers, incl. validation + clients (3 runs)",
+            " / ".join(f"{t:.3f}" for t in loader_runs) + " s",
+        ),
         ("loader speed-up over terraform apply (median run)", f"[bold]{tf_apply / median:,.0f}x[/]"),
         ("retries during the loader runs", str(retries)),
     ]
@@ -147,8 +157,9 @@ def endpoint_ceiling(n: int = 10_000) -> list[tuple[str, str, str]]:
     from werkzeug.test import Client
 
     app = Client(DomainDispatcherApplication(create_backend_app))
-    signature = ("AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, "
-                 "SignedHeaders=host, Signature=x")
+    signature = (
+        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x"
+    )
     headers = {"Content-Type": "application/x-amz-json-1.0", "Authorization": signature}
 
     def call(target: str, body: dict) -> None:
@@ -158,17 +169,24 @@ def endpoint_ceiling(n: int = 10_000) -> list[tuple[str, str, str]]:
     rows = []
     for contract, schema in SCHEMAS.items():
         hash_key, range_key = schema["hash_key"], schema["range_key"]
-        call("CreateTable", {
-            "TableName": contract, "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [{"AttributeName": hash_key["name"], "KeyType": "HASH"},
-                          {"AttributeName": range_key["name"], "KeyType": "RANGE"}],
-            "AttributeDefinitions": [{"AttributeName": k["name"], "AttributeType": k["type"]}
-                                     for k in (hash_key, range_key)],
-        })
+        call(
+            "CreateTable",
+            {
+                "TableName": contract,
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [
+                    {"AttributeName": hash_key["name"], "KeyType": "HASH"},
+                    {"AttributeName": range_key["name"], "KeyType": "RANGE"},
+                ],
+                "AttributeDefinitions": [
+                    {"AttributeName": k["name"], "AttributeType": k["type"]} for k in (hash_key, range_key)
+                ],
+            },
+        )
         items = [to_item(row)[0] for row in synth.generate(contract, n, seed=1)]
         started = time.process_time()
         for i in range(0, n, 25):
-            batch = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]
+            batch = [{"PutRequest": {"Item": item}} for item in items[i : i + 25]]
             call("BatchWriteItem", {"RequestItems": {contract: batch}})
         cpu = time.process_time() - started
         attrs = sum(len(item) for item in items) / n
@@ -179,10 +197,17 @@ def endpoint_ceiling(n: int = 10_000) -> list[tuple[str, str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="synthetic items per table (default 100000)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help=f"loader writer threads (default: the loader's local default, {LOCAL_WORKERS})")
-    parser.add_argument("--tables", default="university,bandup-evaluations",
-                        help="tables for the bulk part (default university,bandup-evaluations)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"loader writer threads (default: the loader's local default, {LOCAL_WORKERS})",
+    )
+    parser.add_argument(
+        "--tables",
+        default="university,bandup-evaluations",
+        help="tables for the bulk part (default university,bandup-evaluations)",
+    )
     parser.add_argument("--sweep", help="also time 20,000 items per worker count, e.g. 1,2,4,8")
     parser.add_argument("--skip-terraform", action="store_true", help="skip part 1")
     parser.add_argument("--skip-ceiling", action="store_true", help="skip part 3 (moto's in-process ceiling)")
@@ -190,8 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     endpoint = Endpoint(port=free_port(), state_dir=Path(tempfile.mkdtemp(prefix="bench-seed-endpoint-")))
     url = endpoint.start(timeout=60)
-    console.print(f"fresh moto server at {url}; {os.cpu_count()} CPUs, load average "
-                  f"{os.getloadavg()[0]:.1f} at start")
+    console.print(f"fresh moto server at {url}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     try:
         with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
             if not args.skip_terraform:
@@ -201,16 +225,24 @@ def main(argv: list[str] | None = None) -> int:
                 for row in terraform_vs_loader(url, Path(tmp), args.workers):
                     grid.add_row(*row)
                 console.print(grid)
-            grid = Table(title=f"2. Bulk loader, {args.count:,} synthetic items per table, "
-                               f"{args.workers or LOCAL_WORKERS} workers",
-                         title_justify="left")
+            grid = Table(
+                title=f"2. Bulk loader, {args.count:,} synthetic items per table, "
+                f"{args.workers or LOCAL_WORKERS} workers",
+                title_justify="left",
+            )
             for column in ("table", "generate s", "total s", "items/s", "retries", "goal < 30 s"):
                 grid.add_column(column, justify="right" if column != "table" else "left")
             for contract in args.tables.split(","):
                 generated, total, rate, retries = bulk(url, contract, args.count, args.workers, "bulk")
                 verdict = "[green]met[/]" if total < 30 else "[red]missed[/]"
-                grid.add_row(contract, f"{generated:.2f}", f"{total:.2f}", f"{rate:,.0f}", str(retries),
-                             verdict if args.count >= 100_000 else "n/a (< 100k)")
+                grid.add_row(
+                    contract,
+                    f"{generated:.2f}",
+                    f"{total:.2f}",
+                    f"{rate:,.0f}",
+                    str(retries),
+                    verdict if args.count >= 100_000 else "n/a (< 100k)",
+                )
             console.print(grid)
             if args.sweep:
                 grid = Table(title="worker sweep, 20,000 university items each", title_justify="left")
@@ -221,8 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                     grid.add_row(str(workers), f"{total:.2f}", f"{rate:,.0f}", f"{os.getloadavg()[0]:.1f}")
                 console.print(grid)
             if not args.skip_ceiling:
-                grid = Table(title="3. Endpoint ceiling: moto's CPU per item in-process (no HTTP, no client), "
-                                   "10,000 items", title_justify="left")
+                grid = Table(
+                    title="3. Endpoint ceiling: moto's CPU per item in-process (no HTTP, no client), 10,000 items",
+                    title_justify="left",
+                )
                 for column in ("table", "top-level attributes", "items/s per CPU core"):
                     grid.add_column(column, justify="right" if column != "table" else "left")
                 for row in endpoint_ceiling():

@@ -76,29 +76,48 @@ def make_items(count: int, hot: bool) -> list[dict[str, Any]]:
         student = str(1000 + n % (5 if hot else 200))
         kind = n % 3
         if kind == 0:
-            items.append({"pk": f"course#{course}", "sk": f"student#{n}", "entityType": "student",
-                          "studentID": student})
+            items.append(
+                {"pk": f"course#{course}", "sk": f"student#{n}", "entityType": "student", "studentID": student}
+            )
         elif kind == 1:
-            items.append({"pk": f"assignment#a{course}", "sk": f"student#{n}", "entityType": "submission",
-                          "studentID": student, "courseID": course, "grade": Decimal(50 + n % 50)})
+            items.append(
+                {
+                    "pk": f"assignment#a{course}",
+                    "sk": f"student#{n}",
+                    "entityType": "submission",
+                    "studentID": student,
+                    "courseID": course,
+                    "grade": Decimal(50 + n % 50),
+                }
+            )
         else:
-            items.append({"pk": f"user#{student}", "sk": f"2025-09-{n % 28 + 1:02d}#order#{n}",
-                          "entityType": "order"})
+            items.append({"pk": f"user#{student}", "sk": f"2025-09-{n % 28 + 1:02d}#order#{n}", "entityType": "order"})
     return items
 
 
 def make_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seq = itertools.count(5_000_000_000_000_000_000_000)
-    return [{"eventID": uuid.uuid4().hex, "eventName": "INSERT", "eventSource": "aws:dynamodb",
-             "dynamodb": {"Keys": typed({"pk": i["pk"], "sk": i["sk"]}), "NewImage": typed(i),
-                          "SequenceNumber": str(next(seq)), "StreamViewType": "NEW_AND_OLD_IMAGES"}}
-            for i in items]
+    return [
+        {
+            "eventID": uuid.uuid4().hex,
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "dynamodb": {
+                "Keys": typed({"pk": i["pk"], "sk": i["sk"]}),
+                "NewImage": typed(i),
+                "SequenceNumber": str(next(seq)),
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }
+        for i in items
+    ]
 
 
 def create_table(db: Any) -> str:
     name = f"bench-{uuid.uuid4().hex[:8]}"
     db.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
@@ -106,20 +125,25 @@ def create_table(db: Any) -> str:
     return name
 
 
-def through_handler(clients: Callable[[str], Any], table: str, records: list[dict[str, Any]],
-                    batch_size: int) -> dict[str, Any]:
+def through_handler(
+    clients: Callable[[str], Any], table: str, records: list[dict[str, Any]], batch_size: int
+) -> dict[str, Any]:
     db = CountingClient(clients("dynamodb"))
     started = time.perf_counter()
     changes = 0
     for start in range(0, len(records), batch_size):
-        response, report = process_event({"Records": records[start:start + batch_size]}, db, table)
+        response, report = process_event({"Records": records[start : start + batch_size]}, db, table)
         assert not response["batchItemFailures"], response
         changes += report.applied + report.duplicates
     seconds = time.perf_counter() - started
-    return {"records": len(records), "seconds": seconds, "writes": db.calls.get("update_item", 0),
-            "uncoalesced": changes,
-            "reads": db.calls.get("batch_get_item", 0) + db.calls.get("get_item", 0),
-            "note": f"largest aggregate {largest_aggregate_kb(clients('dynamodb'), table):.1f} KB"}
+    return {
+        "records": len(records),
+        "seconds": seconds,
+        "writes": db.calls.get("update_item", 0),
+        "uncoalesced": changes,
+        "reads": db.calls.get("batch_get_item", 0) + db.calls.get("get_item", 0),
+        "note": f"largest aggregate {largest_aggregate_kb(clients('dynamodb'), table):.1f} KB",
+    }
 
 
 def largest_aggregate_kb(db: Any, table: str) -> float:
@@ -138,11 +162,18 @@ def end_to_end(clients: Callable[[str], Any], items: list[dict[str, Any]], batch
     db = clients("dynamodb")
     table = create_table(db)
     for start in range(0, len(items), 25):
-        db.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": typed(i)}} for i in items[start:start + 25]]})
+        db.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": typed(i)}} for i in items[start : start + 25]]}
+        )
     summary = drain(table, clients, batch_size=batch_size, checkpoint_dir=BUILD / "bench" / "checkpoints")
-    return {"records": len(items), "seconds": summary.seconds, "writes": summary.counters["writes"],
-            "uncoalesced": summary.counters["applied"], "reads": summary.batches,
-            "note": f"+{summary.records - len(items)} own records read and skipped"}
+    return {
+        "records": len(items),
+        "seconds": summary.seconds,
+        "writes": summary.counters["writes"],
+        "uncoalesced": summary.counters["applied"],
+        "reads": summary.batches,
+        "note": f"+{summary.records - len(items)} own records read and skipped",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,30 +186,57 @@ def main(argv: list[str] | None = None) -> int:
     url = endpoint.start(timeout=60)
     try:
         clients = local_client_factory(url)
-        db = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=url,
-                          aws_access_key_id="test", aws_secret_access_key="test")
+        db = boto3.client(
+            "dynamodb",
+            region_name="us-east-1",
+            endpoint_url=url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
         rows: list[tuple[str, dict[str, Any]]] = []
         spread = make_records(make_items(args.records, hot=False))
         table = create_table(db)
         rows.append(("handler, spread", through_handler(clients, table, spread, args.batch_size)))
         rows.append(("handler, redelivery", through_handler(clients, table, spread, args.batch_size)))
-        rows.append(("handler, hot course",
-                     through_handler(clients, create_table(db), make_records(make_items(args.records, hot=True)),
-                                     args.batch_size)))
+        rows.append(
+            (
+                "handler, hot course",
+                through_handler(
+                    clients, create_table(db), make_records(make_items(args.records, hot=True)), args.batch_size
+                ),
+            )
+        )
         rows.append(("runner, end to end", end_to_end(clients, make_items(args.records, hot=False), args.batch_size)))
     finally:
         endpoint.stop()
 
     title = f"university stream handler: {args.records} records/scenario, batch size {args.batch_size}"
     table_view = Table(title=title)
-    columns = ("scenario", "records", "seconds", "records/s", "writes", "writes/record",
-               "without coalescing", "batch reads", "note")
+    columns = (
+        "scenario",
+        "records",
+        "seconds",
+        "records/s",
+        "writes",
+        "writes/record",
+        "without coalescing",
+        "batch reads",
+        "note",
+    )
     for column in columns:
         table_view.add_column(column, justify="left" if column in ("scenario", "note") else "right")
     for name, r in rows:
-        table_view.add_row(name, str(r["records"]), f"{r['seconds']:.2f}", f"{r['records'] / r['seconds']:.0f}",
-                           str(r["writes"]), f"{r['writes'] / r['records']:.3f}",
-                           f"{r['uncoalesced'] / r['records']:.3f}", str(r["reads"]), r.get("note", ""))
+        table_view.add_row(
+            name,
+            str(r["records"]),
+            f"{r['seconds']:.2f}",
+            f"{r['records'] / r['seconds']:.0f}",
+            str(r["writes"]),
+            f"{r['writes'] / r['records']:.3f}",
+            f"{r['uncoalesced'] / r['records']:.3f}",
+            str(r["reads"]),
+            r.get("note", ""),
+        )
     Console(width=160).print(table_view)
     return 0
 

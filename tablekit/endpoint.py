@@ -118,8 +118,12 @@ class Endpoint:
         env = dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true")
         with open(self.logfile, "ab") as log:
             proc = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env=env,
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env=env,
             )
         self.pidfile.write_text(json.dumps({"pid": proc.pid, "argv": argv, "started": time.time()}))
         deadline = time.monotonic() + timeout

@@ -84,15 +84,25 @@ def _lambda_zip_var(workdir: Path) -> Path | None:
     return build_all()["university-stream"]
 
 
-def context(env: str, endpoint_url: str | None = None, data_dir: Path | None = None,
-            offline: bool = False, variables: dict[str, object] | None = None) -> EnvContext:
+def context(
+    env: str,
+    endpoint_url: str | None = None,
+    data_dir: Path | None = None,
+    offline: bool = False,
+    variables: dict[str, object] | None = None,
+) -> EnvContext:
     """Build the context of one env run; `offline` plans dev/prod against the local endpoint."""
     env_dir(env)  # validates the name
     if offline and not endpoint_url:
         raise UserError("offline plans need the local endpoint: start it with `just up` or pass --endpoint-url")
     base = data_dir or (BUILD / "envs" / (f"{env}-offline" if offline and env != "local" else env))
-    return EnvContext(env=env, endpoint_url=endpoint_url, data_dir=Path(base), offline=offline and env != "local",
-                      variables=dict(variables or {}))
+    return EnvContext(
+        env=env,
+        endpoint_url=endpoint_url,
+        data_dir=Path(base),
+        offline=offline and env != "local",
+        variables=dict(variables or {}),
+    )
 
 
 def _stage(ctx: EnvContext) -> None:
@@ -161,14 +171,15 @@ def apply(ctx: EnvContext) -> dict[str, object]:
     """init + apply; returns the env's outputs."""
     tf = init(ctx)
 
-    tf.stream(["apply", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
-              log_file=ctx.data_dir / "apply.log")
+    tf.stream(
+        ["apply", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
+        log_file=ctx.data_dir / "apply.log",
+    )
     return tf.output()
 
 
 def plan(ctx: EnvContext, out_json: Path | None = None, refresh: bool = True, destroy: bool = False) -> dict:
     """init + plan; returns `terraform show -json` of the plan (and writes it to out_json)."""
-
 
     tf = init(ctx)
     plan_file = ctx.data_dir / ("destroy.tfplan" if destroy else "plan.tfplan")
@@ -189,8 +200,10 @@ def plan(ctx: EnvContext, out_json: Path | None = None, refresh: bool = True, de
 def destroy(ctx: EnvContext) -> None:
     tf = init(ctx)
 
-    tf.stream(["destroy", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
-              log_file=ctx.data_dir / "destroy.log")
+    tf.stream(
+        ["destroy", "-input=false", "-auto-approve", "-no-color", *var_args(ctx.tf_variables())],
+        log_file=ctx.data_dir / "destroy.log",
+    )
 
 
 def outputs(ctx: EnvContext) -> dict[str, object]:

@@ -163,7 +163,8 @@ def _dynamodb_table(values: Values) -> dict[str, Any]:
     ttl_blocks = values.blocks("ttl")
     ttl = (
         {"attribute": ttl_blocks[0].get("attribute_name"), "enabled": bool(ttl_blocks[0].get("enabled", False))}
-        if ttl_blocks else None
+        if ttl_blocks
+        else None
     )
     pitr_blocks = values.blocks("point_in_time_recovery")
     sse_blocks = values.blocks("server_side_encryption")
@@ -188,8 +189,10 @@ def _dynamodb_table(values: Values) -> dict[str, Any]:
             "kms_key_set": _kms_set(sse_blocks[0].get("kms_key_arn")) if sse_blocks else False,
         },
         "replicas": sorted(
-            ({"region": r.get("region_name"), "kms_key_set": _kms_set(r.get("kms_key_arn"))}
-             for r in values.blocks("replica")),
+            (
+                {"region": r.get("region_name"), "kms_key_set": _kms_set(r.get("kms_key_arn"))}
+                for r in values.blocks("replica")
+            ),
             key=lambda r: str(r["region"]),
         ),
         "tags": values.get("tags") or {},
@@ -259,8 +262,11 @@ def planned_resources(plan: Mapping[str, Any], module: str | None = None) -> Ite
         address = change["address"]
         if not address.startswith(prefix):
             continue
-        yield address[len(prefix):], change["type"], Values(change["change"].get("after"),
-                                                             change["change"].get("after_unknown"))
+        yield (
+            address[len(prefix) :],
+            change["type"],
+            Values(change["change"].get("after"), change["change"].get("after_unknown")),
+        )
 
 
 def summarize_plan(plan: Mapping[str, Any], module: str | None = None) -> dict[str, Any]:
@@ -278,7 +284,8 @@ def action_counts(plan: Mapping[str, Any], module: str | None = None) -> dict[st
     """How many resources each action list touches, e.g. {"create": 3, "delete,create": 1}."""
     prefix = f"{module}." if module else ""
     counts: Counter[str] = Counter(
-        ",".join(rc["change"]["actions"]) for rc in _plan_dict(plan).get("resource_changes", [])
+        ",".join(rc["change"]["actions"])
+        for rc in _plan_dict(plan).get("resource_changes", [])
         if rc["address"].startswith(prefix)
     )
     return dict(sorted(counts.items()))
@@ -312,10 +319,14 @@ def check_inventory(inventory: Mapping[str, Any], path: Path, update: bool | Non
         )
     expected = path.read_text()
     if expected != actual:
-        diff = "".join(difflib.unified_diff(
-            expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-            fromfile=f"{path} (reviewed)", tofile="plan (actual)",
-        ))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile=f"{path} (reviewed)",
+                tofile="plan (actual)",
+            )
+        )
         raise InventoryMismatch(
             f"plan inventory differs from {path}:\n{diff}\n"
             f"If the change is intended, rerun with {UPDATE_ENV}=1 and review the file diff."

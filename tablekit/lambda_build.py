@@ -33,7 +33,8 @@ _SKIP_SUFFIXES = {".pyc", ".pyo"}
 
 def _sources(package_dir: Path) -> list[Path]:
     files = [
-        p for p in package_dir.rglob("*")
+        p
+        for p in package_dir.rglob("*")
         if p.is_file() and not (set(p.relative_to(package_dir).parts) & _SKIP_DIRS) and p.suffix not in _SKIP_SUFFIXES
     ]
     return sorted(files, key=lambda p: p.relative_to(package_dir.parent).as_posix())

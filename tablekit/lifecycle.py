@@ -48,8 +48,14 @@ class SetupResult:
         return boto3.client(service)
 
 
-def setup(env: str = "local", port: int | None = None, data_dir: Path | None = None, seed: bool = True,
-          endpoint: Endpoint | None = None, quiet: bool = False) -> SetupResult:
+def setup(
+    env: str = "local",
+    port: int | None = None,
+    data_dir: Path | None = None,
+    seed: bool = True,
+    endpoint: Endpoint | None = None,
+    quiet: bool = False,
+) -> SetupResult:
     """Create (or converge) an environment and everything it needs."""
     steps = Steps(f"setup {env}")
     endpoint_url = None
@@ -70,8 +76,10 @@ def setup(env: str = "local", port: int | None = None, data_dir: Path | None = N
             # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
             summary = load_env(result.tables, client_factory(ctx.endpoint_url), env=env, progress=not quiet)
             result.details["seed"] = summary
-            info["detail"] = (f"{summary.items} items into {len(summary.tables)} tables "
-                              f"({', '.join(summary.sets)}; {summary.retries} retries)")
+            info["detail"] = (
+                f"{summary.items} items into {len(summary.tables)} tables "
+                f"({', '.join(summary.sets)}; {summary.retries} retries)"
+            )
     university = outputs.get("university") or {}
     if env == "local" and university:
         # The local endpoint never invokes Lambdas: run the stream handler in-process over the
@@ -79,8 +87,12 @@ def setup(env: str = "local", port: int | None = None, data_dir: Path | None = N
         from tablekit.stream import drain, local_client_factory
 
         with steps.step("apply stream changes to aggregates") as info:
-            drained = drain(university["table_name"], local_client_factory(endpoint_url or ""),  # type: ignore[index]
-                            checkpoint_dir=ctx.data_dir / "stream", dlq_url=university.get("dlq_url"))  # type: ignore[union-attr]
+            drained = drain(
+                university["table_name"],
+                local_client_factory(endpoint_url or ""),  # type: ignore[index]
+                checkpoint_dir=ctx.data_dir / "stream",
+                dlq_url=university.get("dlq_url"),
+            )  # type: ignore[union-attr]
             result.details["stream"] = drained
             info["detail"] = f"{drained.records} records in {drained.batches} batches"
     app_config = result.app_config
@@ -103,8 +115,13 @@ def destroy_preview(ctx: envs.EnvContext) -> list[str]:
     return sorted(rc["address"] for rc in plan.get("resource_changes", []) if "delete" in rc["change"]["actions"])
 
 
-def teardown(env: str = "local", confirm: str | None = None, port: int | None = None,
-             data_dir: Path | None = None, endpoint: Endpoint | None = None) -> list[str]:
+def teardown(
+    env: str = "local",
+    confirm: str | None = None,
+    port: int | None = None,
+    data_dir: Path | None = None,
+    endpoint: Endpoint | None = None,
+) -> list[str]:
     """Destroy an env after showing what goes; non-local envs need confirm == env name."""
     if env != "local" and confirm != env:
         raise UserError(
@@ -118,8 +135,10 @@ def teardown(env: str = "local", confirm: str | None = None, port: int | None = 
         console.print("no local state: nothing to destroy")
         removed: list[str] = []
     elif env == "local" and not ep.status()["healthy"]:
-        raise UserError(f"the local endpoint at {ep.url} is not running, so its tables are already gone: "
-                        f"delete {ctx.state_path} or start it with `just up` and retry")
+        raise UserError(
+            f"the local endpoint at {ep.url} is not running, so its tables are already gone: "
+            f"delete {ctx.state_path} or start it with `just up` and retry"
+        )
     else:
         removed = destroy_preview(ctx)
         table = Table(title=f"teardown {env}: {len(removed)} resources will be destroyed")

@@ -48,7 +48,10 @@ class Terraform:
         env.update(self.extra_env)
         cmd = [self.toolchain.terraform_bin(), *args]
         proc = subprocess.run(
-            cmd, cwd=self.workdir, env=env, text=True,
+            cmd,
+            cwd=self.workdir,
+            env=env,
+            text=True,
             stdout=subprocess.PIPE if capture else None,
             stderr=subprocess.PIPE if capture else None,
         )
@@ -68,9 +71,12 @@ class Terraform:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         cmd = [self.toolchain.terraform_bin(), *args]
         tail: list[str] = []
-        with open(log_file, "w") as log, subprocess.Popen(
-            cmd, cwd=self.workdir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        ) as proc:
+        with (
+            open(log_file, "w") as log,
+            subprocess.Popen(
+                cmd, cwd=self.workdir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            ) as proc,
+        ):
             assert proc.stdout is not None
             in_error = False
             for line in proc.stdout:
@@ -80,8 +86,9 @@ class Terraform:
                     sys.stderr.write(f"  {line}" if not in_error else line)
                 tail = [*tail[-39:], line]
         if proc.returncode != 0:
-            raise TerraformError(f"terraform {args[0]} failed in {self.workdir.name} (full log: {log_file}):\n"
-                                 + "".join(tail).strip())
+            raise TerraformError(
+                f"terraform {args[0]} failed in {self.workdir.name} (full log: {log_file}):\n" + "".join(tail).strip()
+            )
 
     def init(self, backend_config: Sequence[str] = (), backend: bool = True) -> None:
         args = ["init", "-input=false", "-no-color"]
@@ -94,8 +101,9 @@ class Terraform:
         proc = self.run(["output", "-json", "-no-color"], capture=True)
         return {key: value["value"] for key, value in json.loads(proc.stdout or "{}").items()}
 
-    def plan_json(self, variables: Mapping[str, object] | None = None, out: Path | None = None,
-                  refresh: bool = True) -> dict:
+    def plan_json(
+        self, variables: Mapping[str, object] | None = None, out: Path | None = None, refresh: bool = True
+    ) -> dict:
         plan_file = out or (self.workdir / ".terraform" / "tablekit.tfplan")
         args = ["plan", "-input=false", "-no-color", f"-out={plan_file}", *var_args(variables)]
         if not refresh:

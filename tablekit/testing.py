@@ -18,8 +18,18 @@ from tablekit.toolchain import DEFAULT
 
 # Every service a module of this collection talks to; each is pointed at the local endpoint.
 LOCAL_SERVICES = (
-    "dynamodb", "iam", "lambda", "sqs", "sns", "cloudwatch", "cloudwatchlogs", "kms", "sts", "s3",
-    "applicationautoscaling", "backup",
+    "dynamodb",
+    "iam",
+    "lambda",
+    "sqs",
+    "sns",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "kms",
+    "sts",
+    "s3",
+    "applicationautoscaling",
+    "backup",
 )
 
 
@@ -55,13 +65,18 @@ def stage(dest: Path, include: Iterable[str] = ("modules",)) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for rel in include:
         src = ROOT / rel
-        shutil.copytree(src, dest / rel, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+        shutil.copytree(
+            src,
+            dest / rel,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
+        )
     return dest
 
 
-def fixture_dir(dest: Path, main_tf: str, endpoint_url: str | None = None,
-                files: Mapping[str, str] | None = None) -> Path:
+def fixture_dir(
+    dest: Path, main_tf: str, endpoint_url: str | None = None, files: Mapping[str, str] | None = None
+) -> Path:
     """Write a throwaway root module (main.tf + optional local provider) next to a staged modules/.
 
     The root lands at dest/case so `source = "../modules/<name>"` resolves.
@@ -90,7 +105,8 @@ def resource_actions(plan: Mapping) -> dict[str, list[str]]:
 def table_replacements(plan: Mapping) -> list[str]:
     """Addresses of aws_dynamodb_table resources the plan would delete or replace (data loss)."""
     return [
-        rc["address"] for rc in plan.get("resource_changes", [])
+        rc["address"]
+        for rc in plan.get("resource_changes", [])
         if rc["type"] == "aws_dynamodb_table" and "delete" in rc["change"]["actions"]
     ]
 

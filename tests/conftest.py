@@ -17,10 +17,20 @@ REGION = "us-east-1"
 @pytest.fixture(scope="session", autouse=True)
 def _fake_aws_credentials() -> Iterator[None]:
     """Never let a test reach a real account: fake credentials, fixed region, no profile."""
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                            "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE")}
-    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION,
-                      AWS_REGION=REGION)
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_PROFILE",
+        )
+    }
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION
+    )
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.pop("AWS_PROFILE", None)
     yield
@@ -50,8 +60,13 @@ def aws(endpoint_url: str):
     """Factory for boto3 clients bound to the session endpoint: aws("dynamodb")."""
 
     def make(service: str):
-        return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            region_name=REGION,
+            endpoint_url=endpoint_url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     return make
 
@@ -87,8 +102,9 @@ def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) 
     out = tmp_path_factory.mktemp("env-plans")
     files: dict[str, Path] = {}
     for env in ("local", "dev", "prod"):
-        ctx = envs.context(env, endpoint_url=endpoint_url, offline=env != "local",
-                           data_dir=tmp_path_factory.mktemp(f"plan-{env}"))
+        ctx = envs.context(
+            env, endpoint_url=endpoint_url, offline=env != "local", data_dir=tmp_path_factory.mktemp(f"plan-{env}")
+        )
         files[env] = out / f"plan-{env}.json"
         envs.plan(ctx, out_json=files[env], refresh=False)
     return files

@@ -44,9 +44,12 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_local_endpoint_url_must_be_a_plain_url(staged: Path, tmp_path: Path) -> None:
-    message = _plan_error(staged / "envs" / "local", tmp_path / "tf",
-                          {"endpoint_url": "localhost:4566", "lambda_zip_path": str(build_all()["university-stream"])},
-                          tmp_path / "state")
+    message = _plan_error(
+        staged / "envs" / "local",
+        tmp_path / "tf",
+        {"endpoint_url": "localhost:4566", "lambda_zip_path": str(build_all()["university-stream"])},
+        tmp_path / "state",
+    )
     assert "The endpoint_url must look like http://127.0.0.1:4566" in message
     assert not (tmp_path / "state").exists(), "a failed plan writes no state"
 
@@ -59,9 +62,12 @@ def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_p
     )
     try:
         # The session endpoint answers the plan-time data sources, so only the guard can fail the plan.
-        message = _plan_error(staged / "envs" / "local", tmp_path / "tf",
-                              {"lambda_zip_path": str(build_all()["university-stream"]), "endpoint_url": endpoint_url},
-                              tmp_path / "state")
+        message = _plan_error(
+            staged / "envs" / "local",
+            tmp_path / "tf",
+            {"lambda_zip_path": str(build_all()["university-stream"]), "endpoint_url": endpoint_url},
+            tmp_path / "state",
+        )
     finally:
         (bandup / "zz_duplicate_override.tf").unlink()
     assert "two table families declare the same table name" in message
@@ -73,9 +79,12 @@ def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_
     env_dir = staged / "envs" / "local"
     (env_dir / "zz_no_key_override.tf").write_text('module "estate" {\n  kms_key_arn = null\n}\n')
     try:
-        message = _plan_error(env_dir, tmp_path / "tf",
-                              {"endpoint_url": endpoint_url, "lambda_zip_path": str(build_all()["university-stream"])},
-                              tmp_path / "state")
+        message = _plan_error(
+            env_dir,
+            tmp_path / "tf",
+            {"endpoint_url": endpoint_url, "lambda_zip_path": str(build_all()["university-stream"])},
+            tmp_path / "state",
+        )
     finally:
         (env_dir / "zz_no_key_override.tf").unlink()
     assert "The estate needs kms_key_arn: every environment encrypts its tables with a customer-managed key" in message
@@ -84,8 +93,13 @@ def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_
 
 
 def test_prod_alarm_topic_must_be_an_sns_arn(endpoint_url: str, tmp_path: Path) -> None:
-    ctx = envs.context("prod", endpoint_url=endpoint_url, offline=True, data_dir=tmp_path,
-                       variables={"alarm_sns_topic_arn": "oncall@example.com"})
+    ctx = envs.context(
+        "prod",
+        endpoint_url=endpoint_url,
+        offline=True,
+        data_dir=tmp_path,
+        variables={"alarm_sns_topic_arn": "oncall@example.com"},
+    )
     with pytest.raises(UserError) as error:
         envs.plan(ctx, refresh=False)
     assert "alarm_sns_topic_arn must be an SNS topic ARN like arn:aws:sns:" in " ".join(str(error.value).split())

@@ -32,8 +32,12 @@ TERRAFORM_DIRS = _terraform_dirs()
 
 def _terraform(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [DEFAULT.terraform_bin(), *args], cwd=cwd, env=env or DEFAULT.env(),
-        capture_output=True, text=True, check=False,
+        [DEFAULT.terraform_bin(), *args],
+        cwd=cwd,
+        env=env or DEFAULT.env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -69,4 +73,3 @@ def test_validate(staged: Path, tmp_path: Path, tfdir: Path) -> None:
     assert init.returncode == 0, f"terraform init failed in {tfdir}:\n{init.stdout}\n{init.stderr}"
     result = _terraform(["validate", "-no-color"], cwd=workdir, env=env)
     assert result.returncode == 0, f"terraform validate failed in {tfdir}:\n{result.stdout}\n{result.stderr}"
-

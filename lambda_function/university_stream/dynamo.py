@@ -15,7 +15,7 @@ def deserialize(value: Mapping[str, Any]) -> Any:
     """One typed attribute value ({"S": "x"}, {"N": "1"}, {"M": {...}}, ...) as a Python value."""
     if len(value) != 1:
         raise ValueError(f"not a DynamoDB attribute value: {value!r}")
-    (tag, raw), = value.items()
+    ((tag, raw),) = value.items()
     if tag == "S":
         return raw
     if tag == "N":

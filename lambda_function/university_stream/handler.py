@@ -38,9 +38,14 @@ class BatchFailed(RuntimeError):
         self.failed = failed
 
 
-def process_event(event: Mapping[str, Any], db: Any, table_name: str, failure_mode: str = REPORT,
-                  now: Optional[int] = None,
-                  horizon: int = DEFAULT_HORIZON_SECONDS) -> Tuple[Dict[str, Any], BatchReport]:
+def process_event(
+    event: Mapping[str, Any],
+    db: Any,
+    table_name: str,
+    failure_mode: str = REPORT,
+    now: Optional[int] = None,
+    horizon: int = DEFAULT_HORIZON_SECONDS,
+) -> Tuple[Dict[str, Any], BatchReport]:
     """Apply one Lambda stream event; returns (Lambda response, report). The local runner calls this."""
     if failure_mode not in (REPORT, RAISE):
         raise ValueError(f"BATCH_FAILURE_MODE must be {REPORT!r} or {RAISE!r}, got {failure_mode!r}")
@@ -64,7 +69,9 @@ def _client() -> Any:
 def lambda_handler(event: Mapping[str, Any], context: Any) -> Dict[str, Any]:
     """Lambda entry point for the DynamoDB stream event-source mapping."""
     response, _report = process_event(
-        event, _client(), os.environ["TABLE_NAME"],
+        event,
+        _client(),
+        os.environ["TABLE_NAME"],
         failure_mode=os.environ.get("BATCH_FAILURE_MODE", REPORT),
         horizon=int(os.environ.get("IDEMPOTENCY_HORIZON_SECONDS", DEFAULT_HORIZON_SECONDS)),
     )

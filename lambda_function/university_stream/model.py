@@ -60,14 +60,16 @@ def _id_after(item: Mapping[str, Any], attribute: str, prefix: str) -> str:
     value = item.get(attribute)
     if not isinstance(value, str) or not value.startswith(prefix) or len(value) == len(prefix):
         raise PoisonRecord(f"{item.get('entityType')} item: {attribute} must look like '{prefix}<id>', got {value!r}")
-    return value[len(prefix):]
+    return value[len(prefix) :]
 
 
 def _text(item: Mapping[str, Any], attribute: str) -> str:
     value = item.get(attribute)
     if not isinstance(value, str) or not value:
-        raise PoisonRecord(f"{item.get('entityType')} item {item.get(HASH_KEY)!r}: {attribute} must be a "
-                           f"non-empty string, got {value!r}")
+        raise PoisonRecord(
+            f"{item.get('entityType')} item {item.get(HASH_KEY)!r}: {attribute} must be a "
+            f"non-empty string, got {value!r}"
+        )
     return value
 
 
@@ -77,8 +79,9 @@ def _grade(item: Mapping[str, Any]) -> Optional[Decimal]:
     if grade is None:
         return None
     if isinstance(grade, bool) or not isinstance(grade, Decimal) or not grade.is_finite() or grade < 0:
-        raise PoisonRecord(f"submission {item.get(HASH_KEY)!r}/{item.get(RANGE_KEY)!r}: grade must be a "
-                           f"Number >= 0, got {grade!r}")
+        raise PoisonRecord(
+            f"submission {item.get(HASH_KEY)!r}/{item.get(RANGE_KEY)!r}: grade must be a Number >= 0, got {grade!r}"
+        )
     return grade
 
 
@@ -123,8 +126,9 @@ def checked_contributions(item: Optional[Mapping[str, Any]]) -> Tuple[Contributi
         return {}, problem
 
 
-def record_deltas(old: Optional[Mapping[str, Any]], new: Optional[Mapping[str, Any]],
-                  expired: bool = False) -> Tuple[Contribution, Optional[PoisonRecord]]:
+def record_deltas(
+    old: Optional[Mapping[str, Any]], new: Optional[Mapping[str, Any]], expired: bool = False
+) -> Tuple[Contribution, Optional[PoisonRecord]]:
     """(net counter changes of one stream record, problem of its new image or None).
 
     Invalid images contribute nothing, on either side. So the aggregates always equal the sum
@@ -142,6 +146,9 @@ def record_deltas(old: Optional[Mapping[str, Any]], new: Optional[Mapping[str, A
     _add(result, lost, -1)
     if expired and old_problem is None and old and old.get("entityType") == "student":
         _add(result, {aggregate_pk("course", _id_after(old, HASH_KEY, "course#")): {"expiredEnrollments": ONE}}, +1)
-    deltas = {agg: {c: v for c, v in counters.items() if v != 0}
-              for agg, counters in result.items() if any(v != 0 for v in counters.values())}
+    deltas = {
+        agg: {c: v for c, v in counters.items() if v != 0}
+        for agg, counters in result.items()
+        if any(v != 0 for v in counters.values())
+    }
     return deltas, problem

@@ -97,7 +97,8 @@ class AggregateState:
         self.version = version
         # hour bucket => {mark key => base-62 sequence number}
         self.applied: Dict[str, Dict[str, str]] = {
-            bucket: dict(marks) for bucket, marks in (applied or {}).items() if isinstance(marks, Mapping)}
+            bucket: dict(marks) for bucket, marks in (applied or {}).items() if isinstance(marks, Mapping)
+        }
 
     def applied_seq(self, mark: str) -> int:
         """Highest sequence number applied from the base item behind `mark`, -1 when none."""
@@ -109,20 +110,26 @@ class BatchReport:
 
     def __init__(self) -> None:
         self.records = 0
-        self.ignored = 0          # the processor's own aggregate items (loop guard)
-        self.no_effect = 0        # base items nothing aggregates (courses, sessions, ...)
-        self.applied = 0          # record x aggregate changes written now
-        self.duplicates = 0       # record x aggregate changes already applied earlier (redelivery)
-        self.writes = 0           # UpdateItem calls
-        self.conflicts = 0        # UpdateItems that lost an optimistic-lock race and were retried
-        self.aggregates = 0       # aggregate items touched by the batch
+        self.ignored = 0  # the processor's own aggregate items (loop guard)
+        self.no_effect = 0  # base items nothing aggregates (courses, sessions, ...)
+        self.applied = 0  # record x aggregate changes written now
+        self.duplicates = 0  # record x aggregate changes already applied earlier (redelivery)
+        self.writes = 0  # UpdateItem calls
+        self.conflicts = 0  # UpdateItems that lost an optimistic-lock race and were retried
+        self.aggregates = 0  # aggregate items touched by the batch
         self.failed: List[str] = []  # sequence numbers to report as batchItemFailures
 
     def as_dict(self) -> Dict[str, Any]:
         return {
-            "records": self.records, "ignored": self.ignored, "no_effect": self.no_effect,
-            "applied": self.applied, "duplicates": self.duplicates, "writes": self.writes,
-            "conflicts": self.conflicts, "aggregates": self.aggregates, "failed": list(self.failed),
+            "records": self.records,
+            "ignored": self.ignored,
+            "no_effect": self.no_effect,
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "writes": self.writes,
+            "conflicts": self.conflicts,
+            "aggregates": self.aggregates,
+            "failed": list(self.failed),
         }
 
 
@@ -155,8 +162,10 @@ def _state_from_item(item: Optional[Mapping[str, Any]]) -> AggregateState:
     return AggregateState(plain.get("v"), plain.get("applied"))
 
 
-_PROJECTION = {"ProjectionExpression": "#pk, #v, #applied",
-               "ExpressionAttributeNames": {"#pk": HASH_KEY, "#v": "v", "#applied": "applied"}}
+_PROJECTION = {
+    "ProjectionExpression": "#pk, #v, #applied",
+    "ExpressionAttributeNames": {"#pk": HASH_KEY, "#v": "v", "#applied": "applied"},
+}
 
 
 def read_states(db: Any, table_name: str, pks: Sequence[str], attempts: int = 5) -> Dict[str, AggregateState]:
@@ -167,9 +176,10 @@ def read_states(db: Any, table_name: str, pks: Sequence[str], attempts: int = 5)
     """
     states: Dict[str, AggregateState] = {}
     for start in range(0, len(pks), BATCH_GET_LIMIT):
-        chunk = list(pks[start:start + BATCH_GET_LIMIT])
-        request: Dict[str, Any] = {table_name: dict(Keys=[_aggregate_key(pk) for pk in chunk], ConsistentRead=True,
-                                                    **_PROJECTION)}
+        chunk = list(pks[start : start + BATCH_GET_LIMIT])
+        request: Dict[str, Any] = {
+            table_name: dict(Keys=[_aggregate_key(pk) for pk in chunk], ConsistentRead=True, **_PROJECTION)
+        }
         found: Dict[str, Any] = {}
         for attempt in range(attempts):
             response = db.batch_get_item(RequestItems=request)
@@ -178,7 +188,7 @@ def read_states(db: Any, table_name: str, pks: Sequence[str], attempts: int = 5)
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 break
-            time.sleep(0.05 * 2 ** attempt)
+            time.sleep(0.05 * 2**attempt)
         unprocessed = {key[HASH_KEY]["S"] for key in request.get(table_name, {}).get("Keys", [])}
         for pk in chunk:
             if pk not in unprocessed:
@@ -192,8 +202,15 @@ def read_state(db: Any, table_name: str, pk: str) -> AggregateState:
     return _state_from_item(response.get("Item"))
 
 
-def _update_request(table_name: str, pk: str, state: AggregateState, pending: Sequence[Change],
-                    totals: Mapping[str, Decimal], now: int, horizon: int) -> Dict[str, Any]:
+def _update_request(
+    table_name: str,
+    pk: str,
+    state: AggregateState,
+    pending: Sequence[Change],
+    totals: Mapping[str, Decimal],
+    now: int,
+    horizon: int,
+) -> Dict[str, Any]:
     newest: Dict[str, int] = {}
     for change in pending:
         newest[change.mark] = max(change.seq, newest.get(change.mark, -1))
@@ -210,8 +227,11 @@ def _update_request(table_name: str, pk: str, state: AggregateState, pending: Se
     version = (state.version or 0) + 1
     names = {"#applied": "applied", "#v": "v", "#et": "entityType", "#of": "aggregateOf", "#at": "updatedAt"}
     values: Dict[str, Any] = {
-        ":applied": serialize(applied), ":v": serialize(version), ":et": {"S": "aggregate"},
-        ":of": {"S": pk[len(AGG_PREFIX):]}, ":at": serialize(now),
+        ":applied": serialize(applied),
+        ":v": serialize(version),
+        ":et": {"S": "aggregate"},
+        ":of": {"S": pk[len(AGG_PREFIX) :]},
+        ":at": serialize(now),
     }
     adds = []
     for index, (counter, delta) in enumerate(sorted(totals.items())):
@@ -225,14 +245,25 @@ def _update_request(table_name: str, pk: str, state: AggregateState, pending: Se
         condition = "#v = :expected"
         values[":expected"] = serialize(state.version)
     return {
-        "TableName": table_name, "Key": _aggregate_key(pk),
+        "TableName": table_name,
+        "Key": _aggregate_key(pk),
         "UpdateExpression": "SET #applied = :applied, #v = :v, #et = :et, #of = :of, #at = :at" + add_clause,
-        "ConditionExpression": condition, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
     }
 
 
-def _apply_aggregate(db: Any, table_name: str, pk: str, changes: Sequence[Change], state: AggregateState,
-                     report: BatchReport, now: int, horizon: int) -> bool:
+def _apply_aggregate(
+    db: Any,
+    table_name: str,
+    pk: str,
+    changes: Sequence[Change],
+    state: AggregateState,
+    report: BatchReport,
+    now: int,
+    horizon: int,
+) -> bool:
     """Write the not-yet-applied changes of one aggregate in one UpdateItem; False when it failed."""
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         pending = [c for c in changes if c.seq > state.applied_seq(c.mark)]
@@ -263,8 +294,13 @@ def _apply_aggregate(db: Any, table_name: str, pk: str, changes: Sequence[Change
     return False
 
 
-def process_records(records: Sequence[Mapping[str, Any]], db: Any, table_name: str,
-                    now: Optional[int] = None, horizon: int = DEFAULT_HORIZON_SECONDS) -> BatchReport:
+def process_records(
+    records: Sequence[Mapping[str, Any]],
+    db: Any,
+    table_name: str,
+    now: Optional[int] = None,
+    horizon: int = DEFAULT_HORIZON_SECONDS,
+) -> BatchReport:
     """Apply one batch; records that could not be applied are listed in ``report.failed``.
 
     A poison record fails alone: the other records of the batch, including later changes to the
@@ -318,4 +354,3 @@ def process_records(records: Sequence[Mapping[str, Any]], db: Any, table_name: s
             failed.update(change.seq_text for change in changes)
     report.failed = sorted(failed, key=int)
     return report
-

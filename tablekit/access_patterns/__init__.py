@@ -62,17 +62,28 @@ def get_item(db: Any, table: str, key: Mapping[str, Any]) -> Item | None:
     return from_dynamo(found) if found else None
 
 
-def query(db: Any, table: str, key_condition: str, names: Mapping[str, str], values: Mapping[str, Any], *,
-          index: str | None = None, filter_expression: str | None = None, newest_first: bool = False,
-          limit: int | None = None) -> list[Item]:
+def query(
+    db: Any,
+    table: str,
+    key_condition: str,
+    names: Mapping[str, str],
+    values: Mapping[str, Any],
+    *,
+    index: str | None = None,
+    filter_expression: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[Item]:
     """Query one partition (of the table or a GSI), following pages until `limit` items passed the filter.
 
     Attribute names always go through placeholders (`names`): `status`, `timestamp` and `token`
     are reserved words, and the seeds' raw expressions (`status = :pending_review`) are rejected.
     """
     args: dict[str, Any] = {
-        "TableName": table, "KeyConditionExpression": key_condition,
-        "ExpressionAttributeNames": dict(names), "ExpressionAttributeValues": _typed(values),
+        "TableName": table,
+        "KeyConditionExpression": key_condition,
+        "ExpressionAttributeNames": dict(names),
+        "ExpressionAttributeValues": _typed(values),
         "ScanIndexForward": not newest_first,
     }
     if index:

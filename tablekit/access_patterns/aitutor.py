@@ -26,6 +26,7 @@ def _by_index(db: Any, config: AppConfig, logical: str, index: str, key: str, va
 
 # --- user lookups ------------------------------------------------------------------------------------
 
+
 def get_user(db: Any, config: AppConfig, user_id: str) -> Item | None:
     """A user (admin, educator or student) by userId."""
     return _by_id(db, config, "users", "userId", user_id)
@@ -61,6 +62,7 @@ def student_by_user(db: Any, config: AppConfig, user_id: str) -> Item | None:
 
 # --- organisation reference data -----------------------------------------------------------------------
 
+
 def get_campus(db: Any, config: AppConfig, campus_id: str) -> Item | None:
     """A campus by campusId."""
     return _by_id(db, config, "campuses", "campusId", campus_id)
@@ -87,6 +89,7 @@ def courses_by_department(db: Any, config: AppConfig, department_id: str) -> lis
 
 
 # --- modules and files -------------------------------------------------------------------------------
+
 
 def get_module(db: Any, config: AppConfig, module_id: str) -> Item | None:
     """A module by moduleId."""
@@ -115,6 +118,7 @@ def uploads_by_user(db: Any, config: AppConfig, uploader_id: str) -> list[Item]:
 
 # --- chat and audit ----------------------------------------------------------------------------------
 
+
 def get_chat_session(db: Any, config: AppConfig, session_id: str) -> Item | None:
     """A chat session by sessionId."""
     return _by_id(db, config, "chat_sessions", "sessionId", session_id)
@@ -130,19 +134,42 @@ def chat_messages(db: Any, config: AppConfig, session_id: str) -> list[Item]:
 
     messageId is the sort key, so ids must sort by time: the seed data uses ULIDs.
     """
-    return query(db, table_name(config, _env("chat_messages")), "#s = :s", {"#s": "sessionId"},
-                 {":s": session_id})
+    return query(db, table_name(config, _env("chat_messages")), "#s = :s", {"#s": "sessionId"}, {":s": session_id})
 
 
 def audit_logs_for_user(db: Any, config: AppConfig, user_id: str, limit: int | None = None) -> list[Item]:
     """A user's audit trail, most recent first (GSI userId-timestamp-index, reverse sort)."""
-    return query(db, table_name(config, _env("audit_logs")), "#u = :u", {"#u": "userId"}, {":u": user_id},
-                 index="userId-timestamp-index", newest_first=True, limit=limit)
+    return query(
+        db,
+        table_name(config, _env("audit_logs")),
+        "#u = :u",
+        {"#u": "userId"},
+        {":u": user_id},
+        index="userId-timestamp-index",
+        newest_first=True,
+        limit=limit,
+    )
 
 
 PATTERNS = registry(
-    get_user, user_by_email, get_educator, educator_by_user, get_student, student_by_user,
-    get_campus, get_faculty, get_department, get_course, courses_by_department,
-    get_module, modules_by_course, get_file, files_by_module, uploads_by_user,
-    get_chat_session, chat_sessions_by_user, chat_messages, audit_logs_for_user,
+    get_user,
+    user_by_email,
+    get_educator,
+    educator_by_user,
+    get_student,
+    student_by_user,
+    get_campus,
+    get_faculty,
+    get_department,
+    get_course,
+    courses_by_department,
+    get_module,
+    modules_by_course,
+    get_file,
+    files_by_module,
+    uploads_by_user,
+    get_chat_session,
+    chat_sessions_by_user,
+    chat_messages,
+    audit_logs_for_user,
 )

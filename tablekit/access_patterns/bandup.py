@@ -20,8 +20,16 @@ USER_HISTORY_INDEX = "user_id-created_at-index"
 
 def user_evaluation_history(db: Any, config: AppConfig, user_id: str, limit: int = 10) -> list[Item]:
     """A user's evaluations, most recent first (seed: ScanIndexForward=False, Limit=10)."""
-    return query(db, table_name(config, EVALUATIONS), "#u = :u", {"#u": "user_id"}, {":u": user_id},
-                 index=USER_HISTORY_INDEX, newest_first=True, limit=limit)
+    return query(
+        db,
+        table_name(config, EVALUATIONS),
+        "#u = :u",
+        {"#u": "user_id"},
+        {":u": user_id},
+        index=USER_HISTORY_INDEX,
+        newest_first=True,
+        limit=limit,
+    )
 
 
 def get_evaluation(db: Any, config: AppConfig, evaluation_id: str, user_id: str) -> Item | None:
@@ -31,9 +39,16 @@ def get_evaluation(db: Any, config: AppConfig, evaluation_id: str, user_id: str)
 
 def user_flashcard_sets(db: Any, config: AppConfig, user_id: str, status: str = "completed") -> list[Item]:
     """A user's flashcard sets in one status (default completed), most recent first, via the added GSI."""
-    return query(db, table_name(config, FLASHCARD_SETS), "#u = :u", {"#u": "user_id", "#s": "status"},
-                 {":u": user_id, ":s": status}, index=USER_HISTORY_INDEX, filter_expression="#s = :s",
-                 newest_first=True)
+    return query(
+        db,
+        table_name(config, FLASHCARD_SETS),
+        "#u = :u",
+        {"#u": "user_id", "#s": "status"},
+        {":u": user_id, ":s": status},
+        index=USER_HISTORY_INDEX,
+        filter_expression="#s = :s",
+        newest_first=True,
+    )
 
 
 def get_flashcard_set(db: Any, config: AppConfig, set_id: str, user_id: str) -> Item | None:

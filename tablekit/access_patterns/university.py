@@ -28,29 +28,46 @@ AGGREGATE_KINDS = ("course", "assignment", "student", "user")
 
 def students_in_course(db: Any, config: AppConfig, course_id: str) -> list[Item]:
     """Roster of one course (seed: pk = course#101 AND begins_with(sk, "student#"))."""
-    return query(db, table_name(config, TABLE), "#pk = :pk AND begins_with(#sk, :prefix)",
-                 {"#pk": "pk", "#sk": "sk"}, {":pk": f"course#{course_id}", ":prefix": "student#"})
+    return query(
+        db,
+        table_name(config, TABLE),
+        "#pk = :pk AND begins_with(#sk, :prefix)",
+        {"#pk": "pk", "#sk": "sk"},
+        {":pk": f"course#{course_id}", ":prefix": "student#"},
+    )
 
 
-def user_orders(db: Any, config: AppConfig, user_id: str, date_prefix: str = "2025",
-                newest_first: bool = False) -> list[Item]:
+def user_orders(
+    db: Any, config: AppConfig, user_id: str, date_prefix: str = "2025", newest_first: bool = False
+) -> list[Item]:
     """A user's orders whose date starts with `date_prefix`, in date order (seed: begins_with(sk, "2025"))."""
-    return query(db, table_name(config, TABLE), "#pk = :pk AND begins_with(#sk, :prefix)",
-                 {"#pk": "pk", "#sk": "sk"}, {":pk": f"user#{user_id}", ":prefix": date_prefix},
-                 newest_first=newest_first)
+    return query(
+        db,
+        table_name(config, TABLE),
+        "#pk = :pk AND begins_with(#sk, :prefix)",
+        {"#pk": "pk", "#sk": "sk"},
+        {":pk": f"user#{user_id}", ":prefix": date_prefix},
+        newest_first=newest_first,
+    )
 
 
 def student_by_id(db: Any, config: AppConfig, student_id: str) -> list[Item]:
     """Everything carrying studentID (roster entries, submissions, the user profile) via studentID-index."""
-    return query(db, table_name(config, TABLE), "#sid = :sid", {"#sid": "studentID"}, {":sid": student_id},
-                 index=STUDENT_INDEX)
+    return query(
+        db, table_name(config, TABLE), "#sid = :sid", {"#sid": "studentID"}, {":sid": student_id}, index=STUDENT_INDEX
+    )
 
 
 def courses_by_date_range(db: Any, config: AppConfig, start: str = "2025-09-01", end: str = "2025-12-31") -> list[Item]:
     """Courses starting between two ISO dates, inclusive (seed: entityType-courseDate-index BETWEEN)."""
-    return query(db, table_name(config, TABLE), "#et = :et AND #cd BETWEEN :start AND :end",
-                 {"#et": "entityType", "#cd": "courseDate"}, {":et": "course", ":start": start, ":end": end},
-                 index=COURSE_DATE_INDEX)
+    return query(
+        db,
+        table_name(config, TABLE),
+        "#et = :et AND #cd BETWEEN :start AND :end",
+        {"#et": "entityType", "#cd": "courseDate"},
+        {":et": "course", ":start": start, ":end": end},
+        index=COURSE_DATE_INDEX,
+    )
 
 
 def aggregate_summary(db: Any, config: AppConfig, kind: str, ident: str) -> Item | None:

@@ -30,8 +30,10 @@ def _plan(args: argparse.Namespace) -> int:
         for action in rc["change"]["actions"]:
             if action in counts:
                 counts[action] += 1
-    print(f"{args.env}: {counts['create']} to add, {counts['update']} to change, {counts['delete']} to destroy "
-          f"(plan JSON: {out})")
+    print(
+        f"{args.env}: {counts['create']} to add, {counts['update']} to change, {counts['delete']} to destroy "
+        f"(plan JSON: {out})"
+    )
     return 0
 
 
@@ -62,8 +64,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     plan = sub.add_parser("plan", help="plan an env and write its plan JSON")
     plan.add_argument("env", **env_arg)
-    plan.add_argument("--offline", action="store_true",
-                      help="plan dev/prod against the local endpoint with a local backend (no AWS account)")
+    plan.add_argument(
+        "--offline",
+        action="store_true",
+        help="plan dev/prod against the local endpoint with a local backend (no AWS account)",
+    )
     plan.add_argument("--endpoint-url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="local endpoint URL")
     plan.add_argument("--json-out", help="where to write the plan JSON (default build/plans/ENV.json)")
     plan.add_argument("--no-refresh", action="store_true", help="plan with -refresh=false")

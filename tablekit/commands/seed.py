@@ -34,8 +34,10 @@ def _context(env: str, endpoint_url: str | None, data_dir: Path | None):  # -> e
     if env == "local":
         endpoint_url = endpoint_url or Endpoint().url
         if not healthy(endpoint_url):
-            raise UserError(f"the local endpoint is not answering at {endpoint_url}: start it with `just up` "
-                            "(or pass --endpoint-url)")
+            raise UserError(
+                f"the local endpoint is not answering at {endpoint_url}: start it with `just up` "
+                "(or pass --endpoint-url)"
+            )
     ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
     envs.require_credentials(ctx)
     return ctx
@@ -63,13 +65,22 @@ def _seed(args: argparse.Namespace) -> int:
     if args.dry_run and not args.prune:
         print("dry run: validating only, nothing will be written", file=sys.stderr)
     if args.prune and args.env != "local" and args.confirm != args.env and not args.dry_run:
-        raise UserError(f"--prune deletes items from {args.env} tables that no seed file contains: run it with "
-                        f"--dry-run first, then add --confirm {args.env}")
+        raise UserError(
+            f"--prune deletes items from {args.env} tables that no seed file contains: run it with "
+            f"--dry-run first, then add --confirm {args.env}"
+        )
     ctx = _context(args.env, args.endpoint_url, args.data_dir)
     try:
         summary = loader.load_env(
-            ctx, sets=args.sets, families=args.family, workers=args.workers, prune=args.prune,
-            dry_run=args.dry_run, progress=not args.quiet, seed_root=args.seed_dir, region=args.region,
+            ctx,
+            sets=args.sets,
+            families=args.family,
+            workers=args.workers,
+            prune=args.prune,
+            dry_run=args.dry_run,
+            progress=not args.quiet,
+            seed_root=args.seed_dir,
+            region=args.region,
             on_stale=_list_stale(args.dry_run),
         )
     finally:
@@ -91,8 +102,10 @@ def _synth(args: argparse.Namespace) -> int:
             tables = loader.tables_of(_context(args.env, args.endpoint_url, args.data_dir))
             real = resolve_table(args.table, tables)
             if real is None:
-                raise UserError(f"table {args.table!r} is not declared by env {args.env!r} and has no dedicated "
-                                f"generator ({', '.join(synth.GENERATORS)})")
+                raise UserError(
+                    f"table {args.table!r} is not declared by env {args.env!r} and has no dedicated "
+                    f"generator ({', '.join(synth.GENERATORS)})"
+                )
             schema = tables[real]
         written = write_jsonl(args.out, synth.generate(args.table, args.count, args.seed, schema))
         print(f"wrote {written:,} synthetic {args.table} rows (seed {args.seed}) to {args.out}")
@@ -105,8 +118,15 @@ def _synth(args: argparse.Namespace) -> int:
     schema = tables.get(real) if real else None
     rows = synth.generate(args.table, args.count, args.seed, schema)
     region = args.region or (ctx.variables or {}).get("region")
-    summary = loader.load_rows(tables, args.table, rows, client_factory(ctx.endpoint_url, region),
-                               workers=args.workers, progress=not args.quiet, label=f"synth:{args.table}")
+    summary = loader.load_rows(
+        tables,
+        args.table,
+        rows,
+        client_factory(ctx.endpoint_url, region),
+        workers=args.workers,
+        progress=not args.quiet,
+        label=f"synth:{args.table}",
+    )
     summary.env, summary.sets = ctx.env, [f"synth seed={args.seed}"]
     _print_warnings(summary.warnings)
     print_summary(summary)
@@ -121,9 +141,12 @@ def _workers(text: str) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=_workers, default=None,
-                        help=f"parallel writer threads (default {LOCAL_WORKERS} on the local endpoint, "
-                             f"{AWS_WORKERS} on AWS)")
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help=f"parallel writer threads (default {LOCAL_WORKERS} on the local endpoint, {AWS_WORKERS} on AWS)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--endpoint-url", help="DynamoDB endpoint (local default: the tablekit endpoint)")
     parser.add_argument("--region", help="AWS region (default: the env's region variable, AWS_REGION, us-east-1)")
@@ -131,16 +154,24 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("seed", help="load seed data into an env, or generate synthetic rows",
-                            description=__doc__.split("\n\n")[0])
+    parser = sub.add_parser(
+        "seed", help="load seed data into an env, or generate synthetic rows", description=__doc__.split("\n\n")[0]
+    )
     targets = parser.add_subparsers(dest="target", required=True, metavar="ENV|synth")
     for env in ENV_NAMES:
         cmd = targets.add_parser(env, help=f"load the seed sets selected for {env}")
-        cmd.add_argument("--sets", nargs="+", metavar="SET",
-                         help="load these sets instead of the env's default (see seed_data/environments.json)")
+        cmd.add_argument(
+            "--sets",
+            nargs="+",
+            metavar="SET",
+            help="load these sets instead of the env's default (see seed_data/environments.json)",
+        )
         cmd.add_argument("--family", action="append", metavar="F", help="only seed_data/F (repeatable)")
-        cmd.add_argument("--prune", action="store_true",
-                         help="delete items of the seeded tables that no selected file contains (scans them)")
+        cmd.add_argument(
+            "--prune",
+            action="store_true",
+            help="delete items of the seeded tables that no selected file contains (scans them)",
+        )
         cmd.add_argument("--dry-run", action="store_true", help="validate and list; write and delete nothing")
         cmd.add_argument("--confirm", metavar="ENV", help="required to --prune a non-local env: repeat its name")
         cmd.add_argument("--seed-dir", type=Path, default=SEED_DATA, help="seed data root (default seed_data/)")

@@ -44,8 +44,13 @@ def _run(args: argparse.Namespace) -> int:
 
     table, dlq_url = _wiring(args)
     checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else None
-    options = {"batch_size": args.batch_size, "max_retries": args.max_retries, "dlq_url": dlq_url,
-               "from_start": args.from_start, "checkpoint_dir": checkpoint_dir}
+    options = {
+        "batch_size": args.batch_size,
+        "max_retries": args.max_retries,
+        "dlq_url": dlq_url,
+        "from_start": args.from_start,
+        "checkpoint_dir": checkpoint_dir,
+    }
     try:
         if args.once:
             summary = drain(table, _clients(args.endpoint_url), on_batch=lambda batch: print(batch.line()), **options)
@@ -54,8 +59,9 @@ def _run(args: argparse.Namespace) -> int:
             follow(table, _clients(args.endpoint_url), poll_seconds=args.poll, **options)
     except Exception as exc:  # botocore's EndpointConnectionError etc.: say what to do
         if type(exc).__name__ in {"EndpointConnectionError", "ConnectionClosedError"}:
-            raise UserError(f"cannot reach the local endpoint at {args.endpoint_url}: start it with `just up`") \
-                from None
+            raise UserError(
+                f"cannot reach the local endpoint at {args.endpoint_url}: start it with `just up`"
+            ) from None
         raise
     return 0
 
@@ -67,8 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--table", help="table name (default: from the env outputs, else `university`)")
     parser.add_argument("--dlq-url", help="SQS queue for records that keep failing (default: from the env outputs)")
     parser.add_argument("--once", action="store_true", help="drain what is in the stream now, print a summary, exit")
-    parser.add_argument("--from-start", action="store_true",
-                        help="ignore the checkpoint (safe: the handler is idempotent)")
+    parser.add_argument(
+        "--from-start", action="store_true", help="ignore the checkpoint (safe: the handler is idempotent)"
+    )
     parser.add_argument("--batch-size", type=int, default=100, help="records per handler call (default 100)")
     parser.add_argument("--max-retries", type=int, default=2, help="retries of a failing record before the DLQ")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls when following")

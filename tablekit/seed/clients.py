@@ -72,8 +72,13 @@ class Clients:
         with _SESSION_LOCK:
             if _SESSION is None:
                 _SESSION = boto3.session.Session()
-            return _SESSION.client("dynamodb", region_name=self.region, endpoint_url=self.endpoint_url,
-                                   config=client_config(), **self._extra)
+            return _SESSION.client(
+                "dynamodb",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=client_config(),
+                **self._extra,
+            )
 
     @property
     def default_workers(self) -> int:

@@ -58,42 +58,61 @@ def _number_text(value: int | Decimal, path: str) -> tuple[str, int]:
         text = str(value)
         unsigned = text.lstrip("-")
         if len(unsigned) > 126:
-            raise ConversionError(path, f"{text[:24]}... is larger than DynamoDB's maximum 9.99E+125",
-                                  "store it as a string, or rescale it")
+            raise ConversionError(
+                path,
+                f"{text[:24]}... is larger than DynamoDB's maximum 9.99E+125",
+                "store it as a string, or rescale it",
+            )
         digits = len(unsigned.rstrip("0")) or 1  # trailing zeros of an integer are not significant
         if digits > MAX_NUMBER_DIGITS:
-            raise ConversionError(path, f"{text} has more than {MAX_NUMBER_DIGITS} significant digits",
-                                  "store it as a string if every digit matters, or round it")
+            raise ConversionError(
+                path,
+                f"{text} has more than {MAX_NUMBER_DIGITS} significant digits",
+                "store it as a string if every digit matters, or round it",
+            )
         return text, (digits + 1) // 2 + 1
     if not value.is_finite():
         raise ConversionError(path, f"{value} is not a number DynamoDB can store", "use null or a string")
     if value:
         magnitude = abs(value)
         if magnitude < _MIN_MAGNITUDE or magnitude > _MAX_MAGNITUDE:
-            raise ConversionError(path, f"{value} is outside DynamoDB's range 1E-130 .. 9.99E+125",
-                                  "store it as a string or rescale it")
+            raise ConversionError(
+                path, f"{value} is outside DynamoDB's range 1E-130 .. 9.99E+125", "store it as a string or rescale it"
+            )
     digits = len(value.normalize().as_tuple().digits) if value else 1
     if digits > MAX_NUMBER_DIGITS:
-        raise ConversionError(path, f"{value} has more than {MAX_NUMBER_DIGITS} significant digits",
-                              "round it, or store it as a string if every digit matters")
+        raise ConversionError(
+            path,
+            f"{value} has more than {MAX_NUMBER_DIGITS} significant digits",
+            "round it, or store it as a string if every digit matters",
+        )
     return str(value), (digits + 1) // 2 + 1
 
 
 def _decode_binary(data: Any, path: str) -> bytes:
     if not isinstance(data, str):
-        raise ConversionError(path, f"{BINARY_TAG} needs a base64 string, got {type(data).__name__}",
-                              f'write {{"{BINARY_TAG}": "aGVsbG8="}} (standard base64)')
+        raise ConversionError(
+            path,
+            f"{BINARY_TAG} needs a base64 string, got {type(data).__name__}",
+            f'write {{"{BINARY_TAG}": "aGVsbG8="}} (standard base64)',
+        )
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ConversionError(path, f"{BINARY_TAG} value is not valid base64 ({exc})",
-                              "encode the bytes with standard base64 (A-Z a-z 0-9 + /, = padding)") from exc
+        raise ConversionError(
+            path,
+            f"{BINARY_TAG} value is not valid base64 ({exc})",
+            "encode the bytes with standard base64 (A-Z a-z 0-9 + /, = padding)",
+        ) from exc
 
 
 def _convert_set(elements: Any, path: str) -> tuple[dict, int]:
     if not isinstance(elements, list) or not elements:
-        raise ConversionError(path, f"{SET_TAG} needs a non-empty list (DynamoDB has no empty sets)",
-                              f'write {{"{SET_TAG}": ["a", "b"]}}, or drop the attribute when the set is empty')
+        raise ConversionError(
+            path,
+            f"{SET_TAG} needs a non-empty list (DynamoDB has no empty sets)",
+            f'write {{"{SET_TAG}": ["a", "b"]}}, or drop the attribute when the set is empty',
+        )
     first = elements[0]
     if isinstance(first, str):
         if not all(type(e) is str for e in elements):
@@ -105,8 +124,11 @@ def _convert_set(elements: Any, path: str) -> tuple[dict, int]:
         blobs = []
         for index, element in enumerate(elements):
             if not (isinstance(element, dict) and set(element) == {BINARY_TAG}):
-                raise ConversionError(f"{path}[{index}]", "a binary set mixes binary with other types",
-                                      f'make every element {{"{BINARY_TAG}": "<base64>"}}')
+                raise ConversionError(
+                    f"{path}[{index}]",
+                    "a binary set mixes binary with other types",
+                    f'make every element {{"{BINARY_TAG}": "<base64>"}}',
+                )
             blobs.append(_decode_binary(element[BINARY_TAG], f"{path}[{index}]"))
         if len(set(blobs)) != len(blobs):
             raise ConversionError(path, "binary set has duplicate elements", "remove the duplicates")
@@ -115,8 +137,11 @@ def _convert_set(elements: Any, path: str) -> tuple[dict, int]:
         texts, size, seen = [], 0, set()
         for index, element in enumerate(elements):
             if not _is_number(element):
-                raise ConversionError(f"{path}[{index}]", "a number set mixes numbers with other types",
-                                      "make every element a JSON number")
+                raise ConversionError(
+                    f"{path}[{index}]",
+                    "a number set mixes numbers with other types",
+                    "make every element a JSON number",
+                )
             number = _as_number(element)
             if number in seen:
                 raise ConversionError(path, f"number set has duplicate element {element}", "remove the duplicates")
@@ -125,8 +150,11 @@ def _convert_set(elements: Any, path: str) -> tuple[dict, int]:
             texts.append(text)
             size += nbytes
         return {"NS": texts}, size
-    raise ConversionError(path, f"{SET_TAG} elements must be strings, numbers or {BINARY_TAG} objects",
-                          "use a list (without $set) for anything else")
+    raise ConversionError(
+        path,
+        f"{SET_TAG} elements must be strings, numbers or {BINARY_TAG} objects",
+        "use a list (without $set) for anything else",
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -163,8 +191,11 @@ def to_attribute(value: Any, path: str = "item", depth: int = 0) -> tuple[dict, 
             if isinstance(only, str) and only.startswith("$"):
                 close = difflib.get_close_matches(only, TAGS, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                raise ConversionError(path, f"unknown tag {only!r} (known tags: {', '.join(TAGS)})",
-                                      f"{hint}a one-key object whose key starts with $ is read as a tag")
+                raise ConversionError(
+                    path,
+                    f"unknown tag {only!r} (known tags: {', '.join(TAGS)})",
+                    f"{hint}a one-key object whose key starts with $ is read as a tag",
+                )
         converted, size = {}, 3
         for key, element in value.items():
             child, child_size = to_attribute(element, f"{path}.{key}", depth + 1)
@@ -184,8 +215,11 @@ def to_attribute(value: Any, path: str = "item", depth: int = 0) -> tuple[dict, 
         return _convert_set(sorted(value, key=repr), path)
     if kind is InvalidConstant:
         raise ConversionError(path, f"{value!r} is not a number DynamoDB can store", "use null or a string")
-    raise ConversionError(path, f"values of type {kind.__name__} cannot be stored",
-                          "use a JSON string, number, boolean, null, list or object")
+    raise ConversionError(
+        path,
+        f"values of type {kind.__name__} cannot be stored",
+        "use a JSON string, number, boolean, null, list or object",
+    )
 
 
 def to_item(row: Mapping[str, Any]) -> tuple[dict[str, dict], int]:

@@ -71,12 +71,13 @@ _LENIENT = json.JSONDecoder(parse_float=Decimal, parse_constant=InvalidConstant)
 _JSON_FIXES = {
     "Expecting ',' delimiter": "add the missing comma between values (or close the open bracket)",
     "Expecting property name enclosed in double quotes": (
-        "quote attribute names with double quotes and remove any trailing comma before }"),
+        "quote attribute names with double quotes and remove any trailing comma before }"
+    ),
     "Expecting value": "remove the trailing comma, or write a value (strings need double quotes)",
     "Expecting ':' delimiter": "put a colon between the attribute name and its value",
-    "Unterminated string starting at": "close the string with a double quote (escape inner quotes as \\\")",
+    "Unterminated string starting at": 'close the string with a double quote (escape inner quotes as \\")',
     "Invalid control character at": "escape newlines and tabs inside strings as \\n and \\t",
-    "Invalid \\escape": "use a valid escape (\\\\, \\\", \\n, \\uXXXX)",
+    "Invalid \\escape": 'use a valid escape (\\\\, \\", \\n, \\uXXXX)',
     "Extra data": "a .jsonl file holds exactly one object per line",
 }
 
@@ -91,8 +92,9 @@ def families(root: Path) -> list[str]:
     return sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def discover(root: Path, sets: Sequence[str], known_sets: Iterable[str] = (),
-             only_families: Sequence[str] | None = None) -> tuple[list[SeedFile], list[str]]:
+def discover(
+    root: Path, sets: Sequence[str], known_sets: Iterable[str] = (), only_families: Sequence[str] | None = None
+) -> tuple[list[SeedFile], list[str]]:
     """Seed files of the chosen sets, in load order (set order first), plus warnings.
 
     Load order matters: when two files hold the same key, the later row wins, so `demo` rows listed
@@ -140,8 +142,7 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [Problem(Origin(path, 1), f"not UTF-8 ({exc.reason} at byte {exc.start})",
-                            "save the file as UTF-8")]
+        return [], [Problem(Origin(path, 1), f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8")]
     if path.suffix == ".jsonl":
         return _read_lines(path, text)
     return _read_array(path, text)
@@ -151,8 +152,13 @@ def _row_or_problem(origin: Origin, value: Any, rows: list[Row], problems: list[
     if isinstance(value, dict):
         rows.append(Row(origin, value))
     else:
-        problems.append(Problem(origin, f"a row must be a JSON object, got {type(value).__name__}",
-                                'write each item as {"attribute": value, ...}'))
+        problems.append(
+            Problem(
+                origin,
+                f"a row must be a JSON object, got {type(value).__name__}",
+                'write each item as {"attribute": value, ...}',
+            )
+        )
 
 
 def _read_lines(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
@@ -175,8 +181,9 @@ def _read_lines(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
 
 
 def _duplicate_problem(origin: Origin, dup: _DuplicateName) -> Problem:
-    return Problem(origin, f"attribute {dup.name!r} appears twice in one object (JSON keeps only the last)",
-                   "remove one of them")
+    return Problem(
+        origin, f"attribute {dup.name!r} appears twice in one object (JSON keeps only the last)", "remove one of them"
+    )
 
 
 def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
@@ -189,8 +196,13 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
 
     pos = _WS.match(text, 0).end()
     if pos >= len(text) or text[pos] != "[":
-        problems.append(Problem(origin_at(pos), "a .json seed file must hold one JSON array of objects",
-                                "wrap the rows in [ ... ] (or rename it to .jsonl with one object per line)"))
+        problems.append(
+            Problem(
+                origin_at(pos),
+                "a .json seed file must hold one JSON array of objects",
+                "wrap the rows in [ ... ] (or rename it to .jsonl with one object per line)",
+            )
+        )
         return rows, problems
     pos = _WS.match(text, pos + 1).end()
     if text.startswith("]", pos):
@@ -211,23 +223,32 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
         if text.startswith(",", pos):
             pos = _WS.match(text, pos + 1).end()
             if text.startswith("]", pos):
-                problems.append(Problem(origin_at(pos), "trailing comma before ] (not allowed in JSON)",
-                                        "remove the comma after the last row"))
+                problems.append(
+                    Problem(
+                        origin_at(pos),
+                        "trailing comma before ] (not allowed in JSON)",
+                        "remove the comma after the last row",
+                    )
+                )
                 return rows, problems
             continue
         if text.startswith("]", pos):
             problems.extend(_trailing(text, pos + 1, origin_at))
             return rows, problems
-        problems.append(Problem(origin_at(pos), "expected ',' or ']' after a row",
-                                "separate rows with commas and close the array with ]"))
+        problems.append(
+            Problem(
+                origin_at(pos),
+                "expected ',' or ']' after a row",
+                "separate rows with commas and close the array with ]",
+            )
+        )
         return rows, problems
 
 
 def _trailing(text: str, pos: int, origin_at: Any) -> list[Problem]:
     pos = _WS.match(text, pos).end()
     if pos < len(text):
-        return [Problem(origin_at(pos), "extra data after the closing ]",
-                        "keep exactly one array per .json file")]
+        return [Problem(origin_at(pos), "extra data after the closing ]", "keep exactly one array per .json file")]
     return []
 
 

@@ -42,13 +42,15 @@ def tables_of(ctx: EnvContext) -> dict[str, dict[str, Any]]:
 
     tables = envs.outputs(ctx).get("tables")
     if not tables:
-        raise UserError(f"env {ctx.env!r} has no `tables` output: apply it first (`just setup` or "
-                        f"`tablekit setup {ctx.env}`)")
+        raise UserError(
+            f"env {ctx.env!r} has no `tables` output: apply it first (`just setup` or `tablekit setup {ctx.env}`)"
+        )
     return dict(tables)  # type: ignore[arg-type]
 
 
-def _unpack(target: EnvContext | Tables, client: ClientFactory | None, env: str | None,
-            region: str | None) -> tuple[Tables, ClientFactory | None, str | None]:
+def _unpack(
+    target: EnvContext | Tables, client: ClientFactory | None, env: str | None, region: str | None
+) -> tuple[Tables, ClientFactory | None, str | None]:
     if isinstance(target, Mapping):
         return target, client, env
     ctx = target
@@ -56,11 +58,23 @@ def _unpack(target: EnvContext | Tables, client: ClientFactory | None, env: str 
     return tables_of(ctx), client or client_factory(ctx.endpoint_url, region), env or ctx.env
 
 
-def load_env(target: EnvContext | Tables, client: ClientFactory | None = None, sets: Sequence[str] | None = None,
-             *, env: str | None = None, families: Sequence[str] | None = None, workers: int | None = None,
-             prune: bool = False, dry_run: bool = False, progress: bool = False, seed_root: Path = SEED_DATA,
-             backoff: Backoff | None = None, name_prefix: str | None = None, region: str | None = None,
-             on_stale: StaleCallback | None = None) -> Summary:
+def load_env(
+    target: EnvContext | Tables,
+    client: ClientFactory | None = None,
+    sets: Sequence[str] | None = None,
+    *,
+    env: str | None = None,
+    families: Sequence[str] | None = None,
+    workers: int | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    progress: bool = False,
+    seed_root: Path = SEED_DATA,
+    backoff: Backoff | None = None,
+    name_prefix: str | None = None,
+    region: str | None = None,
+    on_stale: StaleCallback | None = None,
+) -> Summary:
     """Load an environment's seed sets; returns the Summary (raises SeedValidationError before any write).
 
     target      an EnvContext (tables from its Terraform outputs, client from its endpoint) or the
@@ -79,8 +93,10 @@ def load_env(target: EnvContext | Tables, client: ClientFactory | None = None, s
     if env is not None:
         chosen = selection.sets_for(env, sets)
         if prune and set(chosen) != set(selection.defaults[env]):
-            raise UserError(f"--prune deletes every item no selected file contains, so it must see every set "
-                            f"{env!r} loads ({', '.join(selection.defaults[env])}); drop --sets when pruning")
+            raise UserError(
+                f"--prune deletes every item no selected file contains, so it must see every set "
+                f"{env!r} loads ({', '.join(selection.defaults[env])}); drop --sets when pruning"
+            )
     elif sets:
         chosen = list(sets)
     else:
@@ -104,9 +120,18 @@ def load_env(target: EnvContext | Tables, client: ClientFactory | None = None, s
     return summary
 
 
-def load_rows(tables: Tables, table: str, rows: Iterable[Mapping[str, Any]], client: ClientFactory | None, *,
-              workers: int | None = None, dry_run: bool = False, progress: bool = False,
-              backoff: Backoff | None = None, label: str = "rows") -> Summary:
+def load_rows(
+    tables: Tables,
+    table: str,
+    rows: Iterable[Mapping[str, Any]],
+    client: ClientFactory | None,
+    *,
+    workers: int | None = None,
+    dry_run: bool = False,
+    progress: bool = False,
+    backoff: Backoff | None = None,
+    label: str = "rows",
+) -> Summary:
     """Validate and write plain rows (e.g. from `synth.generate`) into one declared table.
 
     Same rules as files: the table must be declared in `tables`, every row is validated first, and
@@ -117,8 +142,9 @@ def load_rows(tables: Tables, table: str, rows: Iterable[Mapping[str, Any]], cli
     if real is None:
         close = difflib.get_close_matches(table, list(tables), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UserError(f"table {table!r} is not declared by the environment{hint}; declared: "
-                        f"{', '.join(sorted(tables)) or 'none'}")
+        raise UserError(
+            f"table {table!r} is not declared by the environment{hint}; declared: {', '.join(sorted(tables)) or 'none'}"
+        )
     validation = Validation()
     plan = validation.tables[real] = TablePlan(name=real, schema=tables[real])
     source = Path(label)
@@ -130,8 +156,17 @@ def load_rows(tables: Tables, table: str, rows: Iterable[Mapping[str, Any]], cli
     return summary
 
 
-def _finish(validation: Validation, summary: Summary, client: ClientFactory | None, workers: int | None, prune: bool,
-            dry_run: bool, progress: bool, backoff: Backoff | None, on_stale: StaleCallback | None) -> None:
+def _finish(
+    validation: Validation,
+    summary: Summary,
+    client: ClientFactory | None,
+    workers: int | None,
+    prune: bool,
+    dry_run: bool,
+    progress: bool,
+    backoff: Backoff | None,
+    on_stale: StaleCallback | None,
+) -> None:
     """Raise on any problem; otherwise list stale items, then write and delete (unless dry run)."""
     summary.warnings.extend(validation.warnings)
     if validation.problems:

@@ -10,9 +10,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 
-def key_schema(name: str, hash_key: tuple[str, str], range_key: tuple[str, str] | None = None,
-               indexes: Mapping[str, tuple[str, str | None]] | None = None,
-               attributes: Mapping[str, str] | None = None, ttl_attribute: str | None = None) -> dict[str, Any]:
+def key_schema(
+    name: str,
+    hash_key: tuple[str, str],
+    range_key: tuple[str, str] | None = None,
+    indexes: Mapping[str, tuple[str, str | None]] | None = None,
+    attributes: Mapping[str, str] | None = None,
+    ttl_attribute: str | None = None,
+) -> dict[str, Any]:
     """A `key_schema` object as the table module outputs it (see docs/architecture.md)."""
     attrs = {hash_key[0]: hash_key[1], **({range_key[0]: range_key[1]} if range_key else {}), **(attributes or {})}
     return {

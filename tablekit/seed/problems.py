@@ -59,9 +59,7 @@ class SeedValidationError(UserError):
         lines = "\n".join(f"  {p}" for p in shown)
         if len(self.problems) > len(shown):
             lines += f"\n  ... and {len(self.problems) - len(shown)} more (fix the ones above and re-run)"
-        super().__init__(
-            f"{len(self.problems)} seed data problem(s) in {files} file(s); nothing was written:\n{lines}"
-        )
+        super().__init__(f"{len(self.problems)} seed data problem(s) in {files} file(s); nothing was written:\n{lines}")
 
 
 class SeedWriteError(UserError):

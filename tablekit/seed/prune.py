@@ -52,7 +52,6 @@ def stale_items(client: Any, plan: TablePlan) -> list[StaleItem]:
     names = plan.key_names
     existing = scan_keys(client, plan.name, names)
     stale = [
-        StaleItem(plan.name, typed, format_key(names, key))
-        for key, typed in existing.items() if key not in plan.items
+        StaleItem(plan.name, typed, format_key(names, key)) for key, typed in existing.items() if key not in plan.items
     ]
     return sorted(stale, key=lambda s: s.text)

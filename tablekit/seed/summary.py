@@ -83,13 +83,17 @@ class Summary:
         if self.pruned:
             grid.add_column("would prune" if self.dry_run else "pruned", justify="right")
         for row in sorted(self.tables, key=lambda r: r.table):
-            cells = [escape(row.table), f"{row.items:,}", f"{row.seconds:.2f}", f"{row.items_per_second:,.0f}",
-                     str(row.retries)]
+            cells = [
+                escape(row.table),
+                f"{row.items:,}",
+                f"{row.seconds:.2f}",
+                f"{row.items_per_second:,.0f}",
+                str(row.retries),
+            ]
             if self.pruned:
                 cells.append(str(row.pruned))
             grid.add_row(*cells)
-        total = ["total", f"{self.items:,}", f"{self.seconds:.2f}", f"{self.items_per_second:,.0f}",
-                 str(self.retries)]
+        total = ["total", f"{self.items:,}", f"{self.seconds:.2f}", f"{self.items_per_second:,.0f}", str(self.retries)]
         if self.pruned:
             total.append(str(sum(t.pruned for t in self.tables)))
         grid.add_row(*total, style="bold", end_section=True)
@@ -107,8 +111,14 @@ def progress_bars(totals: Mapping[str, int], enabled: bool, label: str = "writin
     if not enabled or not console.is_terminal or not totals:
         yield lambda table, n: None
         return
-    bars = Progress(TextColumn(f"{label} [bold]{{task.description}}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    bars = Progress(
+        TextColumn(f"{label} [bold]{{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
     tasks = {table: bars.add_task(table, total=total) for table, total in totals.items()}
     with bars:
         yield lambda table, n: bars.advance(tasks[table], n)

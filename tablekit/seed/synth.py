@@ -22,8 +22,24 @@ RowMaker = Callable[[random.Random, int, int], dict[str, Any]]
 EPOCH_2025 = 1_735_689_600  # 2025-01-01T00:00:00Z
 _DAY = 86_400
 _BANDS = [f"{b / 2:.1f}" for b in range(8, 19)]  # "4.0" .. "9.0"
-_WORDS = ("coherent", "fluent", "lexical", "grammar", "argument", "example", "idea", "structure", "vocabulary",
-          "pronunciation", "cohesion", "range", "accuracy", "task", "response", "clarity")
+_WORDS = (
+    "coherent",
+    "fluent",
+    "lexical",
+    "grammar",
+    "argument",
+    "example",
+    "idea",
+    "structure",
+    "vocabulary",
+    "pronunciation",
+    "cohesion",
+    "range",
+    "accuracy",
+    "task",
+    "response",
+    "clarity",
+)
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -42,13 +58,18 @@ def _bandup_evaluation(rng: random.Random, i: int, seed: int) -> dict[str, Any]:
         "grammar_band": rng.choice(_BANDS),
         "model_used": "gemini-2.5-flash-audio" if speaking else "gemini-writing_task2",
         "created_at": EPOCH_2025 + rng.randrange(0, 365 * _DAY),
-        "feedback": json.dumps({"strengths": [_sentence(rng, 6) for _ in range(2)],
-                                "weaknesses": [_sentence(rng, 6) for _ in range(2)]}),
+        "feedback": json.dumps(
+            {"strengths": [_sentence(rng, 6) for _ in range(2)], "weaknesses": [_sentence(rng, 6) for _ in range(2)]}
+        ),
     }
     if speaking:
-        row.update(fluency_band=rng.choice(_BANDS), pronunciation_band=rng.choice(_BANDS),
-                   transcript=_sentence(rng, 30), duration=f"{rng.uniform(60, 180):.1f}",
-                   word_count=rng.randrange(80, 320))
+        row.update(
+            fluency_band=rng.choice(_BANDS),
+            pronunciation_band=rng.choice(_BANDS),
+            transcript=_sentence(rng, 30),
+            duration=f"{rng.uniform(60, 180):.1f}",
+            word_count=rng.randrange(80, 320),
+        )
     else:
         row.update(task_achievement_band=rng.choice(_BANDS), coherence_band=rng.choice(_BANDS))
     return row
@@ -79,27 +100,63 @@ def _university(rng: random.Random, i: int, seed: int) -> dict[str, Any]:
     day = EPOCH_2025 + rng.randrange(0, 365 * _DAY)
     date = _iso_date(day)
     if slot == 0:
-        return {"pk": course, "sk": "metadata", "entityType": "course", "courseID": course_id,
-                "title": _sentence(rng, 3), "courseDate": date, "instructorID": f"{rng.randrange(300, 400)}",
-                "credits": rng.choice((2, 3, 4))}
+        return {
+            "pk": course,
+            "sk": "metadata",
+            "entityType": "course",
+            "courseID": course_id,
+            "title": _sentence(rng, 3),
+            "courseDate": date,
+            "instructorID": f"{rng.randrange(300, 400)}",
+            "credits": rng.choice((2, 3, 4)),
+        }
     if slot <= 4:
         student = f"{seed}-{i:08d}"
-        return {"pk": course, "sk": f"student#{student}", "entityType": "student", "studentID": student,
-                "name": f"Student {i}", "enrolledAt": date, "expiresAt": day + 365 * _DAY}
+        return {
+            "pk": course,
+            "sk": f"student#{student}",
+            "entityType": "student",
+            "studentID": student,
+            "name": f"Student {i}",
+            "enrolledAt": date,
+            "expiresAt": day + 365 * _DAY,
+        }
     student = f"{seed}-{block * 10 + (slot - 5) % 2 + 1:08d}"  # the students of slots 1 and 2
     if slot <= 6:
-        return {"pk": f"user#{student}", "sk": "profile", "entityType": "user", "userID": student,
-                "studentID": student, "email": f"{student}@university.example", "name": f"Student {student}",
-                "createdAt": date}
+        return {
+            "pk": f"user#{student}",
+            "sk": "profile",
+            "entityType": "user",
+            "userID": student,
+            "studentID": student,
+            "email": f"{student}@university.example",
+            "name": f"Student {student}",
+            "createdAt": date,
+        }
     if slot <= 8:
         lines = [f"Textbook: {_sentence(rng, 3)}" for _ in range(rng.randrange(1, 4))]
-        return {"pk": f"user#{student}", "sk": f"{date}#order#{i:08d}", "entityType": "order",
-                "orderID": f"{i:08d}", "userID": student, "orderDate": date,
-                "total": Decimal(f"{rng.uniform(5, 200):.2f}"), "currency": "USD",
-                "status": rng.choice(("pending", "paid", "delivered")), "lines": lines}
-    return {"pk": course, "sk": f"{date}#assignment#a{i:08d}", "entityType": "assignment",
-            "assignmentID": f"a{i:08d}", "courseID": course_id, "title": _sentence(rng, 2), "dueDate": date,
-            "maxPoints": 100}
+        return {
+            "pk": f"user#{student}",
+            "sk": f"{date}#order#{i:08d}",
+            "entityType": "order",
+            "orderID": f"{i:08d}",
+            "userID": student,
+            "orderDate": date,
+            "total": Decimal(f"{rng.uniform(5, 200):.2f}"),
+            "currency": "USD",
+            "status": rng.choice(("pending", "paid", "delivered")),
+            "lines": lines,
+        }
+    return {
+        "pk": course,
+        "sk": f"{date}#assignment#a{i:08d}",
+        "entityType": "assignment",
+        "assignmentID": f"a{i:08d}",
+        "courseID": course_id,
+        "title": _sentence(rng, 2),
+        "dueDate": date,
+        "maxPoints": 100,
+    }
 
 
 def _iso_date(epoch: int) -> str:
@@ -126,8 +183,11 @@ def _value_for(kind: str, name: str, rng: random.Random, i: int, seed: int, uniq
 def generic_maker(schema: Mapping[str, Any]) -> RowMaker:
     """Rows for any table from its key_schema: unique hash key, index keys, TTL, a small payload."""
     hash_key, range_key = schema["hash_key"], schema.get("range_key")
-    others = {name: kind for name, kind in (schema.get("attributes") or {}).items()
-              if name not in {hash_key["name"], (range_key or {}).get("name")}}
+    others = {
+        name: kind
+        for name, kind in (schema.get("attributes") or {}).items()
+        if name not in {hash_key["name"], (range_key or {}).get("name")}
+    }
     ttl = schema.get("ttl_attribute")
 
     def make(rng: random.Random, i: int, seed: int) -> dict[str, Any]:
@@ -138,8 +198,12 @@ def generic_maker(schema: Mapping[str, Any]) -> RowMaker:
             row[name] = _value_for(kind, name, rng, i, seed, False)
         if ttl:
             row[ttl] = EPOCH_2025 + rng.randrange(30, 365) * _DAY
-        row.update(note=_sentence(rng, 12), score=Decimal(f"{rng.uniform(0, 100):.2f}"),
-                   tags=[rng.choice(_WORDS) for _ in range(3)], created_at=EPOCH_2025 + i)
+        row.update(
+            note=_sentence(rng, 12),
+            score=Decimal(f"{rng.uniform(0, 100):.2f}"),
+            tags=[rng.choice(_WORDS) for _ in range(3)],
+            created_at=EPOCH_2025 + i,
+        )
         return row
 
     return make
@@ -151,13 +215,16 @@ def maker_for(table: str, schema: Mapping[str, Any] | None = None) -> RowMaker:
         if table == name or table.endswith(f"-{name}") or table.endswith(f"_{name}"):
             return maker
     if schema is None:
-        raise ValueError(f"no dedicated generator for {table!r}; pass its key_schema for the generic one "
-                         f"(dedicated: {', '.join(GENERATORS)})")
+        raise ValueError(
+            f"no dedicated generator for {table!r}; pass its key_schema for the generic one "
+            f"(dedicated: {', '.join(GENERATORS)})"
+        )
     return generic_maker(schema)
 
 
-def generate(table: str, count: int, seed: int = 0, schema: Mapping[str, Any] | None = None
-             ) -> Iterator[dict[str, Any]]:
+def generate(
+    table: str, count: int, seed: int = 0, schema: Mapping[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
     """`count` plain rows for `table`, identical for identical (table, count, seed)."""
     if count < 0:
         raise ValueError("count must be >= 0")

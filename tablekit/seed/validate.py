@@ -118,16 +118,25 @@ def _unknown_table_problem(seed_file: SeedFile, tables: Mapping[str, Any], env: 
     else:
         fix = "rename the file after a declared table, or add the table to its family module"
     listing = ", ".join(declared) if len(declared) <= 12 else f"{len(declared)} tables"
-    return Problem(Origin(seed_file.path, 1),
-                   f"table {seed_file.table!r} is not declared by {where} (declared: {listing or 'none'})", fix)
+    return Problem(
+        Origin(seed_file.path, 1),
+        f"table {seed_file.table!r} is not declared by {where} (declared: {listing or 'none'})",
+        fix,
+    )
 
 
-def _check_key(origin: Origin, row: Mapping[str, Any], role: str, key: Mapping[str, str], table: str,
-               problems: list[Problem]) -> None:
+def _check_key(
+    origin: Origin, row: Mapping[str, Any], role: str, key: Mapping[str, str], table: str, problems: list[Problem]
+) -> None:
     name, wanted = key["name"], key["type"]
     if name not in row:
-        problems.append(Problem(origin, f"missing key attribute {name!r} ({role} key of {table}, type {wanted})",
-                                f"add \"{name}\": {_EXAMPLES[wanted]} to this row"))
+        problems.append(
+            Problem(
+                origin,
+                f"missing key attribute {name!r} ({role} key of {table}, type {wanted})",
+                f'add "{name}": {_EXAMPLES[wanted]} to this row',
+            )
+        )
         return
     value = row[name]
     got = _value_type(value)
@@ -135,55 +144,99 @@ def _check_key(origin: Origin, row: Mapping[str, Any], role: str, key: Mapping[s
         if wanted == "S" and got == "N":
             fix = f'quote it: "{name}": "{value}"'
         elif wanted == "N" and got == "S":
-            fix = f"write it as a JSON number without quotes: \"{name}\": {value}"
+            fix = f'write it as a JSON number without quotes: "{name}": {value}'
         else:
-            fix = f"write \"{name}\": {_EXAMPLES[wanted]}"
-        problems.append(Problem(origin, f"key attribute {name!r} must be {_TYPE_WORDS[wanted]} ({wanted}) in {table}, "
-                                        f"got {_describe(value)}", fix))
+            fix = f'write "{name}": {_EXAMPLES[wanted]}'
+        problems.append(
+            Problem(
+                origin,
+                f"key attribute {name!r} must be {_TYPE_WORDS[wanted]} ({wanted}) in {table}, got {_describe(value)}",
+                fix,
+            )
+        )
         return
     if wanted == "S":
         size = len(value.encode())
         if not size:
-            problems.append(Problem(origin, f"key attribute {name!r} is an empty string (DynamoDB rejects empty keys)",
-                                    "give it a non-empty value"))
+            problems.append(
+                Problem(
+                    origin,
+                    f"key attribute {name!r} is an empty string (DynamoDB rejects empty keys)",
+                    "give it a non-empty value",
+                )
+            )
         elif size > _MAX_KEY_BYTES[role]:
-            problems.append(Problem(origin, f"key attribute {name!r} is {size} bytes; a {role} key holds at most "
-                                            f"{_MAX_KEY_BYTES[role]}", "shorten it"))
+            problems.append(
+                Problem(
+                    origin,
+                    f"key attribute {name!r} is {size} bytes; a {role} key holds at most {_MAX_KEY_BYTES[role]}",
+                    "shorten it",
+                )
+            )
 
 
-def _check_index_keys(origin: Origin, row: Mapping[str, Any], schema: Mapping[str, Any], table: str,
-                      table_keys: set[str], problems: list[Problem]) -> None:
+def _check_index_keys(
+    origin: Origin,
+    row: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    table: str,
+    table_keys: set[str],
+    problems: list[Problem],
+) -> None:
     for name, wanted in (schema.get("attributes") or {}).items():
         if name in table_keys or name not in row:
             continue
         value = row[name]
         got = _value_type(value)
         if got != wanted:
-            problems.append(Problem(
-                origin, f"{name!r} is an index key of type {wanted} in {table}, "
-                        f"got {_describe(value)} (DynamoDB rejects the write)",
-                f"write it as {_TYPE_WORDS[wanted]}, or omit the attribute to keep the item out of the index"))
+            problems.append(
+                Problem(
+                    origin,
+                    f"{name!r} is an index key of type {wanted} in {table}, "
+                    f"got {_describe(value)} (DynamoDB rejects the write)",
+                    f"write it as {_TYPE_WORDS[wanted]}, or omit the attribute to keep the item out of the index",
+                )
+            )
         elif got == "S" and not value:
-            problems.append(Problem(origin, f"index key {name!r} is an empty string (DynamoDB rejects it)",
-                                    "omit the attribute instead, which keeps the item out of the index"))
+            problems.append(
+                Problem(
+                    origin,
+                    f"index key {name!r} is an empty string (DynamoDB rejects it)",
+                    "omit the attribute instead, which keeps the item out of the index",
+                )
+            )
 
 
-def _check_ttl(origin: Origin, row: Mapping[str, Any], ttl: str | None, problems: list[Problem],
-               warnings: list[str]) -> None:
+def _check_ttl(
+    origin: Origin, row: Mapping[str, Any], ttl: str | None, problems: list[Problem], warnings: list[str]
+) -> None:
     if not ttl or ttl not in row or row[ttl] is None:
         return
     value = row[ttl]
     if _value_type(value) != "N":
-        problems.append(Problem(origin, f"TTL attribute {ttl!r} must be a number of epoch seconds, got "
-                                        f"{_describe(value)} (DynamoDB TTL ignores anything else)",
-                                f"write it as a JSON number, e.g. \"{ttl}\": 1767225600"))
+        problems.append(
+            Problem(
+                origin,
+                f"TTL attribute {ttl!r} must be a number of epoch seconds, got "
+                f"{_describe(value)} (DynamoDB TTL ignores anything else)",
+                f'write it as a JSON number, e.g. "{ttl}": 1767225600',
+            )
+        )
     elif value > _TTL_MILLIS_THRESHOLD:
-        warnings.append(f"{origin}: TTL attribute {ttl!r} = {value} looks like milliseconds; TTL expects "
-                        "epoch seconds (divide by 1000)")
+        warnings.append(
+            f"{origin}: TTL attribute {ttl!r} = {value} looks like milliseconds; TTL expects "
+            "epoch seconds (divide by 1000)"
+        )
 
 
-def check_row(origin: Origin, row: Mapping[str, Any], schema: Mapping[str, Any], table: str,
-              problems: list[Problem], warnings: list[str]) -> tuple[KeyTuple, dict[str, dict]] | None:
+def check_row(
+    origin: Origin,
+    row: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    table: str,
+    problems: list[Problem],
+    warnings: list[str],
+) -> tuple[KeyTuple, dict[str, dict]] | None:
     """(key tuple, DynamoDB item) of a valid row; otherwise appends problems and returns None."""
     before = len(problems)
     hash_key, range_key = schema["hash_key"], schema.get("range_key")
@@ -199,8 +252,13 @@ def check_row(origin: Origin, row: Mapping[str, Any], schema: Mapping[str, Any],
         problems.append(Problem(origin, str(exc), exc.fix))
         return None
     if size > MAX_ITEM_BYTES:
-        problems.append(Problem(origin, f"item is {size:,} bytes, over DynamoDB's 400 KB ({MAX_ITEM_BYTES:,} bytes) "
-                                        "limit", "move large values to S3 and store their key, or split the item"))
+        problems.append(
+            Problem(
+                origin,
+                f"item is {size:,} bytes, over DynamoDB's 400 KB ({MAX_ITEM_BYTES:,} bytes) limit",
+                "move large values to S3 and store their key, or split the item",
+            )
+        )
     if len(problems) != before:
         return None
     key = (key_value(item[hash_key["name"]]),) + ((key_value(item[range_key["name"]]),) if range_key else ())
@@ -209,6 +267,7 @@ def check_row(origin: Origin, row: Mapping[str, Any], schema: Mapping[str, Any],
 
 def format_key(names: Sequence[str], key: KeyTuple) -> str:
     """`pk='course#1', n=7` — strings quoted, numbers bare, binary as base64, as an author would write them."""
+
     def show(value: Any) -> str:
         if isinstance(value, Decimal):
             return str(value)
@@ -230,14 +289,19 @@ def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation) -> No
         if key in plan.items:
             validation.warnings.append(
                 f"{row.origin}: duplicate key ({format_key(names, key)}) also at {plan.origins[key]}; "
-                "the later row wins")
+                "the later row wins"
+            )
             del plan.items[key]  # re-insert so the item moves to where the winning row is
         plan.items[key] = item
         plan.origins[key] = row.origin
 
 
-def validate(tables: Mapping[str, Mapping[str, Any]], files: Sequence[tuple[SeedFile, list[Row]]],
-             env: str | None = None, name_prefix: str | None = None) -> Validation:
+def validate(
+    tables: Mapping[str, Mapping[str, Any]],
+    files: Sequence[tuple[SeedFile, list[Row]]],
+    env: str | None = None,
+    name_prefix: str | None = None,
+) -> Validation:
     """Validate every row of every file against `tables` (real name -> key_schema); never writes."""
     validation = Validation()
     for seed_file, rows in files:

@@ -27,13 +27,15 @@ from tablekit.seed.clients import ClientFactory
 from tablekit.seed.problems import SeedWriteError
 
 BATCH_SIZE = 25  # BatchWriteItem's maximum
-RETRYABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-})
+RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 Progress = Callable[[str, int], None]
 Request = dict[str, Any]
@@ -88,7 +90,7 @@ def delete_requests(keys: Iterable[dict[str, dict]]) -> list[Request]:
 
 
 def chunks(requests: Sequence[Request], size: int = BATCH_SIZE) -> list[Sequence[Request]]:
-    return [requests[i:i + size] for i in range(0, len(requests), size)]
+    return [requests[i : i + size] for i in range(0, len(requests), size)]
 
 
 @dataclass
@@ -156,8 +158,10 @@ class Writer:
                     raise _write_error(table, exc, code) from None
                 reason, left = code, pending
             except EndpointConnectionError as exc:
-                raise SeedWriteError(f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url')}: start the local "
-                                     "endpoint with `just up` (or check the network)") from None
+                raise SeedWriteError(
+                    f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url')}: start the local "
+                    "endpoint with `just up` (or check the network)"
+                ) from None
             self._record(table, len(pending) - len(left), retried=bool(left))
             if not left:
                 return
@@ -165,7 +169,8 @@ class Writer:
                 raise SeedWriteError(
                     f"{table}: {len(left)} item(s) still not written after {attempt} attempts ({reason}); the "
                     "table cannot take this write rate. Everything else written so far stays, and re-running is "
-                    "safe (writes are idempotent): lower --workers, raise the table's write capacity, or retry later")
+                    "safe (writes are idempotent): lower --workers, raise the table's write capacity, or retry later"
+                )
             self.backoff.wait(attempt)
             pending = left
 
@@ -182,9 +187,13 @@ class Writer:
 def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:
     message = exc.response.get("Error", {}).get("Message", str(exc))
     if code == "ResourceNotFoundException":
-        return SeedWriteError(f"table {table} does not exist at the endpoint: apply the environment first "
-                              "(`just setup` / `tablekit setup ENV`), then seed")
+        return SeedWriteError(
+            f"table {table} does not exist at the endpoint: apply the environment first "
+            "(`just setup` / `tablekit setup ENV`), then seed"
+        )
     if code == "ValidationException":
-        return SeedWriteError(f"{table}: DynamoDB rejected a batch ({message}); the env's key schema may be "
-                              "stale: re-apply the environment so its `tables` output matches the table")
+        return SeedWriteError(
+            f"{table}: DynamoDB rejected a batch ({message}); the env's key schema may be "
+            "stale: re-apply the environment so its `tables` output matches the table"
+        )
     return SeedWriteError(f"{table}: BatchWriteItem failed with {code}: {message}")

@@ -15,8 +15,16 @@ from typing import Any
 
 from tablekit.stream.runner import BatchOutcome, ClientFactory, DrainSummary, Runner, Settings, drain, follow
 
-__all__ = ["BatchOutcome", "ClientFactory", "DrainSummary", "Runner", "Settings", "drain", "follow",
-           "local_client_factory"]
+__all__ = [
+    "BatchOutcome",
+    "ClientFactory",
+    "DrainSummary",
+    "Runner",
+    "Settings",
+    "drain",
+    "follow",
+    "local_client_factory",
+]
 
 
 def local_client_factory(endpoint_url: str, region: str = "us-east-1") -> ClientFactory:
@@ -24,7 +32,12 @@ def local_client_factory(endpoint_url: str, region: str = "us-east-1") -> Client
     import boto3
 
     def make(service: str) -> Any:
-        return boto3.client(service, region_name=region, endpoint_url=endpoint_url,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=endpoint_url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     return make

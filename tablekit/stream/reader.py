@@ -20,12 +20,14 @@ def stream_arn(db: Any, table_name: str) -> str:
     try:
         table = db.describe_table(TableName=table_name)["Table"]
     except db.exceptions.ResourceNotFoundException:
-        raise UserError(f"table {table_name!r} does not exist on this endpoint: apply the env first "
-                        f"(`just apply` / `just setup`)") from None
+        raise UserError(
+            f"table {table_name!r} does not exist on this endpoint: apply the env first (`just apply` / `just setup`)"
+        ) from None
     arn = table.get("LatestStreamArn")
     if not arn or not table.get("StreamSpecification", {}).get("StreamEnabled", False):
-        raise UserError(f"table {table_name!r} has no stream: set stream_view_type (modules/university sets "
-                        f"NEW_AND_OLD_IMAGES)")
+        raise UserError(
+            f"table {table_name!r} has no stream: set stream_view_type (modules/university sets NEW_AND_OLD_IMAGES)"
+        )
     return arn
 
 
@@ -74,9 +76,13 @@ def to_lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
     if "ApproximateCreationDateTime" in data:
         data["ApproximateCreationDateTime"] = _epoch(data["ApproximateCreationDateTime"])
     out = {
-        "eventID": record.get("eventID"), "eventName": record.get("eventName"),
-        "eventVersion": record.get("eventVersion", "1.1"), "eventSource": record.get("eventSource", "aws:dynamodb"),
-        "awsRegion": record.get("awsRegion"), "dynamodb": data, "eventSourceARN": arn,
+        "eventID": record.get("eventID"),
+        "eventName": record.get("eventName"),
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": record.get("eventSource", "aws:dynamodb"),
+        "awsRegion": record.get("awsRegion"),
+        "dynamodb": data,
+        "eventSourceARN": arn,
     }
     if record.get("userIdentity"):
         out["userIdentity"] = dict(record["userIdentity"])
@@ -96,8 +102,9 @@ def shard_iterator(streams: Any, arn: str, shard_id: str, after: str | None) -> 
         return streams.get_shard_iterator(**args).get("ShardIterator")
 
 
-def read_pages(streams: Any, arn: str, shard_id: str, after: str | None, limit: int,
-               empty_polls: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+def read_pages(
+    streams: Any, arn: str, shard_id: str, after: str | None, limit: int, empty_polls: int = 2
+) -> Iterator[tuple[list[dict[str, Any]], bool]]:
     """Yield (records, shard_closed) pages until the shard is closed or `empty_polls` empty reads in a row.
 
     GetRecords may return an empty page before the end of an open shard, hence more than one

@@ -62,9 +62,11 @@ class BatchOutcome:
         """One human line per batch (what `tablekit stream` prints)."""
         c = self.counters
         dlq = f"  DLQ {','.join(self.dead_lettered)}" if self.dead_lettered else ""
-        return (f"{self.shard_id[-12:]}  {self.first_seq}..{self.last_seq}  {self.records:>4} rec  "
-                f"applied {c['applied']:>4}  dup {c['duplicates']:>3}  own {c['ignored']:>4}  "
-                f"writes {c['writes']:>4}  inv {self.invocations}  {self.seconds * 1000:7.1f} ms{dlq}")
+        return (
+            f"{self.shard_id[-12:]}  {self.first_seq}..{self.last_seq}  {self.records:>4} rec  "
+            f"applied {c['applied']:>4}  dup {c['duplicates']:>3}  own {c['ignored']:>4}  "
+            f"writes {c['writes']:>4}  inv {self.invocations}  {self.seconds * 1000:7.1f} ms{dlq}"
+        )
 
 
 @dataclass
@@ -92,9 +94,15 @@ class DrainSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "table": self.table_name, "stream_arn": self.stream_arn, "checkpoint": str(self.checkpoint),
-            "shards": self.shards, "batches": self.batches, "records": self.records,
-            "invocations": self.invocations, "seconds": round(self.seconds, 3), **self.counters,
+            "table": self.table_name,
+            "stream_arn": self.stream_arn,
+            "checkpoint": str(self.checkpoint),
+            "shards": self.shards,
+            "batches": self.batches,
+            "records": self.records,
+            "invocations": self.invocations,
+            "seconds": round(self.seconds, 3),
+            **self.counters,
             "dead_lettered": list(self.dead_lettered),
         }
 
@@ -111,9 +119,16 @@ class Settings:
 class Runner:
     """Consumes one table's stream with the handler; see the module docstring for failure handling."""
 
-    def __init__(self, table_name: str, client_factory: ClientFactory, settings: Settings | None = None,
-                 checkpoint_dir: Path | None = None, dlq_url: str | None = None,
-                 process_event: ProcessEvent | None = None, on_batch: Callable[[BatchOutcome], None] | None = None):
+    def __init__(
+        self,
+        table_name: str,
+        client_factory: ClientFactory,
+        settings: Settings | None = None,
+        checkpoint_dir: Path | None = None,
+        dlq_url: str | None = None,
+        process_event: ProcessEvent | None = None,
+        on_batch: Callable[[BatchOutcome], None] | None = None,
+    ):
         self.table_name = table_name
         self.db = client_factory("dynamodb")
         self.streams = client_factory("dynamodbstreams")
@@ -162,16 +177,23 @@ class Runner:
             return
         created = [r["dynamodb"].get("ApproximateCreationDateTime") for r in batch]
         message = {
-            "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": "local:tablekit-stream-runner",
-                               "condition": "RetryAttemptsExhausted",
-                               "approximateInvokeCount": self.settings.max_retries + 1},
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": "local:tablekit-stream-runner",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": self.settings.max_retries + 1,
+            },
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
             "version": "1.0",
             "timestamp": dt.datetime.now(dt.UTC).isoformat(),
             "DDBStreamBatchInfo": {
-                "shardId": shard_id, "startSequenceNumber": seqs[0], "endSequenceNumber": seqs[-1],
-                "approximateArrivalOfFirstRecord": created[0], "approximateArrivalOfLastRecord": created[-1],
-                "batchSize": len(batch), "streamArn": self.stream_arn,
+                "shardId": shard_id,
+                "startSequenceNumber": seqs[0],
+                "endSequenceNumber": seqs[-1],
+                "approximateArrivalOfFirstRecord": created[0],
+                "approximateArrivalOfLastRecord": created[-1],
+                "batchSize": len(batch),
+                "streamArn": self.stream_arn,
             },
         }
         self.sqs.send_message(QueueUrl=self.dlq_url, MessageBody=json.dumps(message, default=str))
@@ -187,13 +209,18 @@ class Runner:
             shard_id = shard["ShardId"]
             if self.checkpoint.closed(shard_id):
                 continue
-            pages = read_pages(self.streams, self.stream_arn, shard_id, self.checkpoint.last(shard_id),
-                               limit=self.settings.batch_size)
+            pages = read_pages(
+                self.streams, self.stream_arn, shard_id, self.checkpoint.last(shard_id), limit=self.settings.batch_size
+            )
             for records, closed in pages:
                 if records:
                     batch = [to_lambda_record(r, self.stream_arn) for r in records]
-                    outcome = BatchOutcome(shard_id, batch[0]["dynamodb"]["SequenceNumber"],
-                                           batch[-1]["dynamodb"]["SequenceNumber"], len(batch))
+                    outcome = BatchOutcome(
+                        shard_id,
+                        batch[0]["dynamodb"]["SequenceNumber"],
+                        batch[-1]["dynamodb"]["SequenceNumber"],
+                        len(batch),
+                    )
                     t0 = time.perf_counter()
                     self._deliver(shard_id, batch, outcome)
                     outcome.seconds = time.perf_counter() - t0
@@ -207,30 +234,64 @@ class Runner:
         return summary
 
 
-def drain(table_name: str, client_factory: ClientFactory, *, batch_size: int = 100, max_retries: int = 2,
-          bisect: bool = True, checkpoint_dir: Path | None = None, dlq_url: str | None = None,
-          from_start: bool = False, process_event: ProcessEvent | None = None,
-          on_batch: Callable[[BatchOutcome], None] | None = None) -> DrainSummary:
+def drain(
+    table_name: str,
+    client_factory: ClientFactory,
+    *,
+    batch_size: int = 100,
+    max_retries: int = 2,
+    bisect: bool = True,
+    checkpoint_dir: Path | None = None,
+    dlq_url: str | None = None,
+    from_start: bool = False,
+    process_event: ProcessEvent | None = None,
+    on_batch: Callable[[BatchOutcome], None] | None = None,
+) -> DrainSummary:
     """Process everything currently in the table's stream through the handler; returns the totals.
 
     Call it after seeding: the aggregates are then consistent with the base items. `from_start`
     ignores the checkpoint (safe: the handler is idempotent). Records the processor's own writes
     produce during the drain are read too and skipped by its loop guard.
     """
-    runner = Runner(table_name, client_factory, Settings(batch_size, max_retries, bisect), checkpoint_dir, dlq_url,
-                    process_event, on_batch)
+    runner = Runner(
+        table_name,
+        client_factory,
+        Settings(batch_size, max_retries, bisect),
+        checkpoint_dir,
+        dlq_url,
+        process_event,
+        on_batch,
+    )
     if from_start:
         runner.checkpoint.reset()
     return runner.run_once()
 
 
-def follow(table_name: str, client_factory: ClientFactory, *, poll_seconds: float = 1.0, batch_size: int = 100,
-           max_retries: int = 2, bisect: bool = True, checkpoint_dir: Path | None = None, dlq_url: str | None = None,
-           from_start: bool = False, process_event: ProcessEvent | None = None,
-           out: Callable[[str], None] = print, stop: Callable[[], bool] | None = None) -> DrainSummary:
+def follow(
+    table_name: str,
+    client_factory: ClientFactory,
+    *,
+    poll_seconds: float = 1.0,
+    batch_size: int = 100,
+    max_retries: int = 2,
+    bisect: bool = True,
+    checkpoint_dir: Path | None = None,
+    dlq_url: str | None = None,
+    from_start: bool = False,
+    process_event: ProcessEvent | None = None,
+    out: Callable[[str], None] = print,
+    stop: Callable[[], bool] | None = None,
+) -> DrainSummary:
     """Keep draining new changes until Ctrl-C (or until `stop()` is true), printing a line per batch."""
-    runner = Runner(table_name, client_factory, Settings(batch_size, max_retries, bisect), checkpoint_dir, dlq_url,
-                    process_event, on_batch=lambda outcome: out(outcome.line()))
+    runner = Runner(
+        table_name,
+        client_factory,
+        Settings(batch_size, max_retries, bisect),
+        checkpoint_dir,
+        dlq_url,
+        process_event,
+        on_batch=lambda outcome: out(outcome.line()),
+    )
     if from_start:
         runner.checkpoint.reset()
     summary = DrainSummary(table_name, runner.stream_arn, runner.checkpoint.path)
@@ -241,6 +302,8 @@ def follow(table_name: str, client_factory: ClientFactory, *, poll_seconds: floa
             time.sleep(poll_seconds)
     except KeyboardInterrupt:
         pass
-    out(f"stopped: {summary.batches} batches, {summary.records} records, {summary.counters['writes']} writes, "
-        f"{len(summary.dead_lettered)} dead-lettered")
+    out(
+        f"stopped: {summary.batches} batches, {summary.records} records, {summary.counters['writes']} writes, "
+        f"{len(summary.dead_lettered)} dead-lettered"
+    )
     return summary

@@ -45,8 +45,11 @@ def test_env_plan_never_deletes_or_replaces_a_table(env_plans: dict[str, dict], 
 
 
 def _tables(plan: dict) -> dict[str, dict]:
-    return {rc["change"]["after"]["name"]: rc["change"]["after"] for rc in plan["resource_changes"]
-            if rc["type"] == "aws_dynamodb_table"}
+    return {
+        rc["change"]["after"]["name"]: rc["change"]["after"]
+        for rc in plan["resource_changes"]
+        if rc["type"] == "aws_dynamodb_table"
+    }
 
 
 def _estate_kms_reference(plan: dict) -> list[str]:
@@ -147,7 +150,8 @@ def test_cmk_wiring_check_catches_a_table_without_the_key(env_plans: dict[str, d
     families = plan["configuration"]["root_module"]["module_calls"]["estate"]["module"]["module_calls"]
     families["bandup"]["module"]["module_calls"]["table"]["expressions"].pop("sse_kms_key_arn")
     plan["configuration"]["root_module"]["module_calls"]["estate"]["expressions"]["kms_key_arn"] = {
-        "constant_value": None}
+        "constant_value": None
+    }
     assert _cmk_wiring_problems(plan) == [
         "estate.kms_key_arn is not module.kms.arn",
         "bandup does not pass kms_key_arn to its tables' sse_kms_key_arn",
@@ -160,8 +164,9 @@ def test_local_tables_are_encrypted_with_the_local_cmk(local_env) -> None:
     key_arn = kms.describe_key(KeyId="alias/tablekit-local-tables")["KeyMetadata"]["Arn"]
     assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
     dynamodb = local_env.client("dynamodb")
-    sse = {name: dynamodb.describe_table(TableName=name)["Table"].get("SSEDescription", {})
-           for name in local_env.tables}
+    sse = {
+        name: dynamodb.describe_table(TableName=name)["Table"].get("SSEDescription", {}) for name in local_env.tables
+    }
     assert len(sse) == 35
     assert {name: (d.get("Status"), d.get("KMSMasterKeyArn")) for name, d in sse.items()} == {
         name: ("ENABLED", key_arn) for name in sse

@@ -39,8 +39,11 @@ def all_families_root(tmp_path_factory: pytest.TempPathFactory, endpoint_url: st
         'variable "kms_key_arn" { default = null }\nvariable "alarms_enabled" { default = false }\n'
         'variable "enable_phantom_tables" { default = false }\nvariable "backup_enabled" { default = false }\n'
     )
-    blocks = [module_block("bandup", expressions=common), module_block("aitutor", expressions=common),
-              module_block("ielts-genai-prep", expressions=ielts)]
+    blocks = [
+        module_block("bandup", expressions=common),
+        module_block("aitutor", expressions=common),
+        module_block("ielts-genai-prep", expressions=ielts),
+    ]
     outputs = "".join(outputs_block(label) for label in FAMILIES.values())
     return FamilyRoot(tmp_path_factory.mktemp("plan-all"), variables + "".join(blocks) + outputs, endpoint_url)
 

@@ -21,24 +21,50 @@ EXPECTED_TABLES = {
     "bandup": {"bandup-evaluations", "bandup-flashcard-sets"},
     # The 19 tables audit 003 found in AWS, plus qr-tokens (documented in 001, needed by QR login).
     "ielts-genai-prep": {
-        "ielts-assessment-questions", "ielts-devops-actions", "ielts-full-tests", "ielts-genai-prep-assessments",
-        "ielts-genai-prep-auth-tokens", "ielts-genai-prep-entitlements", "ielts-genai-prep-reset-tokens",
-        "ielts-genai-prep-rubrics", "ielts-genai-prep-sessions", "ielts-genai-prep-users", "ielts-listening-answers",
-        "ielts-listening-questions", "ielts-listening-tests", "ielts-reading-answers", "ielts-reading-questions",
-        "ielts-reading-tests", "ielts-support-tickets", "ielts-test-progress", "ielts-test-results",
+        "ielts-assessment-questions",
+        "ielts-devops-actions",
+        "ielts-full-tests",
+        "ielts-genai-prep-assessments",
+        "ielts-genai-prep-auth-tokens",
+        "ielts-genai-prep-entitlements",
+        "ielts-genai-prep-reset-tokens",
+        "ielts-genai-prep-rubrics",
+        "ielts-genai-prep-sessions",
+        "ielts-genai-prep-users",
+        "ielts-listening-answers",
+        "ielts-listening-questions",
+        "ielts-listening-tests",
+        "ielts-reading-answers",
+        "ielts-reading-questions",
+        "ielts-reading-tests",
+        "ielts-support-tickets",
+        "ielts-test-progress",
+        "ielts-test-results",
         "ielts-genai-prep-qr-tokens",
     },
     "aitutor": {
-        f"aitutor_{name}" for name in (
-            "users", "educators", "students", "modules", "files", "departments", "campuses", "courses",
-            "faculties", "chat_sessions", "chat_messages", "audit_logs",
+        f"aitutor_{name}"
+        for name in (
+            "users",
+            "educators",
+            "students",
+            "modules",
+            "files",
+            "departments",
+            "campuses",
+            "courses",
+            "faculties",
+            "chat_sessions",
+            "chat_messages",
+            "audit_logs",
         )
     },
 }
 
 
-def module_block(family: str, literals: Mapping[str, object] | None = None,
-                 expressions: Mapping[str, str] | None = None) -> str:
+def module_block(
+    family: str, literals: Mapping[str, object] | None = None, expressions: Mapping[str, str] | None = None
+) -> str:
     """HCL of one family module call: literal inputs (JSON is valid HCL) and raw HCL expressions."""
     args = {key: json.dumps(value) for key, value in (literals or {}).items()} | dict(expressions or {})
     body = "\n".join(f"  {key} = {value}" for key, value in args.items())
@@ -110,6 +136,8 @@ def require_seed_rows(local_env: Any, env_var: str, key: Mapping[str, str]) -> d
         raise AssertionError(f"local_env.app_config has no {env_var}: is the family in envs/local?")
     typed = {name: {"S": value} for name, value in key.items()}
     if "Item" not in local_env.client("dynamodb").get_item(TableName=config[env_var], Key=typed):
-        raise AssertionError(f"{config[env_var]} has no row {dict(key)}: local_env must load seed_data "
-                             "(reference + demo) for local before access-pattern tests run")
+        raise AssertionError(
+            f"{config[env_var]} has no row {dict(key)}: local_env must load seed_data "
+            "(reference + demo) for local before access-pattern tests run"
+        )
     return dict(config)

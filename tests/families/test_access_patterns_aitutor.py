@@ -44,9 +44,17 @@ def test_get_user(read_only_db, config) -> None:
     """The seed's example user, placeholders replaced."""
     user = aitutor.get_user(read_only_db, config, JOHN)
     assert user == {
-        "userId": JOHN, "email": "user@example.com", "firstName": "John", "lastName": "Doe", "role": "student",
-        "passwordHash": "bcrypt_hash", "status": "active", "createdAt": 1704067200, "updatedAt": 1704067200,
-        "lastLogin": 1704067200, "cognito_id": "cognito_sub",
+        "userId": JOHN,
+        "email": "user@example.com",
+        "firstName": "John",
+        "lastName": "Doe",
+        "role": "student",
+        "passwordHash": "bcrypt_hash",
+        "status": "active",
+        "createdAt": 1704067200,
+        "updatedAt": 1704067200,
+        "lastLogin": 1704067200,
+        "cognito_id": "cognito_sub",
     }
 
 

@@ -37,15 +37,26 @@ def test_get_evaluation(read_only_db, config) -> None:
     """The seed's writing example, verbatim, by its full key."""
     item = bandup.get_evaluation(read_only_db, config, "eval-abc123", "user-456")
     assert item == {
-        "evaluation_id": "eval-abc123", "user_id": "user-456", "evaluation_type": "writing", "status": "completed",
-        "overall_band": "7.0", "task_achievement_band": "7.0", "coherence_band": "6.5", "lexical_band": "7.0",
-        "grammar_band": "6.5", "feedback": '{"strengths":[...],"weaknesses":[...]}',
-        "model_used": "gemini-writing_task2", "created_at": 1733644800,
+        "evaluation_id": "eval-abc123",
+        "user_id": "user-456",
+        "evaluation_type": "writing",
+        "status": "completed",
+        "overall_band": "7.0",
+        "task_achievement_band": "7.0",
+        "coherence_band": "6.5",
+        "lexical_band": "7.0",
+        "grammar_band": "6.5",
+        "feedback": '{"strengths":[...],"weaknesses":[...]}',
+        "model_used": "gemini-writing_task2",
+        "created_at": 1733644800,
     }
     speaking = bandup.get_evaluation(read_only_db, config, "speak-xyz789", "user-456")
     assert speaking is not None
     assert (speaking["transcript"], speaking["word_count"], speaking["duration"]) == (
-        "Well, I'd like to talk about...", 185, "120.5")
+        "Well, I'd like to talk about...",
+        185,
+        "120.5",
+    )
     assert bandup.get_evaluation(read_only_db, config, "eval-abc123", "user-789") is None
 
 

@@ -29,6 +29,7 @@ def test_every_pattern_is_tested() -> None:
 
 # --- users, sessions, tokens -----------------------------------------------------------------------
 
+
 def test_get_user(read_only_db, config) -> None:
     """Registration: an existing email is found (duplicate), a new one is not; login reads the hash."""
     user = ielts.get_user(read_only_db, config, ALICE)
@@ -46,7 +47,9 @@ def test_get_session(read_only_db, config) -> None:
 def test_active_user_sessions(read_only_db, config) -> None:
     sessions = ielts.active_user_sessions(read_only_db, config, ALICE, now=NOW)
     assert [s["session_id"] for s in sessions] == [
-        "sess_9f1c6b2a7d3e4f5a8b9c0d1e2f3a4b5c", "sess_2b7e4d9c1a6f4e3b8c5d0a9f8e7d6c5b"]
+        "sess_9f1c6b2a7d3e4f5a8b9c0d1e2f3a4b5c",
+        "sess_2b7e4d9c1a6f4e3b8c5d0a9f8e7d6c5b",
+    ]
     assert sessions[1]["qr_authenticated"] is True
     assert len(ielts.active_user_sessions(read_only_db, config, BILAL, now=NOW)) == 1
 
@@ -72,6 +75,7 @@ def test_get_valid_reset_token(read_only_db, config) -> None:
 
 # --- purchases and entitlements --------------------------------------------------------------------
 
+
 def test_entitlement_by_transaction(read_only_db, config) -> None:
     """Duplicate-transaction check (workflow 2, step 2) through transaction_id-index."""
     found = ielts.entitlement_by_transaction(read_only_db, config, "1000000912345678")
@@ -91,10 +95,12 @@ def test_active_entitlements(read_only_db, config) -> None:
     """user_email-expires_at-index: needs expires_at as a typed (N) key to range over it."""
     assert [e["product_id"] for e in ielts.active_entitlements(read_only_db, config, ALICE, now=NOW)] == ["speaking"]
     assert [e["product_id"] for e in ielts.active_entitlements(read_only_db, config, BILAL, now=NOW)] == [
-        "full_mock_test"]
+        "full_mock_test"
+    ]
 
 
 # --- assessments -----------------------------------------------------------------------------------
+
 
 def test_fetch_questions(read_only_db, config) -> None:
     part2 = ielts.fetch_questions(read_only_db, config, "speaking_part2")
@@ -106,8 +112,11 @@ def test_fetch_questions(read_only_db, config) -> None:
 def test_get_question(read_only_db, config) -> None:
     """The seed's Speaking Part 2 example, verbatim plus its sort key."""
     assert ielts.get_question(read_only_db, config, "sp2-001", "speaking_part2") == {
-        "question_id": "sp2-001", "assessment_type": "speaking_part2",
-        "question_text": "Describe a person who has influenced you...", "topic": "people", "difficulty": "medium",
+        "question_id": "sp2-001",
+        "assessment_type": "speaking_part2",
+        "question_text": "Describe a person who has influenced you...",
+        "topic": "people",
+        "difficulty": "medium",
         "estimated_time": 2,
     }
 
@@ -140,6 +149,7 @@ def test_assessments_by_type(read_only_db, config) -> None:
 
 # --- support and DevOps agents ---------------------------------------------------------------------
 
+
 def test_urgent_tickets(read_only_db, config) -> None:
     """Seed 001 query 2."""
     urgent = ielts.urgent_tickets(read_only_db, config)
@@ -148,13 +158,17 @@ def test_urgent_tickets(read_only_db, config) -> None:
 
 def test_tickets_by_status(read_only_db, config) -> None:
     assert [t["ticket_id"] for t in ielts.tickets_by_status(read_only_db, config, "new")] == [
-        "TKT-20241208-0005", "TKT-20241208-0002"]
+        "TKT-20241208-0005",
+        "TKT-20241208-0002",
+    ]
     assert len(ielts.tickets_by_status(read_only_db, config, "escalated")) == 1
 
 
 def test_user_tickets(read_only_db, config) -> None:
     assert [t["ticket_id"] for t in ielts.user_tickets(read_only_db, config, ALICE)] == [
-        "TKT-20241208-0001", "TKT-20241202-0004"]
+        "TKT-20241208-0001",
+        "TKT-20241202-0004",
+    ]
 
 
 def test_pending_devops_actions(read_only_db, config) -> None:
@@ -171,10 +185,13 @@ def test_devops_actions_for_ticket(read_only_db, config) -> None:
 
 def test_service_issues(read_only_db, config) -> None:
     assert [a["action_id"] for a in ielts.service_issues(read_only_db, config, "lambda")] == [
-        "ACT-20241208-0002", "ACT-20241208-0001"]
+        "ACT-20241208-0002",
+        "ACT-20241208-0001",
+    ]
 
 
 # --- reading / listening / mock tests --------------------------------------------------------------
+
 
 def test_published_tests(read_only_db, config) -> None:
     assert [t["test_id"] for t in ielts.published_tests(read_only_db, config, "reading")] == ["RT-GT-001", "RT-AC-001"]

@@ -30,8 +30,12 @@ def _source_tree(module: ModuleType) -> ast.Module:
 @pytest.mark.parametrize("module", [base, *FAMILY_MODULES.values()], ids=lambda m: m.__name__)
 def test_client_calls_are_query_or_get_item_only(module: ModuleType) -> None:
     for node in ast.walk(_source_tree(module)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "db":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "db"
+        ):
             assert node.func.attr in CLIENT_METHODS, f"{module.__name__}:{node.lineno} calls db.{node.func.attr}"
         if isinstance(node, ast.Attribute):
             assert node.attr not in {"scan", "batch_get_item", "execute_statement"}, f"{module.__name__}:{node.lineno}"
@@ -39,8 +43,11 @@ def test_client_calls_are_query_or_get_item_only(module: ModuleType) -> None:
 
 @pytest.mark.parametrize("module", FAMILY_MODULES.values(), ids=lambda m: m.__name__)
 def test_every_public_function_is_a_registered_pattern(module: ModuleType) -> None:
-    public = {name for name, fn in inspect.getmembers(module, inspect.isfunction)
-              if fn.__module__ == module.__name__ and not name.startswith("_")}
+    public = {
+        name
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if fn.__module__ == module.__name__ and not name.startswith("_")
+    }
     assert public == set(module.PATTERNS)
     for name, fn in module.PATTERNS.items():
         assert list(inspect.signature(fn).parameters)[:2] == ["db", "config"], name

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.apply, pytest.mark.slow]
 SEED_ACTIONS = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"}
 ROLE = "iamtest-bandup-evaluator"
 
-MAIN_TF = f"""
+MAIN_TF = (
+    f"""
 resource "aws_iam_role" "evaluator" {{
   name = "{ROLE}"
   assume_role_policy = jsonencode({{
@@ -28,9 +29,17 @@ resource "aws_iam_role" "evaluator" {{
     Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "lambda.amazonaws.com" }} }}]
   }})
 }}
-""" + module_block("bandup", {"environment": "dev", "name_prefix": "iamtest-"},
-                   {"attach_to_role_name": "aws_iam_role.evaluator.name"}) + outputs_block(
-    "bandup", (*FAMILY_OUTPUTS, "iam_policy_json", "iam_resource_arns", "iam_role_policy_name", "lambda_environment"))
+"""
+    + module_block(
+        "bandup",
+        {"environment": "dev", "name_prefix": "iamtest-"},
+        {"attach_to_role_name": "aws_iam_role.evaluator.name"},
+    )
+    + outputs_block(
+        "bandup",
+        (*FAMILY_OUTPUTS, "iam_policy_json", "iam_resource_arns", "iam_role_policy_name", "lambda_environment"),
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +65,10 @@ def test_policy_covers_exactly_the_tables_indexes_and_actions(applied: dict) -> 
         expected |= {arn} | {f"{arn}/index/{index}" for index in schema["indexes"]}
     assert set(statement["Resource"]) == expected
     assert {arn.rsplit("/", 1)[-1] for arn in expected} == {
-        "iamtest-bandup-evaluations", "iamtest-bandup-flashcard-sets", "user_id-created_at-index"}
+        "iamtest-bandup-evaluations",
+        "iamtest-bandup-flashcard-sets",
+        "user_id-created_at-index",
+    }
     assert len(expected) == 4
     assert set(applied["bandup_iam_resource_arns"]) == expected
 

@@ -23,16 +23,24 @@ DOCUMENTED_INDEXES = {
     "bandup-evaluations": {"user_id-created_at-index": ("user_id", "created_at")},
     "bandup-flashcard-sets": {"user_id-created_at-index": ("user_id", "created_at")},
     "ielts-genai-prep-sessions": {"user_email-created_at-index": ("user_email", "created_at")},
-    "ielts-genai-prep-assessments": {"user_id-created_at-index": ("user_id", "created_at"),
-                                     "assessment_type-created_at-index": ("assessment_type", "created_at")},
-    "ielts-genai-prep-entitlements": {"user_email-expires_at-index": ("user_email", "expires_at"),
-                                      "transaction_id-index": ("transaction_id", None)},
-    "ielts-support-tickets": {"status-created_at-index": ("status", "created_at"),
-                              "priority-created_at-index": ("priority", "created_at"),
-                              "user_email-created_at-index": ("user_email", "created_at")},
-    "ielts-devops-actions": {"status-timestamp-index": ("status", "timestamp"),
-                             "affected_service-timestamp-index": ("affected_service", "timestamp"),
-                             "ticket_id-timestamp-index": ("ticket_id", "timestamp")},
+    "ielts-genai-prep-assessments": {
+        "user_id-created_at-index": ("user_id", "created_at"),
+        "assessment_type-created_at-index": ("assessment_type", "created_at"),
+    },
+    "ielts-genai-prep-entitlements": {
+        "user_email-expires_at-index": ("user_email", "expires_at"),
+        "transaction_id-index": ("transaction_id", None),
+    },
+    "ielts-support-tickets": {
+        "status-created_at-index": ("status", "created_at"),
+        "priority-created_at-index": ("priority", "created_at"),
+        "user_email-created_at-index": ("user_email", "created_at"),
+    },
+    "ielts-devops-actions": {
+        "status-timestamp-index": ("status", "timestamp"),
+        "affected_service-timestamp-index": ("affected_service", "timestamp"),
+        "ticket_id-timestamp-index": ("ticket_id", "timestamp"),
+    },
     "aitutor_users": {"email-index": ("email", None)},
     "aitutor_educators": {"userId-index": ("userId", None)},
     "aitutor_students": {"userId-index": ("userId", None)},
@@ -43,9 +51,13 @@ DOCUMENTED_INDEXES = {
     "aitutor_audit_logs": {"userId-timestamp-index": ("userId", "timestamp")},
 }
 TTL = {
-    "ielts-genai-prep-sessions": "expires_at", "ielts-genai-prep-qr-tokens": "expires_at",
-    "ielts-genai-prep-auth-tokens": "expires_at", "ielts-genai-prep-reset-tokens": "expires_at",
-    "ielts-test-progress": "expires_at", "aitutor_chat_sessions": "expiresAt", "aitutor_audit_logs": "expiresAt",
+    "ielts-genai-prep-sessions": "expires_at",
+    "ielts-genai-prep-qr-tokens": "expires_at",
+    "ielts-genai-prep-auth-tokens": "expires_at",
+    "ielts-genai-prep-reset-tokens": "expires_at",
+    "ielts-test-progress": "expires_at",
+    "aitutor_chat_sessions": "expiresAt",
+    "aitutor_audit_logs": "expiresAt",
 }
 
 

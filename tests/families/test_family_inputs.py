@@ -19,15 +19,17 @@ KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-123456
 @pytest.fixture(scope="module")
 def dev_plan(all_families_root) -> dict:
     """dev with a prefix and every IELTS option on."""
-    return all_families_root.plan({"environment": "dev", "name_prefix": "dev-", "enable_phantom_tables": True,
-                                   "backup_enabled": True})
+    return all_families_root.plan(
+        {"environment": "dev", "name_prefix": "dev-", "enable_phantom_tables": True, "backup_enabled": True}
+    )
 
 
 @pytest.fixture(scope="module")
 def prod_plan(all_families_root) -> dict:
     """prod as envs/prod runs it: exact names, customer-managed key, alarms, backups."""
-    return all_families_root.plan({"environment": "prod", "kms_key_arn": KMS_KEY, "alarms_enabled": True,
-                                   "backup_enabled": True})
+    return all_families_root.plan(
+        {"environment": "prod", "kms_key_arn": KMS_KEY, "alarms_enabled": True, "backup_enabled": True}
+    )
 
 
 def _resources(plan: dict, rtype: str) -> list[dict]:
@@ -79,7 +81,8 @@ def test_backup_plan_daily_35_days_by_tag(prod_plan) -> None:
     assert rule["lifecycle"] == [{"cold_storage_after": None, "delete_after": 35}]
     (selection,) = _resources(prod_plan, "aws_backup_selection")
     assert selection["change"]["after"]["selection_tag"] == [
-        {"type": "STRINGEQUALS", "key": "Backup", "value": "daily-35d"}]
+        {"type": "STRINGEQUALS", "key": "Backup", "value": "daily-35d"}
+    ]
     assert len(_resources(prod_plan, "aws_backup_vault")) == 1
     assert len(_resources(prod_plan, "aws_iam_role_policy_attachment")) == 1
     for name, table in table_resources(prod_plan).items():
@@ -89,9 +92,11 @@ def test_backup_plan_daily_35_days_by_tag(prod_plan) -> None:
 
 def test_aitutor_alarms_throttling_errors_latency(prod_plan) -> None:
     """Seed 002's "Alarms to Set", for every AI Tutor table and index."""
-    alarms = {rc["change"]["after"]["alarm_name"]: rc["change"]["after"]
-              for rc in _resources(prod_plan, "aws_cloudwatch_metric_alarm")
-              if rc["address"].startswith("module.aitutor.")}
+    alarms = {
+        rc["change"]["after"]["alarm_name"]: rc["change"]["after"]
+        for rc in _resources(prod_plan, "aws_cloudwatch_metric_alarm")
+        if rc["address"].startswith("module.aitutor.")
+    }
     for table in EXPECTED_TABLES["aitutor"]:
         mine = {name.removeprefix(f"{table}-") for name in alarms if name.startswith(f"{table}-")}
         assert {"read-throttles", "write-throttles", "system-errors"} <= mine, table

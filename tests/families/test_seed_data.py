@@ -22,8 +22,10 @@ SETS = {"reference", "demo"}
 # Epoch seconds between 2001-09-09 and 2286-11-20; milliseconds or ISO strings fail.
 EPOCH_RANGE = (1_000_000_000, 10_000_000_000)
 TIME_SUFFIXES = ("_at", "At", "Time", "Date", "timestamp", "_date")
-TYPE_CHECK = {"S": lambda v: isinstance(v, str) and v != "",
-              "N": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)}
+TYPE_CHECK = {
+    "S": lambda v: isinstance(v, str) and v != "",
+    "N": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
 
 
 @pytest.fixture(scope="module", params=list(FAMILIES))
@@ -75,8 +77,9 @@ def test_keys_and_index_keys_present_and_typed(family) -> None:
     for table, items in rows.items():
         schema = tables[table]
         key_names = [schema["hash_key"]["name"]] + ([schema["range_key"]["name"]] if schema.get("range_key") else [])
-        index_keys = {key for index in schema["indexes"].values()
-                      for key in (index["hash_key"], index.get("range_key")) if key}
+        index_keys = {
+            key for index in schema["indexes"].values() for key in (index["hash_key"], index.get("range_key")) if key
+        }
         seen = set()
         for i, item in enumerate(items):
             where = f"{table}[{i}]"
@@ -98,8 +101,9 @@ def test_no_nulls_and_epoch_second_timestamps(family) -> None:
             assert not _nulls(item, where), "omit absent values instead of storing null"
             for attribute, value in item.items():
                 if attribute.endswith(TIME_SUFFIXES) or attribute == ttl:
-                    assert isinstance(value, int) and EPOCH_RANGE[0] <= value < EPOCH_RANGE[1], \
+                    assert isinstance(value, int) and EPOCH_RANGE[0] <= value < EPOCH_RANGE[1], (
                         f"{where}.{attribute} must be Unix epoch seconds (Number): {value!r}"
+                    )
             if ttl:
                 assert ttl in item, f"{where}: rows of a TTL table carry {ttl}"
 

@@ -67,7 +67,8 @@ def test_health_timeout_reports_log(ep: Endpoint, monkeypatch: pytest.MonkeyPatc
 
 def test_cli_status_exit_code_reflects_health(tmp_path) -> None:
     port = free_port()
-    proc = subprocess.run([sys.executable, "-m", "tablekit", "endpoint", "--port", str(port), "status"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tablekit", "endpoint", "--port", str(port), "status"], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert "healthy" in proc.stdout and "False" in proc.stdout

@@ -21,8 +21,13 @@ def test_envs_local_points_every_fixture_service_at_the_endpoint() -> None:
 
 
 def test_both_provider_blocks_skip_the_slow_start_up_checks() -> None:
-    flags = ("skip_credentials_validation", "skip_get_ec2_platforms", "skip_metadata_api_check",
-             "skip_region_validation", "skip_requesting_account_id")
+    flags = (
+        "skip_credentials_validation",
+        "skip_get_ec2_platforms",
+        "skip_metadata_api_check",
+        "skip_region_validation",
+        "skip_requesting_account_id",
+    )
     for hcl in ((ROOT / "envs" / "local" / "providers.tf").read_text(), local_provider_hcl("http://127.0.0.1:1")):
         for flag in flags:
             assert re.search(rf"{flag}\s*=\s*true", hcl), flag

@@ -29,8 +29,13 @@ def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
     (work / "main.tf").write_text(
         'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 3.39" }\n  }\n}\n'
     )
-    proc = subprocess.run([chain.terraform_bin(), "init", "-input=false", "-no-color"], cwd=work,
-                          env=chain.env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [chain.terraform_bin(), "init", "-input=false", "-no-color"],
+        cwd=work,
+        env=chain.env(),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"Installed hashicorp/aws v{PROVIDER_VERSION}" in proc.stdout
 

@@ -47,10 +47,17 @@ def initial_inputs(cmk: str, topic: str) -> dict[str, Any]:
             "hash_key": {"name": "pk", "type": "S"},
             "range_key": {"name": "sk", "type": "S"},
             "global_secondary_indexes": [
-                {"name": "studentID-index", "hash_key": {"name": "studentID", "type": "S"},
-                 "range_key": {"name": "sk", "type": "S"}},
-                {"name": "email-index", "hash_key": {"name": "email", "type": "S"},
-                 "projection_type": "INCLUDE", "non_key_attributes": ["displayName"]},
+                {
+                    "name": "studentID-index",
+                    "hash_key": {"name": "studentID", "type": "S"},
+                    "range_key": {"name": "sk", "type": "S"},
+                },
+                {
+                    "name": "email-index",
+                    "hash_key": {"name": "email", "type": "S"},
+                    "projection_type": "INCLUDE",
+                    "non_key_attributes": ["displayName"],
+                },
             ],
             "local_secondary_indexes": [
                 {"name": "by-created", "range_key": {"name": "createdAt", "type": "N"}, "projection_type": "KEYS_ONLY"},
@@ -67,8 +74,17 @@ def initial_inputs(cmk: str, topic: str) -> dict[str, Any]:
     }
 
 
-OUTPUTS = ("name", "arn", "id", "stream_arn", "stream_label", "index_arns", "iam_resource_arns", "alarm_arns",
-           "key_schema")
+OUTPUTS = (
+    "name",
+    "arn",
+    "id",
+    "stream_arn",
+    "stream_label",
+    "index_arns",
+    "iam_resource_arns",
+    "alarm_arns",
+    "key_schema",
+)
 
 
 def root_module(inputs: dict[str, Any]) -> str:
@@ -80,8 +96,15 @@ def root_module(inputs: dict[str, Any]) -> str:
 class TableUnderTest:
     """The applied table plus the current module inputs; `step()`/`apply_step()` change them."""
 
-    def __init__(self, workdir: Workdir, inputs: dict[str, Any], client: Callable[[str], Any], keys: list[str],
-                 topic: str, created: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        workdir: Workdir,
+        inputs: dict[str, Any],
+        client: Callable[[str], Any],
+        keys: list[str],
+        topic: str,
+        created: dict[str, Any],
+    ) -> None:
         self.workdir = workdir
         self.created = created
         self.inputs = inputs
@@ -128,8 +151,13 @@ def client(endpoint_url: str) -> Callable[[str], Any]:
     import boto3
 
     def make(service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=endpoint_url,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            region_name="us-east-1",
+            endpoint_url=endpoint_url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     return make
 
@@ -149,19 +177,30 @@ def table(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str, client: C
 
 def test_created_table_matches_the_schema(table: TableUnderTest) -> None:
     desc = table.describe()
-    assert desc["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
-                                 {"AttributeName": "sk", "KeyType": "RANGE"}]
+    assert desc["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
     assert {a["AttributeName"]: a["AttributeType"] for a in desc["AttributeDefinitions"]} == {
-        "pk": "S", "sk": "S", "studentID": "S", "email": "S", "createdAt": "N"}
+        "pk": "S",
+        "sk": "S",
+        "studentID": "S",
+        "email": "S",
+        "createdAt": "N",
+    }
     gsis = {g["IndexName"]: g for g in desc["GlobalSecondaryIndexes"]}
-    assert gsis["studentID-index"]["KeySchema"] == [{"AttributeName": "studentID", "KeyType": "HASH"},
-                                                    {"AttributeName": "sk", "KeyType": "RANGE"}]
+    assert gsis["studentID-index"]["KeySchema"] == [
+        {"AttributeName": "studentID", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
     assert gsis["studentID-index"]["Projection"]["ProjectionType"] == "ALL"
     assert gsis["email-index"]["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["displayName"]}
     (lsi,) = desc["LocalSecondaryIndexes"]
     assert lsi["IndexName"] == "by-created"
-    assert lsi["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
-                                {"AttributeName": "createdAt", "KeyType": "RANGE"}]
+    assert lsi["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "createdAt", "KeyType": "RANGE"},
+    ]
     assert lsi["Projection"]["ProjectionType"] == "KEYS_ONLY"
     assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
@@ -169,7 +208,9 @@ def test_created_table_matches_the_schema(table: TableUnderTest) -> None:
 def test_created_table_has_ttl_pitr_sse_stream_tags_alarms(table: TableUnderTest) -> None:
     ddb = table.client("dynamodb")
     assert ddb.describe_time_to_live(TableName=NAME)["TimeToLiveDescription"] == {
-        "TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expiresAt",
+    }
     backups = ddb.describe_continuous_backups(TableName=NAME)["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     desc = table.describe()
@@ -178,8 +219,13 @@ def test_created_table_has_ttl_pitr_sse_stream_tags_alarms(table: TableUnderTest
     assert desc["SSEDescription"]["KMSMasterKeyArn"] == table.keys[0]
     assert desc["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     tags = {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=desc["TableArn"])["Tags"]}
-    assert tags == {"Environment": "test", "Owner": "platform", "Name": NAME, "ManagedBy": "terraform",
-                    "TerraformModule": "dynamodb-table"}
+    assert tags == {
+        "Environment": "test",
+        "Owner": "platform",
+        "Name": NAME,
+        "ManagedBy": "terraform",
+        "TerraformModule": "dynamodb-table",
+    }
     alarms = table.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{NAME}-")["MetricAlarms"]
     assert sorted(a["AlarmName"] for a in alarms) == ALARMS
     assert all(a["AlarmActions"] == table.inputs["alarms"]["actions"] == a["OKActions"] for a in alarms)
@@ -217,8 +263,12 @@ def test_second_plan_is_clean(table: TableUnderTest) -> None:
 
 def test_toggle_pitr_ttl_tags_alarms_off(table: TableUnderTest) -> None:
     """PITR off, TTL off (name kept), a tag changed and alarms disabled: all in place."""
-    plan = table.apply_step(point_in_time_recovery=False, ttl_enabled=False,
-                            tags={"Environment": "test", "Owner": "data"}, alarms={"enabled": False})
+    plan = table.apply_step(
+        point_in_time_recovery=False,
+        ttl_enabled=False,
+        tags={"Environment": "test", "Owner": "data"},
+        alarms={"enabled": False},
+    )
     assert_table_updated_in_place(plan)
     others = {a: acts for a, acts in changed(plan).items() if a != TABLE}
     assert others and all(acts == ["delete"] and "metric_alarm" in a for a, acts in others.items())
@@ -235,13 +285,16 @@ def test_toggle_pitr_ttl_tags_alarms_off(table: TableUnderTest) -> None:
 
 def test_toggle_pitr_ttl_alarms_back_on(table: TableUnderTest) -> None:
     """Back to the created configuration (whose plan was already shown clean)."""
-    plan = table.apply_step(point_in_time_recovery=True, ttl_enabled=True,
-                            alarms={"enabled": True, "actions": [table.topic]})
+    plan = table.apply_step(
+        point_in_time_recovery=True, ttl_enabled=True, alarms={"enabled": True, "actions": [table.topic]}
+    )
     assert_table_updated_in_place(plan)
 
     ddb = table.client("dynamodb")
     assert ddb.describe_time_to_live(TableName=NAME)["TimeToLiveDescription"] == {
-        "TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expiresAt",
+    }
     pitr = ddb.describe_continuous_backups(TableName=NAME)["ContinuousBackupsDescription"]
     assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     alarms = table.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{NAME}-")["MetricAlarms"]
@@ -307,9 +360,13 @@ def test_on_demand_to_provisioned(table: TableUnderTest) -> None:
     cap = table.inputs["billing"]
     throughput = {"ReadCapacityUnits": cap["read"]["min"], "WriteCapacityUnits": cap["write"]["min"]}
     table.client("dynamodb").update_table(
-        TableName=NAME, BillingMode="PROVISIONED", ProvisionedThroughput=throughput,
-        GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": i, "ProvisionedThroughput": throughput}}
-                                     for i in ("studentID-index", "email-index")],
+        TableName=NAME,
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput=throughput,
+        GlobalSecondaryIndexUpdates=[
+            {"Update": {"IndexName": i, "ProvisionedThroughput": throughput}}
+            for i in ("studentID-index", "email-index")
+        ],
     )
     plan = table.workdir.apply_changes()
     assert TABLE not in changed(plan)
@@ -317,12 +374,18 @@ def test_on_demand_to_provisioned(table: TableUnderTest) -> None:
     desc = table.describe()
     assert desc["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
     targets = table.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="dynamodb")
-    mine = sorted((t["ResourceId"], t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"])
-                  for t in targets["ScalableTargets"] if t["ResourceId"].startswith(f"table/{NAME}"))
+    mine = sorted(
+        (t["ResourceId"], t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"])
+        for t in targets["ScalableTargets"]
+        if t["ResourceId"].startswith(f"table/{NAME}")
+    )
     assert mine == sorted(
         (rid, f"dynamodb:{kind}:{dim.capitalize()}CapacityUnits", cap[dim]["min"], cap[dim]["max"])
-        for rid, kind in ((f"table/{NAME}", "table"), (f"table/{NAME}/index/studentID-index", "index"),
-                          (f"table/{NAME}/index/email-index", "index"))
+        for rid, kind in (
+            (f"table/{NAME}", "table"),
+            (f"table/{NAME}/index/studentID-index", "index"),
+            (f"table/{NAME}/index/email-index", "index"),
+        )
         for dim in ("read", "write")
     )
     policies = table.client("application-autoscaling").describe_scaling_policies(ServiceNamespace="dynamodb")

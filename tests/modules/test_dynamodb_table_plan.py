@@ -33,10 +33,17 @@ CASES: dict[str, dict[str, Any]] = {
             "hash_key": {"name": "pk", "type": "S"},
             "range_key": {"name": "sk", "type": "S"},
             "global_secondary_indexes": [
-                {"name": "studentID-index", "hash_key": {"name": "studentID", "type": "S"},
-                 "range_key": {"name": "sk", "type": "S"}},
-                {"name": "email-index", "hash_key": {"name": "email", "type": "S"},
-                 "projection_type": "INCLUDE", "non_key_attributes": ["displayName", "createdAt"]},
+                {
+                    "name": "studentID-index",
+                    "hash_key": {"name": "studentID", "type": "S"},
+                    "range_key": {"name": "sk", "type": "S"},
+                },
+                {
+                    "name": "email-index",
+                    "hash_key": {"name": "email", "type": "S"},
+                    "projection_type": "INCLUDE",
+                    "non_key_attributes": ["displayName", "createdAt"],
+                },
             ],
             "local_secondary_indexes": [
                 {"name": "by-created", "range_key": {"name": "createdAt", "type": "N"}, "projection_type": "KEYS_ONLY"},
@@ -47,19 +54,30 @@ CASES: dict[str, dict[str, Any]] = {
         "sse_kms_key_arn": KMS,
         "replica_regions": ["eu-west-1", "us-west-2"],
         "replica_kms_key_arns": {"eu-west-1": REPLICA_KMS},
-        "alarms": {"enabled": True, "actions": [TOPIC], "user_errors_threshold": 25,
-                   "latency_threshold_ms": 40, "latency_operations": ["GetItem", "Query"], "latency_statistic": "p99"},
+        "alarms": {
+            "enabled": True,
+            "actions": [TOPIC],
+            "user_errors_threshold": 25,
+            "latency_threshold_ms": 40,
+            "latency_operations": ["GetItem", "Query"],
+            "latency_statistic": "p99",
+        },
         "tags": {"Environment": "test", "Family": "university"},
     },
     "provisioned": {
         "name": "inv-provisioned",
         "schema": {
             "hash_key": {"name": "id", "type": "N"},
-            "global_secondary_indexes": [{"name": "by-owner", "hash_key": {"name": "owner", "type": "S"},
-                                          "projection_type": "KEYS_ONLY"}],
+            "global_secondary_indexes": [
+                {"name": "by-owner", "hash_key": {"name": "owner", "type": "S"}, "projection_type": "KEYS_ONLY"}
+            ],
         },
-        "billing": {"mode": "PROVISIONED", "read": {"min": 2, "max": 50}, "write": {"min": 1, "max": 20},
-                    "target_utilization": 60},
+        "billing": {
+            "mode": "PROVISIONED",
+            "read": {"min": 2, "max": 50},
+            "write": {"min": 1, "max": 20},
+            "target_utilization": 60,
+        },
         "point_in_time_recovery": False,
         "sse_enabled": False,
     },
@@ -134,12 +152,20 @@ def test_provisioned_tables_get_autoscaling_for_table_and_every_gsi(plan: dict[s
 def test_alarms_cover_table_and_every_gsi(plan: dict[str, Any]) -> None:
     alarms = summarize_plan(plan, module="module.full")["resources"]["aws_cloudwatch_metric_alarm"]
     names = sorted(a["alarm_name"] for a in alarms.values())
-    assert names == sorted([
-        "inv-full-read-throttles", "inv-full-write-throttles",
-        "inv-full-studentID-index-read-throttles", "inv-full-studentID-index-write-throttles",
-        "inv-full-email-index-read-throttles", "inv-full-email-index-write-throttles",
-        "inv-full-system-errors", "inv-full-user-errors", "inv-full-getitem-latency", "inv-full-query-latency",
-    ])
+    assert names == sorted(
+        [
+            "inv-full-read-throttles",
+            "inv-full-write-throttles",
+            "inv-full-studentID-index-read-throttles",
+            "inv-full-studentID-index-write-throttles",
+            "inv-full-email-index-read-throttles",
+            "inv-full-email-index-write-throttles",
+            "inv-full-system-errors",
+            "inv-full-user-errors",
+            "inv-full-getitem-latency",
+            "inv-full-query-latency",
+        ]
+    )
     assert all(a["actions"] == 1 for a in alarms.values())
     assert "module.minimal" not in {a.rsplit(".aws_", 1)[0] for a in resource_actions(plan) if "metric_alarm" in a}
 

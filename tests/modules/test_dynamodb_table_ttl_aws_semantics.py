@@ -66,8 +66,9 @@ def test_ttl_off_on_aws_needs_the_documented_follow_up(tmp_path: Path, aws_like_
     def configure(**inputs: Any) -> None:
         workdir.write(module_block("table", {"name": "ttl-on-aws", **inputs}))
 
-    workdir = Workdir(fixture_dir(tmp_path, module_block("table", {"name": "ttl-on-aws", "schema": schema}),
-                                  aws_like_ttl_endpoint))
+    workdir = Workdir(
+        fixture_dir(tmp_path, module_block("table", {"name": "ttl-on-aws", "schema": schema}), aws_like_ttl_endpoint)
+    )
     workdir.init()
     workdir.apply_changes()
 

@@ -20,31 +20,53 @@ from tablekit.inventory import (
 
 
 def change(address: str, rtype: str, actions: list[str], after: Any, unknown: Any = None) -> dict[str, Any]:
-    return {"address": address, "mode": "managed", "type": rtype,
-            "change": {"actions": actions, "after": after, "after_unknown": unknown or {}}}
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": rtype,
+        "change": {"actions": actions, "after": after, "after_unknown": unknown or {}},
+    }
 
 
 TABLE_AFTER = {
-    "name": "t1", "hash_key": "pk", "range_key": "", "billing_mode": "PAY_PER_REQUEST",
+    "name": "t1",
+    "hash_key": "pk",
+    "range_key": "",
+    "billing_mode": "PAY_PER_REQUEST",
     "attribute": [{"name": "pk", "type": "S"}, {"name": "g", "type": "N"}],
-    "global_secondary_index": [{"name": "by-g", "hash_key": "g", "range_key": "", "projection_type": "INCLUDE",
-                                "non_key_attributes": ["z", "a"]}],
+    "global_secondary_index": [
+        {
+            "name": "by-g",
+            "hash_key": "g",
+            "range_key": "",
+            "projection_type": "INCLUDE",
+            "non_key_attributes": ["z", "a"],
+        }
+    ],
     "local_secondary_index": [],
     "ttl": [{"attribute_name": "exp", "enabled": False}],
-    "stream_enabled": False, "stream_view_type": "",
+    "stream_enabled": False,
+    "stream_view_type": "",
     "point_in_time_recovery": [{"enabled": True}],
     "server_side_encryption": [{"enabled": True}],
     "replica": [{"region_name": "eu-west-1", "kms_key_arn": "arn:aws:kms:eu-west-1:1:key/x"}],
     "tags": {"a": "b"},
 }
-PLAN = {"resource_changes": [
-    change("module.m.aws_dynamodb_table.this", "aws_dynamodb_table", ["create"], TABLE_AFTER,
-           {"server_side_encryption": [{"kms_key_arn": True}]}),
-    change("module.m.aws_sns_topic.t", "aws_sns_topic", ["update"], {"name": "x"}),
-    change("module.m.aws_sns_topic.gone", "aws_sns_topic", ["delete"], None),
-    change("module.other.aws_sns_topic.t", "aws_sns_topic", ["create"], {"name": "y"}),
-    {**change("data.aws_region.r", "aws_region", ["read"], {}), "mode": "data"},
-]}
+PLAN = {
+    "resource_changes": [
+        change(
+            "module.m.aws_dynamodb_table.this",
+            "aws_dynamodb_table",
+            ["create"],
+            TABLE_AFTER,
+            {"server_side_encryption": [{"kms_key_arn": True}]},
+        ),
+        change("module.m.aws_sns_topic.t", "aws_sns_topic", ["update"], {"name": "x"}),
+        change("module.m.aws_sns_topic.gone", "aws_sns_topic", ["delete"], None),
+        change("module.other.aws_sns_topic.t", "aws_sns_topic", ["create"], {"name": "y"}),
+        {**change("data.aws_region.r", "aws_region", ["read"], {}), "mode": "data"},
+    ]
+}
 
 
 def test_table_summary_and_module_scoping() -> None:
@@ -52,9 +74,14 @@ def test_table_summary_and_module_scoping() -> None:
     assert inventory["resource_counts"] == {"aws_dynamodb_table": 1, "aws_sns_topic": 1}
     table = inventory["resources"]["aws_dynamodb_table"]["aws_dynamodb_table.this"]
     assert table["range_key"] is None
-    assert table["global_secondary_indexes"] == {"by-g": {
-        "hash_key": "g", "range_key": None, "capacity": None,
-        "projection": {"type": "INCLUDE", "non_key_attributes": ["a", "z"]}}}
+    assert table["global_secondary_indexes"] == {
+        "by-g": {
+            "hash_key": "g",
+            "range_key": None,
+            "capacity": None,
+            "projection": {"type": "INCLUDE", "non_key_attributes": ["a", "z"]},
+        }
+    }
     assert table["ttl"] == {"attribute": "exp", "enabled": False}
     assert table["stream"] == {"enabled": False, "view_type": None}
     assert table["sse"] == {"enabled": True, "kms_key_set": UNKNOWN}

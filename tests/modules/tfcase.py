@@ -77,8 +77,12 @@ class Workdir:
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run terraform without raising: callers look at returncode/stdout/stderr themselves."""
         return subprocess.run(
-            [DEFAULT.terraform_bin(), *args], cwd=self.path, env=DEFAULT.env(),
-            capture_output=True, text=True, check=False,
+            [DEFAULT.terraform_bin(), *args],
+            cwd=self.path,
+            env=DEFAULT.env(),
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     def init(self) -> None:
@@ -108,12 +112,15 @@ class Workdir:
                 continue
             resource, action = message["change"]["resource"], message["change"]["action"]
             actions = {"replace": ["delete", "create"], "noop": ["no-op"]}.get(action, [action])
-            changes.append({"address": resource["addr"], "type": resource["resource_type"],
-                            "change": {"actions": actions}})
+            changes.append(
+                {"address": resource["addr"], "type": resource["resource_type"], "change": {"actions": actions}}
+            )
         outputs = {
             name: output["value"]
-            for message in messages if message.get("type") == "outputs"
-            for name, output in message["outputs"].items() if "value" in output
+            for message in messages
+            if message.get("type") == "outputs"
+            for name, output in message["outputs"].items()
+            if "value" in output
         }
         return {"resource_changes": changes, "outputs": outputs}
 
@@ -157,9 +164,13 @@ class Workdir:
             if message.get("type") != "diagnostic":
                 continue
             diag = message["diagnostic"]
-            found.append(Diagnostic(
-                severity=diag.get("severity", ""), summary=diag.get("summary", ""),
-                detail=diag.get("detail", ""), context=(diag.get("snippet") or {}).get("context"),
-                filename=(diag.get("range") or {}).get("filename"),
-            ))
+            found.append(
+                Diagnostic(
+                    severity=diag.get("severity", ""),
+                    summary=diag.get("summary", ""),
+                    detail=diag.get("detail", ""),
+                    context=(diag.get("snippet") or {}).get("context"),
+                    filename=(diag.get("range") or {}).get("filename"),
+                )
+            )
         return found

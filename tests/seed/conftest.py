@@ -23,13 +23,21 @@ ENVIRONMENTS = {
 # Contract-named schemas; tests create them under a unique prefix.
 SCHEMAS: dict[str, dict[str, Any]] = {
     # As envs/local declares them (its `tables` output), GSIs included.
-    "bandup-evaluations": key_schema("bandup-evaluations", ("evaluation_id", "S"), ("user_id", "S"),
-                                     indexes={"user_id-created_at-index": ("user_id", "created_at")},
-                                     attributes={"created_at": "N"}),
+    "bandup-evaluations": key_schema(
+        "bandup-evaluations",
+        ("evaluation_id", "S"),
+        ("user_id", "S"),
+        indexes={"user_id-created_at-index": ("user_id", "created_at")},
+        attributes={"created_at": "N"},
+    ),
     "university": key_schema(
-        "university", ("pk", "S"), ("sk", "S"),
+        "university",
+        ("pk", "S"),
+        ("sk", "S"),
         indexes={"studentID-index": ("studentID", "sk"), "entityType-courseDate-index": ("entityType", "courseDate")},
-        attributes={"studentID": "S", "entityType": "S", "courseDate": "S"}, ttl_attribute="expiresAt"),
+        attributes={"studentID": "S", "entityType": "S", "courseDate": "S"},
+        ttl_attribute="expiresAt",
+    ),
     "counters": key_schema("counters", ("counter_id", "N")),
     "blobs": key_schema("blobs", ("blob_id", "B")),
 }

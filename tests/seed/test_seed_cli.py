@@ -31,8 +31,7 @@ def test_invalid_row_exits_2_with_file_line_and_fix(cli_env, seed_tree, endpoint
     assert scan(next(iter(tables))) == {}
 
 
-def test_success_prints_the_summary_and_prune_dry_run_lists(cli_env, seed_tree, endpoint_url, factory,
-                                                            capsys) -> None:
+def test_success_prints_the_summary_and_prune_dry_run_lists(cli_env, seed_tree, endpoint_url, factory, capsys) -> None:
     tables = cli_env("counters")
     (table,) = tables
     root = seed_tree({"misc/reference/counters.json": [{"counter_id": i} for i in range(30)]})
@@ -57,8 +56,9 @@ def test_pruning_a_shared_env_needs_confirmation(capsys) -> None:
 def test_synth_to_file_is_deterministic(tmp_path, capsys) -> None:
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     for out in (first, second):
-        assert cli.main(["seed", "synth", "--table", "university", "--count", "50", "--seed", "7",
-                         "--out", str(out)]) == 0
+        assert (
+            cli.main(["seed", "synth", "--table", "university", "--count", "50", "--seed", "7", "--out", str(out)]) == 0
+        )
     assert first.read_text() == second.read_text()
     assert len(first.read_text().splitlines()) == 50
     assert "wrote 50 synthetic university rows (seed 7)" in capsys.readouterr().out

@@ -62,8 +62,13 @@ def test_file_numbers_are_read_as_exact_decimals(tmp_path) -> None:
     (row,), problems = read_rows(path)
     assert not problems
     item, _ = to_item(row.data)
-    assert item == {"a": {"N": "0.1"}, "b": {"N": "7.50"}, "c": {"N": "1733644800"},
-                    "d": {"N": "123456789012345678901234567890"}, "e": {"N": "1E+3"}}
+    assert item == {
+        "a": {"N": "0.1"},
+        "b": {"N": "7.50"},
+        "c": {"N": "1733644800"},
+        "d": {"N": "123456789012345678901234567890"},
+        "e": {"N": "1E+3"},
+    }
     assert type(row.data["c"]) is int  # epoch seconds stay integers
 
 
@@ -81,17 +86,20 @@ def test_plain_json_writer_is_the_inverse_of_the_reader(tmp_path) -> None:
     assert from_item(to_item(row.data)[0]) == {**ROUND_TRIP_ROW, "strings": {"$set": ["a", "b"]}}
 
 
-@pytest.mark.parametrize(("value", "message", "fix"), [
-    (Decimal("NaN"), "not a number DynamoDB can store", "null or a string"),
-    (10 ** 38 + 1, "more than 38 significant digits", "string"),
-    (Decimal("1E+126"), "outside DynamoDB's range", "string"),
-    ({"$set": []}, "non-empty list", "drop the attribute"),
-    ({"$set": ["a", 1]}, "mixes strings", "every element a string"),
-    ({"$set": ["a", "a"]}, "duplicate", "remove the duplicates"),
-    ({"$set": [1, Decimal("1.0")]}, "duplicate", "remove the duplicates"),
-    ({"$binary": "not base64!"}, "not valid base64", "standard base64"),
-    ({"$sett": ["a"]}, "unknown tag '$sett'", "did you mean '$set'?"),
-])
+@pytest.mark.parametrize(
+    ("value", "message", "fix"),
+    [
+        (Decimal("NaN"), "not a number DynamoDB can store", "null or a string"),
+        (10**38 + 1, "more than 38 significant digits", "string"),
+        (Decimal("1E+126"), "outside DynamoDB's range", "string"),
+        ({"$set": []}, "non-empty list", "drop the attribute"),
+        ({"$set": ["a", 1]}, "mixes strings", "every element a string"),
+        ({"$set": ["a", "a"]}, "duplicate", "remove the duplicates"),
+        ({"$set": [1, Decimal("1.0")]}, "duplicate", "remove the duplicates"),
+        ({"$binary": "not base64!"}, "not valid base64", "standard base64"),
+        ({"$sett": ["a"]}, "unknown tag '$sett'", "did you mean '$set'?"),
+    ],
+)
 def test_unstorable_values_name_the_path_and_fix(value, message, fix) -> None:
     with pytest.raises(ConversionError) as caught:
         to_item({"outer": {"inner": value}})

@@ -39,8 +39,7 @@ def _actions(plan: tftest.TerraformPlanOutput) -> dict[str, list[str]]:
     return {address: change["change"]["actions"] for address, change in plan.resource_changes.items()}
 
 
-def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path, endpoint_url, factory,
-                                                                        scan) -> None:
+def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path, endpoint_url, factory, scan) -> None:
     table = f"t{uuid.uuid4().hex[:8]}-departments"
     create_table(factory(), key_schema(table, ("departmentId", "S"), ("campusId", "S")))
     case = fixture_dir(tmp_path, ITEMS_HCL % {"table": table}, endpoint_url)
@@ -50,8 +49,12 @@ def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path
 
     rows = scan(table)
     assert set(rows) == {("cs", "main"), ("ee", "main"), ("raw", "north")}
-    assert rows[("cs", "main")] == {"departmentId": "cs", "campusId": "main", "name": "Computer Science",
-                                    "establishedYear": 1990}
+    assert rows[("cs", "main")] == {
+        "departmentId": "cs",
+        "campusId": "main",
+        "name": "Computer Science",
+        "establishedYear": 1990,
+    }
     ee = rows[("ee", "main")]
     assert ee["ratio"] == Decimal("0.1") and ee["active"] is True and ee["note"] is None
     assert ee["codes"] == ["EE1", "EE2"] and ee["logo"] == {"$binary": "aGVsbG8="}
@@ -59,18 +62,24 @@ def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path
     assert rows[("raw", "north")]["floors"] == [1]
 
     replan = runner.plan(output=True)
-    assert set(replan.resource_changes) == {f'module.items.aws_dynamodb_table_item.this["{k}"]'
-                                            for k in ("cs", "ee", "raw")}
-    assert {tuple(c["change"]["actions"]) for c in replan.resource_changes.values()} == {("no-op",)}, \
+    assert set(replan.resource_changes) == {
+        f'module.items.aws_dynamodb_table_item.this["{k}"]' for k in ("cs", "ee", "raw")
+    }
+    assert {tuple(c["change"]["actions"]) for c in replan.resource_changes.values()} == {("no-op",)}, (
         "perpetual diff after apply"
+    )
 
     # A missing key is checked in locals (Terraform 1.0 has no preconditions), a set by a validation
     # block; both must stop the plan with their message. Same module call, so no re-init is needed.
     cases = {
-        "items cs lack the key attribute(s) departmentId and campusId: add them to each item":
-            ('cs = { departmentId = "cs", campusId = "main",', 'cs = { departmentId = "cs",'),
-        "Sets ({\"$set\" = [...]}, SS/NS/BS) cannot be Terraform items: DynamoDB returns set elements in any order":
-            ('codes   = ["EE1", "EE2"]', 'codes   = { "$set" = ["EE1", "EE2"] }'),
+        "items cs lack the key attribute(s) departmentId and campusId: add them to each item": (
+            'cs = { departmentId = "cs", campusId = "main",',
+            'cs = { departmentId = "cs",',
+        ),
+        'Sets ({"$set" = [...]}, SS/NS/BS) cannot be Terraform items: DynamoDB returns set elements in any order': (
+            'codes   = ["EE1", "EE2"]',
+            'codes   = { "$set" = ["EE1", "EE2"] }',
+        ),
     }
     for message, (old, new) in cases.items():
         (case / "main.tf").write_text((ITEMS_HCL % {"table": table}).replace(old, new))

@@ -7,15 +7,23 @@ import pytest
 from tablekit.errors import UserError
 from tablekit.seed import load_env
 
-EVALS = [{"evaluation_id": f"eval-{i}", "user_id": "user-456", "created_at": 1733644800 + i, "overall_band": "7.0"}
-         for i in range(60)]
+EVALS = [
+    {"evaluation_id": f"eval-{i}", "user_id": "user-456", "created_at": 1733644800 + i, "overall_band": "7.0"}
+    for i in range(60)
+]
 RUBRICS = [{"counter_id": i, "label": f"rubric {i}"} for i in range(3)]
 
 
 def test_running_twice_leaves_the_same_items(seed_tree, env_tables, factory, scan) -> None:
     tables = env_tables("bandup-evaluations", "counters")
-    root = seed_tree({"bandup/demo/bandup-evaluations.json": EVALS, "misc/reference/counters.jsonl":
-                      "\n".join(f'{{"counter_id": {r["counter_id"]}, "label": "{r["label"]}"}}' for r in RUBRICS)})
+    root = seed_tree(
+        {
+            "bandup/demo/bandup-evaluations.json": EVALS,
+            "misc/reference/counters.jsonl": "\n".join(
+                f'{{"counter_id": {r["counter_id"]}, "label": "{r["label"]}"}}' for r in RUBRICS
+            ),
+        }
+    )
     first = load_env(tables, factory, env="local", seed_root=root, workers=3)
     before = {table: scan(table) for table in tables}
     second = load_env(tables, factory, env="local", seed_root=root, workers=3)
@@ -40,14 +48,16 @@ def test_prod_loads_reference_only_and_refuses_demo(seed_tree, env_tables, facto
 def test_family_filter_and_later_sets_win_on_duplicate_keys(seed_tree, env_tables, factory, scan) -> None:
     tables = env_tables("bandup-evaluations", "counters")
     table = next(name for name in tables if name.endswith("bandup-evaluations"))
-    root = seed_tree({
-        "bandup/reference/bandup-evaluations.json": [{"evaluation_id": "e1", "user_id": "u", "v": "reference"}],
-        "bandup/demo/bandup-evaluations.json": [
-            {"evaluation_id": "e1", "user_id": "u", "v": "demo-first"},
-            {"evaluation_id": "e1", "user_id": "u", "v": "demo-last"},
-        ],
-        "misc/reference/counters.json": RUBRICS,
-    })
+    root = seed_tree(
+        {
+            "bandup/reference/bandup-evaluations.json": [{"evaluation_id": "e1", "user_id": "u", "v": "reference"}],
+            "bandup/demo/bandup-evaluations.json": [
+                {"evaluation_id": "e1", "user_id": "u", "v": "demo-first"},
+                {"evaluation_id": "e1", "user_id": "u", "v": "demo-last"},
+            ],
+            "misc/reference/counters.json": RUBRICS,
+        }
+    )
     summary = load_env(tables, factory, env="local", seed_root=root, families=["bandup"])
     assert summary.items == 1
     assert [row["v"] for row in scan(table).values()] == ["demo-last"]

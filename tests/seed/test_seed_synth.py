@@ -26,7 +26,12 @@ def test_university_mix_shares_partitions(schemas) -> None:
     rows = list(itertools.islice(synth.generate("university", 20, seed=0), 20))
     kinds = [row["entityType"] for row in rows]
     assert {kind: kinds.count(kind) for kind in set(kinds)} == {
-        "course": 2, "student": 8, "user": 4, "order": 4, "assignment": 2}
+        "course": 2,
+        "student": 8,
+        "user": 4,
+        "order": 4,
+        "assignment": 2,
+    }
     course = rows[0]["pk"]
     assert {row["pk"] for row in rows[0:5]} | {rows[9]["pk"]} == {course}, "enrollments live in the course partition"
     assert rows[5]["studentID"] == rows[1]["studentID"] and rows[7]["userID"] == rows[1]["studentID"]

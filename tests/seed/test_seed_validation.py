@@ -25,22 +25,33 @@ def _line_of(message: str, file: str) -> list[str]:
 
 
 def test_missing_and_mistyped_keys(seed_tree, schemas) -> None:
-    root = seed_tree({
-        "bandup/demo/bandup-evaluations.json": [
-            {"evaluation_id": "ok", "user_id": "u1"},
-            {"evaluation_id": "no-user"},
-            {"evaluation_id": 123, "user_id": "u1"},
-            {"evaluation_id": "", "user_id": "u1"},
-        ],
-        "misc/demo/counters.jsonl": '{"counter_id": "7"}\n{"counter_id": 7}\n',
-        "misc/demo/blobs.jsonl": '{"blob_id": "aGk="}\n{"blob_id": {"$binary": "aGk="}}\n',
-    })
+    root = seed_tree(
+        {
+            "bandup/demo/bandup-evaluations.json": [
+                {"evaluation_id": "ok", "user_id": "u1"},
+                {"evaluation_id": "no-user"},
+                {"evaluation_id": 123, "user_id": "u1"},
+                {"evaluation_id": "", "user_id": "u1"},
+            ],
+            "misc/demo/counters.jsonl": '{"counter_id": "7"}\n{"counter_id": 7}\n',
+            "misc/demo/blobs.jsonl": '{"blob_id": "aGk="}\n{"blob_id": {"$binary": "aGk="}}\n',
+        }
+    )
     message = _problems(root, schemas)
     evaluations = _line_of(message, "bandup-evaluations.json")
-    assert any(re.search(r"bandup-evaluations\.json:6: missing key attribute 'user_id' \(range key.*type S\); "
-                         r"fix: add \"user_id\": \"<text>\"", line) for line in evaluations), message
-    assert any(":9: key attribute 'evaluation_id' must be a string (S)" in line
-               and 'fix: quote it: "evaluation_id": "123"' in line for line in evaluations), message
+    assert any(
+        re.search(
+            r"bandup-evaluations\.json:6: missing key attribute 'user_id' \(range key.*type S\); "
+            r"fix: add \"user_id\": \"<text>\"",
+            line,
+        )
+        for line in evaluations
+    ), message
+    assert any(
+        ":9: key attribute 'evaluation_id' must be a string (S)" in line
+        and 'fix: quote it: "evaluation_id": "123"' in line
+        for line in evaluations
+    ), message
     assert any(":13: key attribute 'evaluation_id' is an empty string" in line for line in evaluations), message
     (counters,) = _line_of(message, "counters.jsonl")
     assert "counters.jsonl:1: key attribute 'counter_id' must be a number (N)" in counters
@@ -58,43 +69,63 @@ def test_unknown_table_suggests_the_closest_name(seed_tree, schemas) -> None:
 
 
 def test_invalid_json_names_the_line_and_the_usual_cause(seed_tree, schemas) -> None:
-    root = seed_tree({
-        "bandup/demo/bandup-evaluations.json": (
-            '[\n  {"evaluation_id": "a", "user_id": "b"}\n  {"evaluation_id": "c"}\n]'),
-        "misc/demo/counters.jsonl": '{"counter_id": 1}\n{"counter_id": 2,}\n{"counter_id": NaN}\n',
-    })
+    root = seed_tree(
+        {
+            "bandup/demo/bandup-evaluations.json": (
+                '[\n  {"evaluation_id": "a", "user_id": "b"}\n  {"evaluation_id": "c"}\n]'
+            ),
+            "misc/demo/counters.jsonl": '{"counter_id": 1}\n{"counter_id": 2,}\n{"counter_id": NaN}\n',
+        }
+    )
     message = _problems(root, schemas)
     (array,) = _line_of(message, "bandup-evaluations.json")
     assert "bandup-evaluations.json:3: expected ',' or ']' after a row; fix: separate rows with commas" in array
     counters = _line_of(message, "counters.jsonl")
-    assert any("counters.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes" in line
-               and "remove any trailing comma" in line for line in counters), counters
+    assert any(
+        "counters.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes" in line
+        and "remove any trailing comma" in line
+        for line in counters
+    ), counters
     assert any("counters.jsonl:3: attribute counter_id: NaN is not a number" in line for line in counters), counters
 
 
 def test_item_over_400_kb_and_index_and_ttl_types(seed_tree, schemas) -> None:
-    root = seed_tree({"university/demo/university.jsonl": "\n".join([
-        '{"pk": "a", "sk": "b", "blob": "' + "x" * 410_000 + '"}',
-        '{"pk": "c", "sk": "d", "studentID": 201}',
-        '{"pk": "e", "sk": "f", "expiresAt": "2025-01-01"}',
-        '{"pk": "g", "sk": "h", "entityType": "course", "courseDate": "2025-09-01", "expiresAt": 1767225600}',
-    ])})
+    root = seed_tree(
+        {
+            "university/demo/university.jsonl": "\n".join(
+                [
+                    '{"pk": "a", "sk": "b", "blob": "' + "x" * 410_000 + '"}',
+                    '{"pk": "c", "sk": "d", "studentID": 201}',
+                    '{"pk": "e", "sk": "f", "expiresAt": "2025-01-01"}',
+                    '{"pk": "g", "sk": "h", "entityType": "course", "courseDate": "2025-09-01", '
+                    '"expiresAt": 1767225600}',
+                ]
+            )
+        }
+    )
     message = _problems(root, schemas)
     lines = _line_of(message, "university.jsonl")
-    assert any("university.jsonl:1: item is 410,0" in line and "over DynamoDB's 400 KB" in line
-               and "fix: move large values to S3" in line for line in lines), lines
+    assert any(
+        "university.jsonl:1: item is 410,0" in line
+        and "over DynamoDB's 400 KB" in line
+        and "fix: move large values to S3" in line
+        for line in lines
+    ), lines
     assert any("university.jsonl:2: 'studentID' is an index key of type S" in line for line in lines), lines
-    assert any("university.jsonl:3: TTL attribute 'expiresAt' must be a number of epoch seconds" in line
-               for line in lines), lines
+    assert any(
+        "university.jsonl:3: TTL attribute 'expiresAt' must be a number of epoch seconds" in line for line in lines
+    ), lines
     assert len(lines) == 3  # row 4 is valid
 
 
 def test_one_bad_file_means_nothing_is_written_anywhere(seed_tree, env_tables, factory, scan) -> None:
     tables = env_tables("bandup-evaluations", "counters")
-    root = seed_tree({
-        "bandup/demo/bandup-evaluations.json": [{"evaluation_id": f"e{i}", "user_id": "u"} for i in range(30)],
-        "misc/demo/counters.json": [{"counter_id": 1}, {"counter_id": "two"}],
-    })
+    root = seed_tree(
+        {
+            "bandup/demo/bandup-evaluations.json": [{"evaluation_id": f"e{i}", "user_id": "u"} for i in range(30)],
+            "misc/demo/counters.json": [{"counter_id": 1}, {"counter_id": "two"}],
+        }
+    )
     with pytest.raises(SeedValidationError, match=r"counters\.json:5: key attribute 'counter_id' must be a number"):
         load_env(tables, factory, env="local", seed_root=root)
     for table in tables:

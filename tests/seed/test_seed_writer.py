@@ -38,7 +38,7 @@ class FakeClient:
             step = self.script.pop(0) if self.script else 0
         if isinstance(step, Exception):
             raise step
-        left = requests[len(requests) - int(step):] if step else []
+        left = requests[len(requests) - int(step) :] if step else []
         return {"UnprocessedItems": {TABLE: left} if left else {}}
 
 
@@ -56,8 +56,9 @@ def test_unprocessed_items_are_retried_with_growing_delays() -> None:
     assert stats[TABLE].items == 25 and stats[TABLE].retries == 3
 
 
-@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException",
-                                  "RequestLimitExceeded"])
+@pytest.mark.parametrize(
+    "code", ["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]
+)
 def test_throttling_errors_retry_the_whole_batch(code: str) -> None:
     client, delays = FakeClient([_throttle(code), _throttle(code), 0]), []
     stats = Writer(lambda: client, workers=1, backoff=_backoff(delays, base=0.1, cap=10)).run({TABLE: _items(7)})
@@ -69,8 +70,11 @@ def test_throttling_errors_retry_the_whole_batch(code: str) -> None:
 def test_delays_are_capped_and_attempts_bounded() -> None:
     client, delays = FakeClient([_throttle()] * 20), []
     writer = Writer(lambda: client, workers=1, backoff=_backoff(delays, base=0.1, cap=0.4, max_attempts=6))
-    with pytest.raises(SeedWriteError, match=r"t: 5 item\(s\) still not written after 6 attempts "
-                                             r"\(ProvisionedThroughputExceededException\).*re-running is safe"):
+    with pytest.raises(
+        SeedWriteError,
+        match=r"t: 5 item\(s\) still not written after 6 attempts "
+        r"\(ProvisionedThroughputExceededException\).*re-running is safe",
+    ):
         writer.run({TABLE: _items(5)})
     assert len(client.calls) == 6
     assert delays == [0.1, 0.2, 0.4, 0.4, 0.4]

@@ -58,14 +58,19 @@ def seeded(estate: dict[str, Any], endpoint_url: str) -> dict[str, Any]:
     import boto3
 
     def clients(service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=endpoint_url,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            region_name="us-east-1",
+            endpoint_url=endpoint_url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     table = estate["table_names"]["university"]
     items = json.loads(SEED.read_text(), parse_float=Decimal)
     db = clients("dynamodb")
     for start in range(0, len(items), 25):
-        requests = [{"PutRequest": {"Item": plain_to_typed(item)}} for item in items[start:start + 25]]
+        requests = [{"PutRequest": {"Item": plain_to_typed(item)}} for item in items[start : start + 25]]
         db.batch_write_item(RequestItems={table: requests})
     summary = drain(table, clients, checkpoint_dir=estate["scratch"] / "checkpoints", dlq_url=estate["dlq_url"])
     return {"table": table, "clients": clients, "summary": summary, "items": items}
@@ -114,8 +119,11 @@ def stored(items: list[dict[str, Any]]) -> dict[str, dict[str, Decimal]]:
 def check_consistent(db: Any, table: str) -> None:
     everything = base_items(db, table)
     base = [i for i in everything if not i["pk"].startswith("agg#")]
-    assert stored(everything) == {pk: {c: v for c, v in cs.items() if v != 0} for pk, cs in recompute(base).items()
-                                  if any(v != 0 for v in cs.values())}
+    assert stored(everything) == {
+        pk: {c: v for c, v in cs.items() if v != 0}
+        for pk, cs in recompute(base).items()
+        if any(v != 0 for v in cs.values())
+    }
 
 
 def test_seed_then_drain_gives_exact_aggregates(seeded):
@@ -146,11 +154,19 @@ def test_access_patterns_return_the_seed_answers(seeded):
 def test_changes_keep_aggregates_exact_and_redelivery_is_harmless(seeded, estate):
     db, table = seeded["clients"]("dynamodb"), seeded["table"]
     key = {"pk": "assignment#a1011", "sk": "student#203"}
-    db.update_item(TableName=table, Key=plain_to_typed(key), UpdateExpression="SET grade = :g",
-                   ExpressionAttributeValues={":g": {"N": "99.5"}})
+    db.update_item(
+        TableName=table,
+        Key=plain_to_typed(key),
+        UpdateExpression="SET grade = :g",
+        ExpressionAttributeValues={":g": {"N": "99.5"}},
+    )
     db.delete_item(TableName=table, Key=plain_to_typed({"pk": "course#102", "sk": "student#206"}))
-    db.put_item(TableName=table, Item=plain_to_typed(
-        {"pk": "user#202", "sk": "2025-11-02#order#5010", "entityType": "order", "orderID": "5010", "total": 12}))
+    db.put_item(
+        TableName=table,
+        Item=plain_to_typed(
+            {"pk": "user#202", "sk": "2025-11-02#order#5010", "entityType": "order", "orderID": "5010", "total": 12}
+        ),
+    )
     checkpoints = estate["scratch"] / "checkpoints"
     drain(seeded["table"], seeded["clients"], checkpoint_dir=checkpoints)
     check_consistent(db, table)
@@ -162,13 +178,30 @@ def test_changes_keep_aggregates_exact_and_redelivery_is_harmless(seeded, estate
 
 def test_poison_record_lands_in_the_dlq(seeded, estate):
     db, sqs, table = seeded["clients"]("dynamodb"), seeded["clients"]("sqs"), seeded["table"]
-    db.put_item(TableName=table, Item=plain_to_typed(
-        {"pk": "assignment#a1031", "sk": "student#203", "entityType": "submission", "studentID": "203",
-         "courseID": "103", "grade": "A+"}))
-    db.put_item(TableName=table, Item=plain_to_typed(
-        {"pk": "course#103", "sk": "student#205", "entityType": "student", "studentID": "205"}))
-    summary = drain(table, seeded["clients"], checkpoint_dir=estate["scratch"] / "checkpoints",
-                    dlq_url=estate["dlq_url"], max_retries=1)
+    db.put_item(
+        TableName=table,
+        Item=plain_to_typed(
+            {
+                "pk": "assignment#a1031",
+                "sk": "student#203",
+                "entityType": "submission",
+                "studentID": "203",
+                "courseID": "103",
+                "grade": "A+",
+            }
+        ),
+    )
+    db.put_item(
+        TableName=table,
+        Item=plain_to_typed({"pk": "course#103", "sk": "student#205", "entityType": "student", "studentID": "205"}),
+    )
+    summary = drain(
+        table,
+        seeded["clients"],
+        checkpoint_dir=estate["scratch"] / "checkpoints",
+        dlq_url=estate["dlq_url"],
+        max_retries=1,
+    )
     assert len(summary.dead_lettered) == 1
     body = json.loads(sqs.receive_message(QueueUrl=estate["dlq_url"])["Messages"][0]["Body"])
     assert body["DDBStreamBatchInfo"]["startSequenceNumber"] == summary.dead_lettered[0]
@@ -176,10 +209,15 @@ def test_poison_record_lands_in_the_dlq(seeded, estate):
     assert agg["enrolledStudents"] == 4  # 202, 203, 201 from the seed + 205 now
 
     # Repair, as the README's DLQ runbook says: write the item again, valid. It applies exactly.
-    db.update_item(TableName=table, Key=plain_to_typed({"pk": "assignment#a1031", "sk": "student#203"}),
-                   UpdateExpression="SET grade = :g", ExpressionAttributeValues={":g": {"N": "77"}})
-    repaired = drain(table, seeded["clients"], checkpoint_dir=estate["scratch"] / "checkpoints",
-                     dlq_url=estate["dlq_url"])
+    db.update_item(
+        TableName=table,
+        Key=plain_to_typed({"pk": "assignment#a1031", "sk": "student#203"}),
+        UpdateExpression="SET grade = :g",
+        ExpressionAttributeValues={":g": {"N": "77"}},
+    )
+    repaired = drain(
+        table, seeded["clients"], checkpoint_dir=estate["scratch"] / "checkpoints", dlq_url=estate["dlq_url"]
+    )
     assert repaired.dead_lettered == []
     check_consistent(db, table)
 

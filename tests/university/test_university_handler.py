@@ -7,11 +7,22 @@ from decimal import Decimal
 import pytest
 from university_stream.handler import BatchFailed, process_event
 
-ROSTER = {"pk": "course#101", "sk": "student#201", "entityType": "student", "studentID": "201",
-          "expiresAt": 1_830_000_000}
+ROSTER = {
+    "pk": "course#101",
+    "sk": "student#201",
+    "entityType": "student",
+    "studentID": "201",
+    "expiresAt": 1_830_000_000,
+}
 ROSTER_2 = {**ROSTER, "sk": "student#202", "studentID": "202"}
-SUB = {"pk": "assignment#a1011", "sk": "student#201", "entityType": "submission", "studentID": "201",
-       "courseID": "101", "grade": 90}
+SUB = {
+    "pk": "assignment#a1011",
+    "sk": "student#201",
+    "entityType": "submission",
+    "studentID": "201",
+    "courseID": "101",
+    "grade": 90,
+}
 SUB_2 = {**SUB, "sk": "student#202", "studentID": "202", "grade": 70.5}
 ORDER = {"pk": "user#201", "sk": "2025-09-02#order#5002", "entityType": "order", "total": 59.5}
 
@@ -22,8 +33,17 @@ def run(db, table, batch, **kwargs):
 
 
 def test_insert_counts_roster_submissions_orders_and_grades(db, table, records, aggregate):
-    response, report = run(db, table, [records.insert(ROSTER), records.insert(ROSTER_2), records.insert(SUB),
-                                       records.insert(SUB_2), records.insert(ORDER)])
+    response, report = run(
+        db,
+        table,
+        [
+            records.insert(ROSTER),
+            records.insert(ROSTER_2),
+            records.insert(SUB),
+            records.insert(SUB_2),
+            records.insert(ORDER),
+        ],
+    )
     assert response == {"batchItemFailures": []}
     assert aggregate("agg#course#101")["enrolledStudents"] == 2
     assert aggregate("agg#course#101")["gradeSum"] == Decimal("160.5")
@@ -189,8 +209,10 @@ def test_kind_rules_are_pure():
     from university_stream.model import contributions, record_deltas
 
     assert contributions({"pk": "course#101", "sk": "metadata", "entityType": "course"}) == {}
-    assert record_deltas({**SUB, "grade": Decimal(90)}, {**SUB, "grade": Decimal(85)}) == ({
-        "agg#student#201": {"gradeSum": Decimal(-5)}, "agg#course#101": {"gradeSum": Decimal(-5)}}, None)
+    assert record_deltas({**SUB, "grade": Decimal(90)}, {**SUB, "grade": Decimal(85)}) == (
+        {"agg#student#201": {"gradeSum": Decimal(-5)}, "agg#course#101": {"gradeSum": Decimal(-5)}},
+        None,
+    )
     deltas, problem = record_deltas({**SUB, "grade": Decimal(90)}, {**SUB, "grade": "A+"})
     assert "grade must be a Number" in str(problem)
     assert deltas["agg#assignment#a1011"] == {"submissions": Decimal(-1)}  # the invalid item counts as nothing

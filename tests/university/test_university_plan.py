@@ -23,20 +23,30 @@ from tablekit.testing import fixture_dir, tf
 INVENTORIES = Path(__file__).parents[1] / "inventories" / "university"
 CMK = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
 TOPIC = "arn:aws:sns:us-east-1:111122223333:dynamodb-alerts"
-REPLICA_KEYS = {"us-west-2": "arn:aws:kms:us-west-2:111122223333:key/aaaaaaaa-2222-3333-4444-555555555555",
-                "eu-west-1": "arn:aws:kms:eu-west-1:111122223333:key/bbbbbbbb-2222-3333-4444-555555555555"}
+REPLICA_KEYS = {
+    "us-west-2": "arn:aws:kms:us-west-2:111122223333:key/aaaaaaaa-2222-3333-4444-555555555555",
+    "eu-west-1": "arn:aws:kms:eu-west-1:111122223333:key/bbbbbbbb-2222-3333-4444-555555555555",
+}
 
 CASES = {
     # dev defaults with alarms: the full processor, mapping included.
     "dev": {"environment": "dev", "alarms_enabled": True},
     # prod-like: CMK, SNS actions, replicas in two regions.
-    "prod": {"environment": "prod", "alarms_enabled": True, "alarm_actions": [TOPIC], "kms_key_arn": CMK,
-             "replica_regions": ["us-west-2", "eu-west-1"], "replica_kms_key_arns": REPLICA_KEYS},
+    "prod": {
+        "environment": "prod",
+        "alarms_enabled": True,
+        "alarm_actions": [TOPIC],
+        "kms_key_arn": CMK,
+        "replica_regions": ["us-west-2", "eu-west-1"],
+        "replica_kms_key_arns": REPLICA_KEYS,
+    },
     # local: no mapping (the local runner consumes the stream), alarms off.
     "local": {"environment": "local"},
     # table only.
     "bare": {"environment": "dev", "stream_processor_enabled": False},
 }
+
+
 def _hcl(value: Any) -> str:
     return json.dumps(value)  # JSON literals are valid HCL for strings, bools, lists and maps
 
@@ -64,8 +74,11 @@ def plan(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 def changes(plan: dict[str, Any], case: str) -> dict[str, dict[str, Any]]:
     """Managed resources of one module instance: address within the instance => change."""
     prefix = f"module.{case}."
-    return {rc["address"][len(prefix):]: rc["change"] for rc in plan["resource_changes"]
-            if rc["address"].startswith(prefix) and rc["mode"] == "managed"}
+    return {
+        rc["address"][len(prefix) :]: rc["change"]
+        for rc in plan["resource_changes"]
+        if rc["address"].startswith(prefix) and rc["mode"] == "managed"
+    }
 
 
 def after(plan: dict[str, Any], case: str, address: str) -> dict[str, Any]:
@@ -104,12 +117,30 @@ def processor_summary(plan: dict[str, Any], case: str) -> dict[str, Any]:
     function = values("aws_lambda_function.processor[0]")
     return {
         "event_source_mapping": pick(
-            "aws_lambda_event_source_mapping.stream[0]", "enabled", "starting_position", "batch_size",
-            "maximum_batching_window_in_seconds", "parallelization_factor", "bisect_batch_on_function_error",
-            "maximum_retry_attempts", "maximum_record_age_in_seconds"),
-        "function": None if function is None else {
-            **{f: function.get(f) for f in ("function_name", "runtime", "handler", "memory_size", "timeout",
-                                           "reserved_concurrent_executions")},
+            "aws_lambda_event_source_mapping.stream[0]",
+            "enabled",
+            "starting_position",
+            "batch_size",
+            "maximum_batching_window_in_seconds",
+            "parallelization_factor",
+            "bisect_batch_on_function_error",
+            "maximum_retry_attempts",
+            "maximum_record_age_in_seconds",
+        ),
+        "function": None
+        if function is None
+        else {
+            **{
+                f: function.get(f)
+                for f in (
+                    "function_name",
+                    "runtime",
+                    "handler",
+                    "memory_size",
+                    "timeout",
+                    "reserved_concurrent_executions",
+                )
+            },
             "tracing": function.child("tracing_config").child(0).get("mode"),
             "environment": function.child("environment").child(0).get("variables"),
         },
@@ -134,14 +165,18 @@ def test_event_source_mapping_settings(plan):
     assert (esm["batch_size"], esm["maximum_batching_window_in_seconds"], esm["parallelization_factor"]) == (100, 1, 1)
     assert esm["bisect_batch_on_function_error"] is True
     assert (esm["maximum_retry_attempts"], esm["maximum_record_age_in_seconds"]) == (3, 21600)
-    assert config(plan, "aws_lambda_event_source_mapping.stream")["event_source_arn"]["references"][0] == \
-        "local.table.stream_arn"
+    assert (
+        config(plan, "aws_lambda_event_source_mapping.stream")["event_source_arn"]["references"][0]
+        == "local.table.stream_arn"
+    )
 
 
 def test_failures_go_to_the_encrypted_dlq(plan):
     exprs = config(plan, "aws_lambda_event_source_mapping.stream")
-    assert exprs["destination_config"][0]["on_failure"][0]["destination_arn"]["references"][0] == \
-        "aws_sqs_queue.dlq[0].arn"
+    assert (
+        exprs["destination_config"][0]["on_failure"][0]["destination_arn"]["references"][0]
+        == "aws_sqs_queue.dlq[0].arn"
+    )
     assert after(plan, "dev", "aws_sqs_queue.dlq[0]")["kms_master_key_id"] == "alias/aws/sqs"
     assert after(plan, "prod", "aws_sqs_queue.dlq[0]")["kms_master_key_id"] == CMK
     function = after(plan, "dev", "aws_lambda_function.processor[0]")
@@ -154,23 +189,32 @@ def test_failures_go_to_the_encrypted_dlq(plan):
 
 def _statements(policy_json: str) -> dict[str, dict[str, Any]]:
     statements = json.loads(policy_json)["Statement"]
-    return {s["Sid"]: {**s, "Action": sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
-            for s in statements}
+    return {
+        s["Sid"]: {**s, "Action": sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        for s in statements
+    }
 
 
 def test_iam_is_least_privilege(plan):
     policy = _statements(after(plan, "dev", "aws_iam_role_policy.processor[0]")["policy"])
     account = "123456789012"  # the local endpoint's account
-    assert policy["AggregateItemsOnly"]["Action"] == ["dynamodb:BatchGetItem", "dynamodb:GetItem",
-                                                      "dynamodb:UpdateItem"]
+    assert policy["AggregateItemsOnly"]["Action"] == [
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    ]
     assert policy["AggregateItemsOnly"]["Resource"] == f"arn:aws:dynamodb:us-east-1:{account}:table/university"
-    assert policy["AggregateItemsOnly"]["Condition"] == {
-        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["agg#*"]}}
+    assert policy["AggregateItemsOnly"]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["agg#*"]}}
     assert policy["OnFailureDestination"] == {
-        "Sid": "OnFailureDestination", "Effect": "Allow", "Action": ["sqs:SendMessage"],
-        "Resource": f"arn:aws:sqs:us-east-1:{account}:university-stream-dlq"}
-    assert policy["OwnLogGroup"]["Resource"] == \
-        f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/university-stream-processor:*"
+        "Sid": "OnFailureDestination",
+        "Effect": "Allow",
+        "Action": ["sqs:SendMessage"],
+        "Resource": f"arn:aws:sqs:us-east-1:{account}:university-stream-dlq",
+    }
+    assert (
+        policy["OwnLogGroup"]["Resource"]
+        == f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/university-stream-processor:*"
+    )
     assert policy["XRayTracing"]["Action"] == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
     assert set(policy) == {"AggregateItemsOnly", "OnFailureDestination", "OwnLogGroup", "XRayTracing"}
     wildcard = [sid for sid, s in policy.items() if s["Resource"] == "*"]
@@ -185,8 +229,11 @@ def test_iam_is_least_privilege(plan):
     module = plan["configuration"]["root_module"]["module_calls"]["dev"]["module"]
     stream_doc = next(r for r in module["resources"] if r["address"] == "data.aws_iam_policy_document.stream")
     read, listing = stream_doc["expressions"]["statement"]
-    assert read["actions"]["constant_value"] == ["dynamodb:DescribeStream", "dynamodb:GetRecords",
-                                                 "dynamodb:GetShardIterator"]
+    assert read["actions"]["constant_value"] == [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+    ]
     assert read["resources"]["references"][0] == "local.table.stream_arn"
     assert listing["actions"]["constant_value"] == ["dynamodb:ListStreams"]
 
@@ -194,15 +241,21 @@ def test_iam_is_least_privilege(plan):
 def test_alarms(plan):
     dev = changes(plan, "dev")
     alarm_names = {c["after"]["alarm_name"] for a, c in dev.items() if a.endswith("]") and "metric_alarm" in a}
-    for name in ("university-read-throttles", "university-write-throttles",
-                 "university-studentID-index-read-throttles", "university-entityType-courseDate-index-write-throttles",
-                 "university-stream-processor-errors", "university-stream-processor-iterator-age",
-                 "university-stream-dlq-depth"):
+    for name in (
+        "university-read-throttles",
+        "university-write-throttles",
+        "university-studentID-index-read-throttles",
+        "university-entityType-courseDate-index-write-throttles",
+        "university-stream-processor-errors",
+        "university-stream-processor-iterator-age",
+        "university-stream-dlq-depth",
+    ):
         assert name in alarm_names
-    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.processor[\"iterator-age\"]")["metric_name"] == "IteratorAge"
-    assert after(plan, "dev", "aws_cloudwatch_metric_alarm.processor[\"dlq-depth\"]")["dimensions"] == {
-        "QueueName": "university-stream-dlq"}
-    prod_errors = after(plan, "prod", "aws_cloudwatch_metric_alarm.processor[\"errors\"]")
+    assert after(plan, "dev", 'aws_cloudwatch_metric_alarm.processor["iterator-age"]')["metric_name"] == "IteratorAge"
+    assert after(plan, "dev", 'aws_cloudwatch_metric_alarm.processor["dlq-depth"]')["dimensions"] == {
+        "QueueName": "university-stream-dlq"
+    }
+    prod_errors = after(plan, "prod", 'aws_cloudwatch_metric_alarm.processor["errors"]')
     assert prod_errors["alarm_actions"] == [TOPIC] and prod_errors["ok_actions"] == [TOPIC]
     assert not [a for a in changes(plan, "local") if "metric_alarm" in a]
 
@@ -220,7 +273,9 @@ def test_table_shape(plan):
     table = after(plan, "dev", 'module.table["university"].aws_dynamodb_table.this')
     assert (table["hash_key"], table["range_key"]) == ("pk", "sk")
     assert {g["name"]: (g["hash_key"], g["range_key"]) for g in table["global_secondary_index"]} == {
-        "studentID-index": ("studentID", "sk"), "entityType-courseDate-index": ("entityType", "courseDate")}
+        "studentID-index": ("studentID", "sk"),
+        "entityType-courseDate-index": ("entityType", "courseDate"),
+    }
     assert table["ttl"] == [{"attribute_name": "expiresAt", "enabled": True}]
     assert table["point_in_time_recovery"] == [{"enabled": True}]
     assert table["server_side_encryption"][0]["enabled"] is True

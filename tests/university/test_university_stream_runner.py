@@ -46,8 +46,14 @@ def test_drain_applies_and_resumes_from_checkpoint(aws, table, tmp_path):
 def test_poison_record_is_dead_lettered_and_the_rest_applied(aws, table, tmp_path):
     client, sqs = aws("dynamodb"), aws("sqs")
     queue = sqs.create_queue(QueueName=f"{table}-dlq")["QueueUrl"]
-    poison = {"pk": "assignment#a1", "sk": "student#9", "entityType": "submission", "studentID": "9",
-              "courseID": "101", "grade": "A+"}
+    poison = {
+        "pk": "assignment#a1",
+        "sk": "student#9",
+        "entityType": "submission",
+        "studentID": "9",
+        "courseID": "101",
+        "grade": "A+",
+    }
     put_all(client, table, [*ROSTER[:3], poison, *ROSTER[3:]])
     summary = drain(table, aws, batch_size=10, max_retries=1, checkpoint_dir=tmp_path, dlq_url=queue)
 
@@ -66,8 +72,7 @@ def test_follow_prints_a_line_per_batch(aws, table, tmp_path):
     put_all(aws("dynamodb"), table, ROSTER[:2])
     lines: list[str] = []
     polls = iter([False, True])
-    summary = follow(table, aws, poll_seconds=0, checkpoint_dir=tmp_path, out=lines.append,
-                     stop=lambda: next(polls))
+    summary = follow(table, aws, poll_seconds=0, checkpoint_dir=tmp_path, out=lines.append, stop=lambda: next(polls))
     assert summary.counters["applied"] == 2 and summary.batches == 2  # the roster pair, then own writes
     assert lines[0].startswith("following ") and lines[-1].startswith("stopped: ")
     assert any("applied    2" in line for line in lines[1:-1])
@@ -75,9 +80,12 @@ def test_follow_prints_a_line_per_batch(aws, table, tmp_path):
 
 def test_table_without_stream_is_a_user_error(aws, tmp_path):
     client = aws("dynamodb")
-    client.create_table(TableName="no-stream-table", BillingMode="PAY_PER_REQUEST",
-                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    client.create_table(
+        TableName="no-stream-table",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
     try:
         with pytest.raises(UserError, match="has no stream"):
             drain("no-stream-table", aws, checkpoint_dir=tmp_path)
@@ -101,10 +109,20 @@ def test_shards_are_read_parents_first():
 def test_records_get_the_lambda_event_shape():
     import datetime as dt
 
-    raw = {"eventID": "e", "eventName": "REMOVE", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
-           "awsRegion": "us-east-1", "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
-           "dynamodb": {"ApproximateCreationDateTime": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-                        "SequenceNumber": "1", "Keys": {"pk": {"S": "a"}}, "OldImage": {"n": {"N": "1.5"}}}}
+    raw = {
+        "eventID": "e",
+        "eventName": "REMOVE",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+        "dynamodb": {
+            "ApproximateCreationDateTime": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            "SequenceNumber": "1",
+            "Keys": {"pk": {"S": "a"}},
+            "OldImage": {"n": {"N": "1.5"}},
+        },
+    }
     record = to_lambda_record(raw, "arn:stream")
     assert record["eventSourceARN"] == "arn:stream"
     assert record["dynamodb"]["ApproximateCreationDateTime"] == 1767225600
@@ -117,8 +135,9 @@ def test_cli_drains_once(aws, table, endpoint_url, tmp_path, capsys):
     from tablekit.cli import main
 
     put_all(aws("dynamodb"), table, ROSTER[:1])
-    code = main(["stream", "--once", "--table", table, "--endpoint-url", endpoint_url,
-                 "--checkpoint-dir", str(tmp_path)])
+    code = main(
+        ["stream", "--once", "--table", table, "--endpoint-url", endpoint_url, "--checkpoint-dir", str(tmp_path)]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    assert json.loads(out[out.index("{"):])["applied"] == 1
+    assert json.loads(out[out.index("{") :])["applied"] == 1

@@ -36,14 +36,23 @@ class Records:
         data: dict[str, Any] = {
             "ApproximateCreationDateTime": 1_790_000_000,
             "Keys": plain_to_typed({k: image[k] for k in ("pk", "sk") if k in image}),
-            "SequenceNumber": str(next(self._seq)), "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "SequenceNumber": str(next(self._seq)),
+            "SizeBytes": 100,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
         }
         if new is not None:
             data["NewImage"] = plain_to_typed(new)
         if old is not None:
             data["OldImage"] = plain_to_typed(old)
-        record = {"eventID": uuid.uuid4().hex, "eventName": name, "eventVersion": "1.1", "eventSource": "aws:dynamodb",
-                  "awsRegion": "us-east-1", "dynamodb": data, "eventSourceARN": self.stream_arn}
+        record = {
+            "eventID": uuid.uuid4().hex,
+            "eventName": name,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": data,
+            "eventSourceARN": self.stream_arn,
+        }
         if identity:
             record["userIdentity"] = identity
         return record
@@ -94,6 +103,7 @@ class CountingClient:
 
 def read_aggregate(client: Any, table_name: str, pk: str) -> dict[str, Any] | None:
     """An aggregate item as plain values (Decimal numbers), or None."""
-    item = client.get_item(TableName=table_name, Key={"pk": {"S": pk}, "sk": {"S": "summary"}},
-                           ConsistentRead=True).get("Item")
+    item = client.get_item(
+        TableName=table_name, Key={"pk": {"S": pk}, "sk": {"S": "summary"}}, ConsistentRead=True
+    ).get("Item")
     return deserialize_item(item) if item else None
