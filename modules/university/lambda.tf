@@ -18,7 +18,7 @@ locals {
   log_group     = "/aws/lambda/${local.function_name}"
 
   partition = data.aws_partition.current.partition
-  region    = data.aws_region.current.name
+  region    = data.aws_region.current.id
   account   = data.aws_caller_identity.current.account_id
   table_arn = "arn:${local.partition}:dynamodb:${local.region}:${local.account}:table/${local.table_name}"
   dlq_arn   = "arn:${local.partition}:sqs:${local.region}:${local.account}:${local.dlq_name}"
