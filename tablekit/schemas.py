@@ -211,7 +211,10 @@ REFERENCE_DEPRECATIONS: dict[tuple[str, str], str] = {
     (
         "aws_s3_bucket",
         "server_side_encryption_configuration",
-    ): "server_side_encryption_configuration is deprecated. Use the aws_s3_bucket_server_side_encryption_configuration resource instead.",
+    ): (
+        "server_side_encryption_configuration is deprecated. "
+        "Use the aws_s3_bucket_server_side_encryption_configuration resource instead."
+    ),
     ("aws_s3_bucket", "versioning"): "versioning is deprecated. Use the aws_s3_bucket_versioning resource instead.",
     (
         "aws_s3_bucket",

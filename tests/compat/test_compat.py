@@ -14,7 +14,7 @@ from tablekit.paths import ROOT
 from tablekit.terraform import Terraform, TerraformError
 from tablekit.testing import fixture_dir, stage
 
-MODERN = '''resource "aws_dynamodb_table" "t" {
+MODERN = """resource "aws_dynamodb_table" "t" {
   name                        = "t"
   deletion_protection_enabled = true # 4.59+
   hash_key                    = "pk"
@@ -46,7 +46,7 @@ MODERN = '''resource "aws_dynamodb_table" "t" {
 
   ttl { enabled = false }
 }
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,11 @@ def test_strips_exactly_what_the_pinned_schema_lacks(pinned: schemas.ProviderSch
     ]
     assert "deletion_protection_enabled" not in text and "on_demand_throughput" not in text
     assert "recovery_period_in_days" not in text and "propagate_tags" not in text
-    for kept in ('hash_key                    = "pk"', "enabled                 = true", "region_name    = replica.value"):
+    for kept in (
+        'hash_key                    = "pk"',
+        "enabled                 = true",
+        "region_name    = replica.value",
+    ):
         assert kept in text
     assert compat.check_text("m/main.tf", text, pinned) == [], "the result is valid for the pinned provider"
     assert hclscan.parse(text), "and still parses"
@@ -93,7 +97,9 @@ def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> N
     """Online with a provider below the floor: Terraform's own error at init, not a schema error."""
     root = tmp_path / "case"
     root.mkdir()
-    (root / "main.tf").write_text('module "t" {\n  source = "../modules/dynamodb-table"\n  name = "x"\n  schema = {}\n}\n')
+    (root / "main.tf").write_text(
+        'module "t" {\n  source = "../modules/dynamodb-table"\n  name = "x"\n  schema = {}\n}\n'
+    )
     shutil.copytree(ROOT / "modules", tmp_path / "modules")  # committed, not adapted
     tf = Terraform(root, extra_env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
     with pytest.raises(TerraformError) as error:

@@ -76,7 +76,8 @@ def test_failures_name_file_line_argument_and_resource(current: schemas.Provider
     )
     messages = [f.message(current.label) for f in compat.check_text("m/main.tf", text, current)]
     assert messages == [
-        "m/main.tf:3: argument deletion_protection of resource aws_dynamodb_table does not exist in hashicorp/aws 6.66.0",
+        "m/main.tf:3: argument deletion_protection of resource aws_dynamodb_table "
+        "does not exist in hashicorp/aws 6.66.0",
         "m/main.tf:7: argument replica.region of resource aws_dynamodb_table does not exist in hashicorp/aws 6.66.0",
         "m/main.tf:11: resource type aws_dynamodb_tablez does not exist in hashicorp/aws 6.66.0",
         "m/main.tf:14: attribute name of data source aws_region (read here) is deprecated: "

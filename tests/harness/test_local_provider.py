@@ -34,7 +34,7 @@ def test_envs_local_is_the_generated_block_for_the_current_provider(current: sch
     committed = (ROOT / "envs" / "local" / "providers.tf").read_text()
     assert committed == providers.envs_local_providers_tf(current), (
         "regenerate: .venv/bin/python -c 'from tablekit import providers, schemas; "
-        "print(providers.envs_local_providers_tf(schemas.reference()), end=\"\")' > envs/local/providers.tf"
+        'print(providers.envs_local_providers_tf(schemas.reference()), end="")\' > envs/local/providers.tf'
     )
 
 

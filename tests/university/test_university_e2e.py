@@ -42,7 +42,8 @@ def estate(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     main = (
         'module "university" {\n  source = "../modules/university"\n  environment = "dev"\n'
         f'  name_prefix = "{prefix}"\n  lambda_zip_path = {json.dumps(str(zip_path))}\n'
-        f'  lambda_runtime = "{compat.PINNED_VARIABLES["lambda_runtime"]}"\n  create_event_source_mapping = false\n  alarms_enabled = true\n}\n'
+        f"  lambda_runtime = {json.dumps(compat.PINNED_VARIABLES['lambda_runtime'])}\n"
+        "  create_event_source_mapping = false\n  alarms_enabled = true\n}\n"
         'output "university" { value = module.university }\n'
     )
     runner = tf(fixture_dir(root, main, endpoint_url))
