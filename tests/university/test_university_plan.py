@@ -4,10 +4,12 @@ One plan holds five instances of the module (dev defaults, prod-like, local, tab
 off), so the suite pays for one `terraform plan`. It runs on the pinned offline provider: what that
 provider cannot express (partial batch responses, replica PITR and tag propagation, deletion
 protection) is stripped from the staged copy, so those settings are checked on the committed code
-(`test_modern_settings_are_in_the_committed_module`) and in the staged-copy report. Inventories in
-tests/inventories/university/ are the reviewed summaries of each instance (tablekit.inventory: resource counts, table and alarm fields, plus the
-stream processor's mapping, function, DLQ and IAM statements); regenerate them with
-TABLEKIT_UPDATE_INVENTORIES=1 after an intended change and review the diff.
+(`test_modern_settings_are_in_the_committed_module`) and in the staged-copy report.
+
+Inventories in tests/inventories/university/ are the reviewed summaries of each instance
+(tablekit.inventory: resource counts, table and alarm fields, plus the stream processor's mapping,
+function, DLQ and IAM statements); regenerate them with TABLEKIT_UPDATE_INVENTORIES=1 after an
+intended change and review the diff.
 """
 
 from __future__ import annotations
