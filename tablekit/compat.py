@@ -45,6 +45,11 @@ _REFERENCE = re.compile(
 )
 _VERSION_ARG = re.compile(r'(version\s*=\s*)"([^"]*)"')
 
+# The one variable the harness sets for pinned runs, as the default of that variable in every
+# staged root and module: hashicorp/aws 3.39 validates Lambda runtimes against its 2021 list, whose
+# newest Python is python3.8 (the committed default is a current one).
+PINNED_VARIABLES: dict[str, object] = {"lambda_runtime": "python3.8"}
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -146,7 +151,8 @@ def _references(ctx: dict[str, Any], items: Iterable[hclscan.Item], schema: Prov
 def check_text(path: str, text: str, schema: ProviderSchema) -> list[Finding]:
     """Every argument, block, type and attribute reference of one .tf file the schema does not accept."""
     findings: list[Finding] = []
-    for top in hclscan.parse(text):
+    items = hclscan.parse(text)
+    for top in items:
         if top.kind != "block":
             continue
         ctx: dict[str, Any] = {"path": path, "text": text}
@@ -178,7 +184,7 @@ def check_text(path: str, text: str, schema: ProviderSchema) -> list[Finding]:
         else:
             continue
     ctx = {"path": path, "text": text}
-    findings.extend(_references(ctx, hclscan.parse(text), schema))
+    findings.extend(_references(ctx, items, schema))
     return findings
 
 
@@ -206,7 +212,7 @@ class Relaxation:
     new: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: aws version constraint {self.old!r} -> {self.new!r}"
+        return f"{self.path}:{self.line}: {self.old} -> {self.new}"
 
 
 @dataclass
@@ -259,10 +265,30 @@ def relax_text(path: str, text: str, version: str) -> tuple[str, list[Relaxation
             m = _VERSION_ARG.search(text, aws.start, aws.end) if aws else None
             if m and m.group(2) != version:
                 matches.append(m)
-    relaxed = [Relaxation(path, text.count("\n", 0, m.start()) + 1, m.group(2), version) for m in matches]
+    relaxed = [
+        Relaxation(path, text.count("\n", 0, m.start()) + 1, f"aws version {m.group(2)!r}", repr(version))
+        for m in matches
+    ]
     for m in reversed(matches):
         text = text[: m.start(2)] + version + text[m.end(2) :]
     return text, relaxed
+
+
+def pin_defaults_text(path: str, text: str, values: Mapping[str, object]) -> tuple[str, list[Relaxation]]:
+    """Set the default of every `variable` named in values (PINNED_VARIABLES) to the pinned value."""
+    import json
+
+    edits: list[tuple[hclscan.Item, str]] = []
+    for top in hclscan.parse(text):
+        if top.kind == "block" and top.name == "variable" and top.labels and top.labels[0] in values:
+            default = top.argument("default")
+            new = json.dumps(values[top.labels[0]])
+            if default is not None and default.value != new:
+                edits.append((default, new))
+    pinned = [Relaxation(path, d.line, f"{d.value} (default)", new) for d, new in edits]
+    for default, new in sorted(edits, key=lambda e: e[0].value_start, reverse=True):
+        text = text[: default.value_start] + new + text[default.end :]
+    return text, pinned
 
 
 _MEMO: dict[tuple[str, str, str], tuple[str, list[Finding], list[Relaxation]]] = {}
@@ -279,7 +305,8 @@ def adapt(root: Path, schema: ProviderSchema) -> Adaptation:
         if key not in _MEMO:
             stripped, removals = strip_text(rel, text, schema)
             relaxed, relaxations = relax_text(rel, stripped, schema.version)
-            _MEMO[key] = (relaxed, removals, relaxations)
+            pinned_text, pinned = pin_defaults_text(rel, relaxed, PINNED_VARIABLES)
+            _MEMO[key] = (pinned_text, removals, relaxations + pinned)
         new_text, removals, relaxations = _MEMO[key]
         if new_text != text:
             file.write_text(new_text)
@@ -400,10 +427,6 @@ def reported() -> dict[str, Finding]:
 
 # --- the one entry point for harness runs ------------------------------------------------------
 
-# The one variable the harness sets for pinned runs: hashicorp/aws 3.39 validates Lambda runtimes
-# against its 2021 list, whose newest Python is python3.8 (the committed default is a current one).
-PINNED_VARIABLES: dict[str, object] = {"lambda_runtime": "python3.8"}
-
 
 def prepare(root: Path) -> Adaptation | None:
     """Make a staged copy runnable by the provider in use; a no-op online (code runs as committed).
@@ -419,16 +442,6 @@ def prepare(root: Path) -> Adaptation | None:
     schema = schemas.pinned()
     providers.regenerate(root, schema)
     return adapt(root, schema)
-
-
-def pinned_variables(root_dir: Path) -> dict[str, object]:
-    """PINNED_VARIABLES a root module declares, for pinned runs only ({} online)."""
-    from tablekit.toolchain import online
-
-    if online():
-        return {}
-    declared = "".join(p.read_text() for p in sorted(root_dir.glob("*.tf")))
-    return {k: v for k, v in PINNED_VARIABLES.items() if re.search(rf'variable\s+"{k}"', declared)}
 
 
 # --- the README's table of modern-only arguments ------------------------------------------------

@@ -62,7 +62,6 @@ class EnvContext:
         values: dict[str, object] = {}
         if self.env == "local":
             values["endpoint_url"] = self.endpoint_url or "http://127.0.0.1:4566"
-        values.update(compat.pinned_variables(self.workdir))
         lambda_zip = _lambda_zip_var(self.workdir)
         if lambda_zip:
             values["lambda_zip_path"] = str(lambda_zip)

@@ -10,6 +10,7 @@ templates, heredocs, comments) and records where each item starts and ends.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
+# Characters that can change the structure inside an expression; everything else is skipped at once.
+_SPECIAL = re.compile(r'["<#/(){}\[\]\n]')
 
 
 class HclSyntaxError(ValueError):
@@ -48,9 +51,10 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
+        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
 
     def line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
+        return bisect.bisect_left(self.newlines, offset) + 1
 
     # -- low-level skipping ----------------------------------------------------------------------
 
@@ -117,10 +121,11 @@ class _Scanner:
         """i is at an opening bracket; returns the index after its matching closer."""
         stack = [_CLOSERS[self.text[i]]]
         i += 1
-        while i < self.n and stack:
-            i = self.skip_atom(i, stack)
-        if stack:
-            raise HclSyntaxError("unbalanced brackets")
+        while stack:
+            m = _SPECIAL.search(self.text, i)  # ordinary characters never change the structure
+            if not m:
+                raise HclSyntaxError("unbalanced brackets")
+            i = self.skip_atom(m.start(), stack)
         return i
 
     def skip_atom(self, i: int, stack: list[str]) -> int:
@@ -145,23 +150,34 @@ class _Scanner:
         return i + 1
 
     def expression_end(self, i: int) -> int:
-        """End of an argument's expression: the newline (or `}` of a one-line block) at depth 0."""
+        """End of an argument's expression: the newline (or `}` of a one-line block) at depth 0.
+
+        A trailing comment is not part of the expression.
+        """
         t = self.text
+        start = i
         stack: list[str] = []
-        last = i
+        comment_at: int | None = None
         while i < self.n:
+            m = _SPECIAL.search(t, i)
+            if not m:
+                i = self.n
+                break
+            i = m.start()
             c = t[i]
-            if not stack and (c == "\n" or c == "}"):
+            if not stack and c in "\n}":
                 break
             if not stack and (c == "#" or t.startswith("//", i) or t.startswith("/*", i)):
+                comment_at = i if comment_at is None else comment_at
                 after = self.skip_comment(i)
                 assert after is not None
                 i = after
                 continue
             i = self.skip_atom(i, stack)
-            if c not in " \t\r":
-                last = i
-        return last
+        end = comment_at if comment_at is not None else i
+        while end > start and t[end - 1] in " \t\r":
+            end -= 1
+        return end
 
     # -- bodies ----------------------------------------------------------------------------------
 

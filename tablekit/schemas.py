@@ -31,6 +31,8 @@ from typing import Any
 from tablekit.paths import BUILD
 
 SCHEMA_CACHE = BUILD / "provider-schemas"
+# Schemas already read in this process (cache file => schema): every staged copy needs one.
+_LOADED: dict[Path, ProviderSchema] = {}
 # Bump when the extraction below changes, so caches written by an older extractor are not reused.
 EXTRACTOR_VERSION = 2
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
@@ -152,8 +154,11 @@ def pinned(version: str | None = None) -> ProviderSchema:
 
     version = version or PROVIDER_VERSION
     cache = SCHEMA_CACHE / f"hashicorp-aws-{version}.json"
+    if cache in _LOADED:
+        return _LOADED[cache]
     if cache.exists():
-        return ProviderSchema.load(cache)
+        _LOADED[cache] = ProviderSchema.load(cache)
+        return _LOADED[cache]
     scratch = SCHEMA_CACHE / f"root-{version}"
     scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "main.tf").write_text(
@@ -166,6 +171,7 @@ def pinned(version: str | None = None) -> ProviderSchema:
     shown = tf.run(["providers", "schema", "-json"], capture=True).stdout
     schema = from_terraform_json(json.loads(shown), version)
     schema.save(cache)
+    _LOADED[cache] = schema
     return schema
 
 
@@ -325,13 +331,13 @@ def extract_reference(tarball: Path, pin: ReferencePin) -> ProviderSchema:
         raise ValueError(f"{tarball.name} holds no provider schema: is it {pin.spec}?")
     for (owner, attr), message in REFERENCE_DEPRECATIONS.items():
         table, kind = (data_sources, owner[5:]) if owner.startswith("data.") else (resources, owner)
-        block = table.get(kind)
-        if block is None:
+        owner_block = table.get(kind)
+        if owner_block is None:
             continue
-        if attr in block.attributes:
-            block.attributes[attr].deprecated = message
-        elif attr in block.blocks:
-            block.blocks[attr].deprecated = message
+        if attr in owner_block.attributes:
+            owner_block.attributes[attr].deprecated = message
+        elif attr in owner_block.blocks:
+            owner_block.blocks[attr].deprecated = message
     return ProviderSchema(pin.provider_version, pin.spec, provider, resources, data_sources)
 
 
@@ -366,9 +372,11 @@ def reference(pin: ReferencePin | None = None) -> ProviderSchema:
     from tablekit.toolchain import fetch_reference_package, reference_pin
 
     pin = pin or reference_pin()
-    if pin.cache.exists():
-        return ProviderSchema.load(pin.cache)
-    tarball = fetch_reference_package(pin)
-    schema = extract_reference(tarball, pin)
-    schema.save(pin.cache)
-    return schema
+    if pin.cache not in _LOADED:
+        if pin.cache.exists():
+            _LOADED[pin.cache] = ProviderSchema.load(pin.cache)
+        else:
+            schema = extract_reference(fetch_reference_package(pin), pin)
+            schema.save(pin.cache)
+            _LOADED[pin.cache] = schema
+    return _LOADED[pin.cache]
