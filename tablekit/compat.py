@@ -377,16 +377,35 @@ def _same_dir(source: str | None, module_dir: str) -> bool:
 
 
 def note_instances(plan: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Record (and, for the CLI, print) the instances of this plan each reported removal applied to."""
+    """Record (and, for the CLI, print) the instances of this plan each reported removal applied to.
+
+    Printed grouped: one line per resource type and set of instances (table names where the plan
+    has them), then the arguments those instances lost, so a prod plan reads as "deletion
+    protection, table class, ... on these 35 tables".
+    """
     by_line = instances(plan, _REPORTED)
     for line, hits in by_line.items():
         _INSTANCES.setdefault(line, set()).update(hits)
     if by_line and _ECHO["on"]:
-        sys.stderr.write(
-            "tablekit: in this plan, the removed arguments would have applied to:\n"
-            + "".join(f"  {line}\n      {len(hits)}: {', '.join(hits)}\n" for line, hits in sorted(by_line.items()))
-        )
+        sys.stderr.write(grouped_report(plan, by_line))
     return by_line
+
+
+def grouped_report(plan: Mapping[str, Any], by_line: Mapping[str, list[str]]) -> str:
+    """by_line grouped by instance set: '<n> <type>: <names>' then the arguments they lost."""
+    names = {
+        rc["address"]: ((rc.get("change") or {}).get("after") or {}).get("name") or rc["address"]
+        for rc in plan.get("resource_changes", [])
+    }
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for line, hits in by_line.items():
+        groups.setdefault(tuple(hits), []).append(_REPORTED[line].name)
+    out = ["tablekit: planned from code whose modern-only settings were removed for the offline provider:\n"]
+    for hits, arguments in sorted(groups.items()):
+        kind = _REPORTED[next(k for k, v in by_line.items() if tuple(v) == hits)].owner
+        out.append(f"  {len(hits)} x {kind}: {', '.join(sorted(names.get(h, h) for h in hits))}\n")
+        out.append(f"      without: {', '.join(sorted(arguments))}\n")
+    return "".join(out)
 
 
 def _module_sources(module: Mapping[str, Any], address: str, directory: Path) -> dict[str, str]:
