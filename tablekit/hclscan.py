@@ -174,6 +174,8 @@ class _Scanner:
                 i = after
                 continue
             i = self.skip_atom(i, stack)
+        if stack:
+            raise HclSyntaxError(f"line {self.line_of(start)}: unbalanced brackets in this expression")
         end = comment_at if comment_at is not None else i
         while end > start and t[end - 1] in " \t\r":
             end -= 1

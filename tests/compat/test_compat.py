@@ -93,6 +93,15 @@ def test_relaxes_the_version_constraints_to_the_pinned_provider(tmp_path: Path) 
     assert '">= 6.0, < 7.0"' in (ROOT / "modules" / "dynamodb-table" / "versions.tf").read_text(), "not the repo"
 
 
+def test_pinned_runs_default_the_lambda_runtime_in_one_place(tmp_path: Path) -> None:
+    staged = stage(tmp_path, include=("modules", "envs"))
+    for rel in ("envs/local/variables.tf", "envs/prod/variables.tf", "modules/university/variables.tf"):
+        committed = (ROOT / rel).read_text()
+        assert 'default     = "python3.13"' in committed, rel
+        assert 'default     = "python3.8"' in (staged / rel).read_text(), rel
+    assert compat.PINNED_VARIABLES == {"lambda_runtime": "python3.8"}
+
+
 def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> None:
     """Online with a provider below the floor: Terraform's own error at init, not a schema error."""
     root = tmp_path / "case"

@@ -62,6 +62,8 @@ module "sessions" {
   }
   sse_kms_key_arn = aws_kms_key.table.arn
   tags            = { Environment = "example" }
+  # An example is made to be destroyed again; tables that hold data keep the default (true).
+  deletion_protection_enabled = false
 }
 
 output "key_schema" {

@@ -96,6 +96,8 @@ module "orders" {
     actions = [aws_sns_topic.alerts.arn]
   }
   tags = { Environment = "example" }
+  # An example is made to be destroyed again; tables that hold data keep the default (true).
+  deletion_protection_enabled = false
 }
 
 output "index_arns" {
