@@ -13,51 +13,20 @@ from typing import Iterable, Mapping
 
 import tftest
 
+from tablekit import compat
 from tablekit.paths import ROOT
 from tablekit.toolchain import DEFAULT
 
-# Every service a module of this collection talks to; each is pointed at the local endpoint.
-LOCAL_SERVICES = (
-    "dynamodb",
-    "iam",
-    "lambda",
-    "sqs",
-    "sns",
-    "cloudwatch",
-    "cloudwatchlogs",
-    "kms",
-    "sts",
-    "s3",
-    "applicationautoscaling",
-    "backup",
-)
-
 
 def local_provider_hcl(endpoint_url: str, region: str | None = "us-east-1", alias: str | None = None) -> str:
-    """An aws provider block aimed at the local endpoint, with every slow start-up check skipped.
+    """An aws provider block aimed at the local endpoint, generated for the provider in use.
 
+    Thin call into tablekit.providers (issue 11: the block depends on the provider version).
     region=None leaves the region out, which in an override file keeps the original block's region.
     """
-    endpoints = "\n".join(f'    {svc:<22} = "{endpoint_url}"' for svc in LOCAL_SERVICES)
-    alias_line = f'  alias                       = "{alias}"\n' if alias else ""
-    region_line = f'  region                      = "{region}"\n' if region else ""
-    return (
-        'provider "aws" {\n'
-        f"{alias_line}"
-        f"{region_line}"
-        '  access_key                  = "test"\n'
-        '  secret_key                  = "test"\n'
-        "  s3_force_path_style         = true\n"
-        "  skip_credentials_validation = true\n"
-        "  skip_get_ec2_platforms      = true\n"
-        "  skip_metadata_api_check     = true\n"
-        "  skip_region_validation      = true\n"
-        "  skip_requesting_account_id  = true\n"
-        "  endpoints {\n"
-        f"{endpoints}\n"
-        "  }\n"
-        "}\n"
-    )
+    from tablekit import providers
+
+    return providers.local_provider_hcl(providers.in_use(), endpoint_url, region=region, alias=alias)
 
 
 def stage(dest: Path, include: Iterable[str] = ("modules",)) -> Path:
@@ -71,6 +40,7 @@ def stage(dest: Path, include: Iterable[str] = ("modules",)) -> Path:
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
         )
+    compat.prepare(dest)  # issue 11: adapt the copy to the provider in use
     return dest
 
 
@@ -89,6 +59,7 @@ def fixture_dir(
         (case / "provider.tf").write_text(local_provider_hcl(endpoint_url))
     for name, text in (files or {}).items():
         (case / name).write_text(text)
+    compat.prepare(dest)  # issue 11: the case files too
     return case
 
 

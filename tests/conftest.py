@@ -108,3 +108,13 @@ def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) 
         files[env] = out / f"plan-{env}.json"
         envs.plan(ctx, out_json=files[env], refresh=False)
     return files
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Issue 11: what the staged copies lost for the pinned provider, once per run."""
+    from tablekit import compat
+
+    report = compat.summary()
+    if report:
+        terminalreporter.write_sep("-", "staged-copy report")
+        terminalreporter.write_line(report)

@@ -19,4 +19,6 @@ module "estate" {
   alarm_actions   = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
   lambda_zip_path = var.lambda_zip_path
   lambda_runtime  = var.lambda_runtime
+  # DynamoDB refuses to delete a protected table: a destroy must first apply this as false.
+  deletion_protection_enabled = true
 }

@@ -20,4 +20,6 @@ module "estate" {
   kms_key_arn     = module.kms.arn
   lambda_zip_path = var.lambda_zip_path
   lambda_runtime  = var.lambda_runtime
+  # Off here so teardown can delete the tables; dev and prod keep the module default (on).
+  deletion_protection_enabled = false
 }

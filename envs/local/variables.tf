@@ -26,7 +26,7 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the stream processor. python3.8 is the newest the offline provider 3.39 accepts."
+  description = "Lambda runtime of the stream processor. Offline runs on the pinned hashicorp/aws 3.39 get python3.8 from the harness (tablekit.compat.PINNED_VARIABLES), the newest that provider accepts."
   type        = string
-  default     = "python3.8"
+  default     = "python3.13"
 }

@@ -34,4 +34,8 @@ module "estate" {
   replica_kms_key_arns = { (var.replica_region) = module.kms_replica.arn }
   lambda_zip_path      = var.lambda_zip_path
   lambda_runtime       = var.lambda_runtime
+  # DynamoDB refuses to delete a protected table (and its replica): a destroy must first apply
+  # this as false. 35 days is DynamoDB's maximum PITR window, stated so a review sees it.
+  deletion_protection_enabled        = true
+  point_in_time_recovery_period_days = 35
 }

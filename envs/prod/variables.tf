@@ -15,9 +15,9 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the stream processor."
+  description = "Lambda runtime of the stream processor. Offline runs on the pinned hashicorp/aws 3.39 get python3.8 from the harness (tablekit.compat.PINNED_VARIABLES), the newest that provider accepts."
   type        = string
-  default     = "python3.12"
+  default     = "python3.13"
 }
 
 variable "alarm_sns_topic_arn" {

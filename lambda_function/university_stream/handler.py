@@ -2,13 +2,14 @@
 
 Environment:
 - ``TABLE_NAME``: the table whose aggregate items are maintained (required).
-- ``BATCH_FAILURE_MODE``: ``report`` (default) returns ``{"batchItemFailures": [...]}``, the
-  contract of an event-source mapping with ``FunctionResponseTypes = ["ReportBatchItemFailures"]``.
-  ``raise`` applies every good record, then raises when any record failed. hashicorp/aws 3.39
-  cannot set ``function_response_types``, and without it Lambda ignores the returned failures and
-  checkpoints past them; so modules/university sets ``raise`` and relies on bisect-on-error,
-  retries and the on-failure destination instead. Retries are safe either way: the processor is
-  idempotent (see ``processor``).
+- ``BATCH_FAILURE_MODE``: ``report`` (default, what modules/university sets) returns
+  ``{"batchItemFailures": [...]}``, the contract of an event-source mapping with
+  ``FunctionResponseTypes = ["ReportBatchItemFailures"]``: Lambda retries from the first failed
+  record instead of the whole batch. The mapping keeps bisect-on-error, bounded retries and the
+  on-failure destination as the safety net for crashes and records that keep failing.
+  ``raise`` applies every good record, then raises when any record failed: the mode for a mapping
+  without partial batch responses, where Lambda would ignore a returned list and checkpoint past
+  the failures. Retries are safe either way: the processor is idempotent (see ``processor``).
 - ``IDEMPOTENCY_HORIZON_SECONDS``: how long applied-record marks are kept (default 172800).
 """
 

@@ -103,6 +103,20 @@ resource "aws_dynamodb_table" "this" {
   read_capacity  = local.provisioned ? local.capacity.read.min : null
   write_capacity = local.provisioned ? local.capacity.write.min : null
 
+  # hashicorp/aws >= 4.59: DynamoDB refuses DeleteTable (so a destroy or a replacing plan fails)
+  # until an apply switches this off. null means true.
+  deletion_protection_enabled = var.deletion_protection_enabled == null ? true : var.deletion_protection_enabled
+  table_class                 = var.table_class == null ? "STANDARD" : var.table_class
+
+  # Caps on-demand request rates (a cost guard); ignored for PROVISIONED, which has capacity instead.
+  dynamic "on_demand_throughput" {
+    for_each = var.on_demand_throughput == null || local.provisioned ? [] : [var.on_demand_throughput]
+    content {
+      max_read_request_units  = try(on_demand_throughput.value.max_read_request_units, null)
+      max_write_request_units = try(on_demand_throughput.value.max_write_request_units, null)
+    }
+  }
+
   dynamic "attribute" {
     for_each = local.attributes
     content {
@@ -151,6 +165,8 @@ resource "aws_dynamodb_table" "this" {
 
   point_in_time_recovery {
     enabled = local.pitr
+    # null keeps DynamoDB's default (35 days); only meaningful while PITR is on.
+    recovery_period_in_days = local.pitr ? var.point_in_time_recovery_period_days : null
   }
 
   server_side_encryption {
@@ -168,6 +184,36 @@ resource "aws_dynamodb_table" "this" {
     content {
       region_name = replica.value
       kms_key_arn = lookup(local.replica_kms_key_arns, replica.value, null)
+      # A replica is a full copy: it gets the table's protection, backups and tags. null: as the table.
+      deletion_protection_enabled = var.deletion_protection_enabled == null ? true : var.deletion_protection_enabled
+      point_in_time_recovery      = var.replica_point_in_time_recovery == null ? local.pitr : var.replica_point_in_time_recovery
+      propagate_tags              = var.replica_propagate_tags == null ? true : var.replica_propagate_tags
+    }
+  }
+
+  # Create the table from a DynamoDB export, CSV or ION files in S3 (ImportTable). Only read when
+  # the table is created; the keys and indexes above must match the data.
+  dynamic "import_table" {
+    for_each = var.import_table == null ? [] : [var.import_table]
+    content {
+      input_format           = import_table.value.input_format
+      input_compression_type = try(import_table.value.input_compression_type, null)
+
+      s3_bucket_source {
+        bucket       = import_table.value.s3_bucket_source.bucket
+        bucket_owner = try(import_table.value.s3_bucket_source.bucket_owner, null)
+        key_prefix   = try(import_table.value.s3_bucket_source.key_prefix, null)
+      }
+
+      dynamic "input_format_options" {
+        for_each = try(import_table.value.input_format_options.csv, null) == null ? [] : [import_table.value.input_format_options.csv]
+        content {
+          csv {
+            delimiter   = try(input_format_options.value.delimiter, null)
+            header_list = try(input_format_options.value.header_list, null)
+          }
+        }
+      }
     }
   }
 

@@ -337,3 +337,99 @@ variable "alarms" {
     error_message = "Invalid alarms.treat_missing_data: use breaching, notBreaching (default), ignore or missing."
   }
 }
+
+# --- current-provider settings (hashicorp/aws 6.x; the offline 3.39 double strips them, see README) ---
+
+variable "deletion_protection_enabled" {
+  description = "Deletion protection of the table and its replicas: DynamoDB refuses DeleteTable, so neither a destroy nor a plan that would replace the table can lose it until an apply switches this off. Default true because the module's job is tables that hold data; local envs set false so teardown works. null means true."
+  type        = bool
+  default     = true
+}
+
+variable "table_class" {
+  description = "Table class: STANDARD, or STANDARD_INFREQUENT_ACCESS (storage ~60 % cheaper, reads and writes ~25 % dearer) for tables that are mostly stored and seldom read. null means STANDARD."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = var.table_class == null ? true : contains(["STANDARD", "STANDARD_INFREQUENT_ACCESS"], var.table_class)
+    error_message = "Invalid table_class: use \"STANDARD\" (default) or \"STANDARD_INFREQUENT_ACCESS\"."
+  }
+}
+
+variable "point_in_time_recovery_period_days" {
+  description = "How many days back point-in-time recovery can restore (1-35) while point_in_time_recovery is on. null keeps DynamoDB's default of 35."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.point_in_time_recovery_period_days == null ? true : (var.point_in_time_recovery_period_days >= 1 && var.point_in_time_recovery_period_days <= 35 && floor(var.point_in_time_recovery_period_days) == var.point_in_time_recovery_period_days)
+    error_message = "Invalid point_in_time_recovery_period_days: give a whole number of days from 1 to 35, or null for DynamoDB's default (35)."
+  }
+}
+
+variable "replica_point_in_time_recovery" {
+  description = "Point-in-time recovery on every replica. null: the same as point_in_time_recovery."
+  type        = bool
+  default     = null
+}
+
+variable "replica_propagate_tags" {
+  description = "Copy the table's tags to every replica (the provider's own default is false, which leaves replicas untagged). null means true."
+  type        = bool
+  default     = true
+}
+
+variable "on_demand_throughput" {
+  description = "PAY_PER_REQUEST only: { max_read_request_units, max_write_request_units } caps the table's request rate (a cost guard); each is a whole number >= 1, or -1 / null for no cap. Ignored for PROVISIONED. null: no caps."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.on_demand_throughput == null ? true : try(length(setsubtract(keys(var.on_demand_throughput), ["max_read_request_units", "max_write_request_units"])) == 0, false)
+    error_message = "Invalid on_demand_throughput: it must be an object with only max_read_request_units and max_write_request_units, e.g. { max_read_request_units = 1000, max_write_request_units = 500 }."
+  }
+
+  validation {
+    condition = var.on_demand_throughput == null ? true : try(alltrue([
+      for k in ["max_read_request_units", "max_write_request_units"] :
+      try(var.on_demand_throughput[k], null) == null ? true : (var.on_demand_throughput[k] == -1 || (var.on_demand_throughput[k] >= 1 && floor(var.on_demand_throughput[k]) == var.on_demand_throughput[k]))
+    ]), false)
+    error_message = "Invalid on_demand_throughput: max_read_request_units and max_write_request_units are whole numbers >= 1, or -1 for no cap."
+  }
+}
+
+variable "import_table" {
+  description = <<-EOT
+    Create the table from data in S3 (DynamoDB ImportTable; read only when the table is created):
+    {
+      input_format           = "DYNAMODB_JSON"     # or "ION" or "CSV"
+      input_compression_type = "GZIP"              # optional: GZIP, ZSTD or NONE
+      s3_bucket_source       = { bucket = "my-exports", key_prefix = "AWSDynamoDB/01234/data/", bucket_owner = null }
+      input_format_options   = { csv = { delimiter = ",", header_list = ["pk", "sk"] } }   # optional, CSV only
+    }
+    null: an empty table.
+  EOT
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.import_table == null ? true : try(length(setsubtract(keys(var.import_table), ["input_format", "input_compression_type", "s3_bucket_source", "input_format_options"])) == 0 && length(setsubtract(keys(var.import_table.s3_bucket_source), ["bucket", "bucket_owner", "key_prefix"])) == 0 && can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.import_table.s3_bucket_source.bucket)), false)
+    error_message = "Invalid import_table: give input_format and s3_bucket_source = { bucket, key_prefix, bucket_owner } (only those keys, plus optional input_compression_type and input_format_options), with a valid S3 bucket name."
+  }
+
+  validation {
+    condition     = try(var.import_table.input_format, null) == null ? true : contains(["DYNAMODB_JSON", "ION", "CSV"], var.import_table.input_format)
+    error_message = "Invalid import_table.input_format: use \"DYNAMODB_JSON\", \"ION\" or \"CSV\"."
+  }
+
+  validation {
+    condition     = try(var.import_table.input_compression_type, null) == null ? true : contains(["GZIP", "ZSTD", "NONE"], var.import_table.input_compression_type)
+    error_message = "Invalid import_table.input_compression_type: use \"GZIP\", \"ZSTD\" or \"NONE\"."
+  }
+
+  validation {
+    condition     = try(var.import_table.input_format_options, null) == null ? true : try(var.import_table.input_format == "CSV", false)
+    error_message = "Invalid import_table.input_format_options: CSV options (delimiter, header_list) apply only with input_format = \"CSV\"."
+  }
+}

@@ -2,53 +2,75 @@
 # only what differs between them (provider, backend, KMS key, alarm topic, replicas).
 
 module "bandup" {
-  source                 = "../bandup"
-  environment            = var.environment
-  name_prefix            = var.name_prefix
-  tags                   = var.tags
-  kms_key_arn            = var.kms_key_arn
-  point_in_time_recovery = var.point_in_time_recovery
-  alarms_enabled         = var.alarms_enabled
-  alarm_actions          = var.alarm_actions
+  source                             = "../bandup"
+  environment                        = var.environment
+  name_prefix                        = var.name_prefix
+  tags                               = var.tags
+  kms_key_arn                        = var.kms_key_arn
+  point_in_time_recovery             = var.point_in_time_recovery
+  alarms_enabled                     = var.alarms_enabled
+  alarm_actions                      = var.alarm_actions
+  deletion_protection_enabled        = var.deletion_protection_enabled
+  point_in_time_recovery_period_days = var.point_in_time_recovery_period_days
+  table_class                        = var.table_class
+  on_demand_throughput               = var.on_demand_throughput
+  import_tables                      = var.import_tables
 }
 
 module "ielts_genai_prep" {
-  source                 = "../ielts-genai-prep"
-  environment            = var.environment
-  name_prefix            = var.name_prefix
-  tags                   = var.tags
-  kms_key_arn            = var.kms_key_arn
-  point_in_time_recovery = var.point_in_time_recovery
-  alarms_enabled         = var.alarms_enabled
-  alarm_actions          = var.alarm_actions
-  backup_enabled         = var.backup_enabled
-  enable_phantom_tables  = var.enable_ielts_phantom_tables
+  source                             = "../ielts-genai-prep"
+  environment                        = var.environment
+  name_prefix                        = var.name_prefix
+  tags                               = var.tags
+  kms_key_arn                        = var.kms_key_arn
+  point_in_time_recovery             = var.point_in_time_recovery
+  alarms_enabled                     = var.alarms_enabled
+  alarm_actions                      = var.alarm_actions
+  backup_enabled                     = var.backup_enabled
+  enable_phantom_tables              = var.enable_ielts_phantom_tables
+  deletion_protection_enabled        = var.deletion_protection_enabled
+  point_in_time_recovery_period_days = var.point_in_time_recovery_period_days
+  table_class                        = var.table_class
+  on_demand_throughput               = var.on_demand_throughput
+  import_tables                      = var.import_tables
 }
 
 module "aitutor" {
-  source                 = "../aitutor"
-  environment            = var.environment
-  name_prefix            = var.name_prefix
-  tags                   = var.tags
-  kms_key_arn            = var.kms_key_arn
-  point_in_time_recovery = var.point_in_time_recovery
-  alarms_enabled         = var.alarms_enabled
-  alarm_actions          = var.alarm_actions
+  source                             = "../aitutor"
+  environment                        = var.environment
+  name_prefix                        = var.name_prefix
+  tags                               = var.tags
+  kms_key_arn                        = var.kms_key_arn
+  point_in_time_recovery             = var.point_in_time_recovery
+  alarms_enabled                     = var.alarms_enabled
+  alarm_actions                      = var.alarm_actions
+  deletion_protection_enabled        = var.deletion_protection_enabled
+  point_in_time_recovery_period_days = var.point_in_time_recovery_period_days
+  table_class                        = var.table_class
+  on_demand_throughput               = var.on_demand_throughput
+  import_tables                      = var.import_tables
 }
 
 module "university" {
-  source                 = "../university"
-  environment            = var.environment
-  name_prefix            = var.name_prefix
-  tags                   = var.tags
-  kms_key_arn            = var.kms_key_arn
-  point_in_time_recovery = var.point_in_time_recovery
-  alarms_enabled         = var.alarms_enabled
-  alarm_actions          = var.alarm_actions
-  lambda_zip_path        = var.lambda_zip_path
-  lambda_runtime         = var.lambda_runtime
-  replica_regions        = var.replica_regions
-  replica_kms_key_arns   = var.replica_kms_key_arns
+  source                             = "../university"
+  environment                        = var.environment
+  name_prefix                        = var.name_prefix
+  tags                               = var.tags
+  kms_key_arn                        = var.kms_key_arn
+  point_in_time_recovery             = var.point_in_time_recovery
+  alarms_enabled                     = var.alarms_enabled
+  alarm_actions                      = var.alarm_actions
+  lambda_zip_path                    = var.lambda_zip_path
+  lambda_runtime                     = var.lambda_runtime
+  replica_regions                    = var.replica_regions
+  replica_kms_key_arns               = var.replica_kms_key_arns
+  deletion_protection_enabled        = var.deletion_protection_enabled
+  point_in_time_recovery_period_days = var.point_in_time_recovery_period_days
+  table_class                        = var.table_class
+  on_demand_throughput               = var.on_demand_throughput
+  import_tables                      = var.import_tables
+  replica_point_in_time_recovery     = var.replica_point_in_time_recovery
+  replica_propagate_tags             = var.replica_propagate_tags
 }
 
 locals {

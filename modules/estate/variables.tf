@@ -71,7 +71,7 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the stream processor (python3.8 offline with provider 3.39; a current Python in real envs)."
+  description = "Lambda runtime of the stream processor (a current Python; offline pinned runs get python3.8 from the harness)."
   type        = string
 }
 
@@ -85,4 +85,48 @@ variable "replica_kms_key_arns" {
   description = "Replica region => customer-managed KMS key ARN in that region (required by AWS when the table uses a CMK)."
   type        = map(string)
   default     = {}
+}
+
+# --- current-provider table settings (hashicorp/aws 6.x), passed to every table of the family ---
+
+variable "deletion_protection_enabled" {
+  description = "Deletion protection on every table (and replica): DynamoDB refuses to delete them until an apply switches it off. true in dev and prod, false in local (teardown)."
+  type        = bool
+  default     = true
+}
+
+variable "point_in_time_recovery_period_days" {
+  description = "Days point-in-time recovery can restore back (1-35) on every table; null keeps DynamoDB's default of 35."
+  type        = number
+  default     = null
+}
+
+variable "table_class" {
+  description = "Table class of every table: STANDARD or STANDARD_INFREQUENT_ACCESS."
+  type        = string
+  default     = "STANDARD"
+}
+
+variable "on_demand_throughput" {
+  description = "{ max_read_request_units, max_write_request_units } caps for every on-demand table (a cost guard); null: no caps."
+  type        = any
+  default     = null
+}
+
+variable "import_tables" {
+  description = "Real table name => import_table settings of the generic module for any table of any family (create it from data in S3); tables not listed start empty."
+  type        = any
+  default     = {}
+}
+
+variable "replica_point_in_time_recovery" {
+  description = "Point-in-time recovery on the university replicas; null: the same as point_in_time_recovery."
+  type        = bool
+  default     = null
+}
+
+variable "replica_propagate_tags" {
+  description = "Copy the university table's tags to its replicas."
+  type        = bool
+  default     = true
 }

@@ -26,16 +26,21 @@ module "table" {
   source   = "../dynamodb-table"
   for_each = local.tables
 
-  name                   = "${local.name_prefix}${each.value.name}"
-  schema                 = each.value.schema
-  ttl_enabled            = try(each.value.schema.ttl_attribute, null) != null
-  billing                = { mode = "PAY_PER_REQUEST" }
-  point_in_time_recovery = var.point_in_time_recovery
-  sse_enabled            = true
-  sse_kms_key_arn        = var.kms_key_arn
-  stream_view_type       = try(each.value.stream_view_type, null) # seed silent: no streams
-  tags                   = local.tags
-  alarms                 = { enabled = var.alarms_enabled, actions = var.alarm_actions }
+  name                               = "${local.name_prefix}${each.value.name}"
+  schema                             = each.value.schema
+  ttl_enabled                        = try(each.value.schema.ttl_attribute, null) != null
+  billing                            = { mode = "PAY_PER_REQUEST" }
+  point_in_time_recovery             = var.point_in_time_recovery
+  sse_enabled                        = true
+  sse_kms_key_arn                    = var.kms_key_arn
+  stream_view_type                   = try(each.value.stream_view_type, null) # seed silent: no streams
+  tags                               = local.tags
+  alarms                             = { enabled = var.alarms_enabled, actions = var.alarm_actions }
+  deletion_protection_enabled        = var.deletion_protection_enabled
+  point_in_time_recovery_period_days = var.point_in_time_recovery_period_days
+  table_class                        = var.table_class
+  on_demand_throughput               = var.on_demand_throughput
+  import_table                       = try(var.import_tables["${local.name_prefix}${each.value.name}"], null)
 }
 
 # --- AWS Backup (seed 001: daily backups, 35-day retention) --------------------------------------

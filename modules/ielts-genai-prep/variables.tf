@@ -62,3 +62,35 @@ variable "backup_enabled" {
   type        = bool
   default     = false
 }
+
+# --- current-provider table settings (hashicorp/aws 6.x), passed to every table of the family ---
+
+variable "deletion_protection_enabled" {
+  description = "Deletion protection on every table (and replica): DynamoDB refuses to delete them until an apply switches it off. true in dev and prod, false in local (teardown)."
+  type        = bool
+  default     = true
+}
+
+variable "point_in_time_recovery_period_days" {
+  description = "Days point-in-time recovery can restore back (1-35) on every table; null keeps DynamoDB's default of 35."
+  type        = number
+  default     = null
+}
+
+variable "table_class" {
+  description = "Table class of every table: STANDARD or STANDARD_INFREQUENT_ACCESS."
+  type        = string
+  default     = "STANDARD"
+}
+
+variable "on_demand_throughput" {
+  description = "{ max_read_request_units, max_write_request_units } caps for every on-demand table (a cost guard); null: no caps."
+  type        = any
+  default     = null
+}
+
+variable "import_tables" {
+  description = "Real table name => import_table settings of the generic module (create that table from data in S3); tables not listed start empty."
+  type        = any
+  default     = {}
+}

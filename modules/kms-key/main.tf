@@ -9,7 +9,7 @@ data "aws_region" "current" {}
 locals {
   account = data.aws_caller_identity.current.account_id
   # kms:ViaService values: the services may use the key only in the key's own region.
-  via_services = [for s in var.via_services : "${s}.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"]
+  via_services = [for s in var.via_services : "${s}.${data.aws_region.current.id}.${data.aws_partition.current.dns_suffix}"]
 }
 
 data "aws_iam_policy_document" "kms_key_policy" {

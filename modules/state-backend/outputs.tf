@@ -20,7 +20,7 @@ output "lock_table_arn" {
 
 output "region" {
   description = "Region of the bucket and the lock table."
-  value       = data.aws_region.current.name
+  value       = data.aws_region.current.id
 }
 
 output "backend_hcl" {
@@ -30,7 +30,7 @@ output "backend_hcl" {
       "# Generated from modules/state-backend; used with `terraform init -backend-config=backend.hcl`.",
       "bucket         = \"${aws_s3_bucket.state.id}\"",
       "key            = \"${key}\"",
-      "region         = \"${data.aws_region.current.name}\"",
+      "region         = \"${data.aws_region.current.id}\"",
       "dynamodb_table = \"${aws_dynamodb_table.lock.name}\"",
       "encrypt        = true",
       local.kms ? "kms_key_id     = \"${var.kms_key_arn}\"" : "",

@@ -18,7 +18,8 @@ locals {
   log_group     = "/aws/lambda/${local.function_name}"
 
   partition = data.aws_partition.current.partition
-  region    = data.aws_region.current.name
+  # `id` is the region name on every provider: 6.x deprecates `name` (for `region`, which 3.39 lacks).
+  region    = data.aws_region.current.id
   account   = data.aws_caller_identity.current.account_id
   table_arn = "arn:${local.partition}:dynamodb:${local.region}:${local.account}:table/${local.table_name}"
   dlq_arn   = "arn:${local.partition}:sqs:${local.region}:${local.account}:${local.dlq_name}"
@@ -27,11 +28,11 @@ locals {
   # The handler's view of the world (university_stream.handler documents each variable).
   lambda_environment = {
     TABLE_NAME = local.table_name
-    # hashicorp/aws 3.39 has no function_response_types, so Lambda would ignore a returned
-    # batchItemFailures list and checkpoint past failed records. The handler therefore raises
-    # after applying the good records; bisect + retries + on-failure destination isolate the
-    # poison record. Retries are harmless: the handler is idempotent.
-    BATCH_FAILURE_MODE = "raise"
+    # The mapping sets function_response_types = ["ReportBatchItemFailures"], so the handler
+    # returns the failed records (batchItemFailures) and Lambda retries from the first of them;
+    # the good records of the batch are not redone. Retries are harmless anyway: the handler is
+    # idempotent. ("raise" is the handler's mode for a mapping without partial responses.)
+    BATCH_FAILURE_MODE = "report"
     # How long the per-item idempotency marks are kept: the mapping never delivers a record older
     # than maximum_record_age, so marks older than that (+1 h for the last invocation and clock
     # skew) can never match a redelivery. Shorter = smaller aggregate items = cheaper writes.
@@ -82,8 +83,11 @@ resource "aws_iam_role" "processor" {
   tags               = local.tags
 }
 
-# Everything but the stream: known at plan time.
+# Everything but the stream: known at plan time. Like every processor object, only evaluated
+# while the processor exists (a stream that is off has no ARN to put in a policy).
 data "aws_iam_policy_document" "processor" {
+  count = local.processor_enabled ? 1 : 0
+
   statement {
     sid    = "AggregateItemsOnly"
     effect = "Allow"
@@ -142,11 +146,13 @@ resource "aws_iam_role_policy" "processor" {
 
   name   = "aggregates-dlq-logs-xray"
   role   = aws_iam_role.processor[0].id
-  policy = data.aws_iam_policy_document.processor.json
+  policy = data.aws_iam_policy_document.processor[0].json
 }
 
 # The stream: this table's stream ARN only (label assigned when the stream is created).
 data "aws_iam_policy_document" "stream" {
+  count = local.processor_enabled ? 1 : 0
+
   statement {
     sid       = "ReadThisStream"
     effect    = "Allow"
@@ -169,7 +175,7 @@ resource "aws_iam_role_policy" "stream" {
 
   name   = "read-table-stream"
   role   = aws_iam_role.processor[0].id
-  policy = data.aws_iam_policy_document.stream.json
+  policy = data.aws_iam_policy_document.stream[0].json
 }
 
 # --- function -----------------------------------------------------------------------------------
@@ -237,9 +243,12 @@ resource "aws_lambda_event_source_mapping" "stream" {
   batch_size                         = var.stream_batch_size
   maximum_batching_window_in_seconds = var.stream_batching_window_seconds
   parallelization_factor             = var.stream_parallelization_factor
-  # Failure handling without ReportBatchItemFailures (not in provider 3.39): split a failing
-  # batch until the poison record is alone, retry it a bounded number of times, then send its
-  # metadata to the queue and move on so one record never blocks the shard.
+  # Partial batch responses: the handler names the records it could not apply and Lambda retries
+  # from the first of them. The safety net stays for everything else (a crash, a timeout, a
+  # record that keeps failing): split a failing batch until the poison record is alone, retry it
+  # a bounded number of times, then send its metadata to the queue and move on, so one record
+  # never blocks the shard.
+  function_response_types        = ["ReportBatchItemFailures"]
   bisect_batch_on_function_error = true
   maximum_retry_attempts         = var.stream_maximum_retry_attempts
   maximum_record_age_in_seconds  = var.stream_maximum_record_age_seconds

@@ -16,8 +16,8 @@ output "table_arns" {
 }
 
 output "stream_arns" {
-  description = "Real table name => stream ARN (NEW_AND_OLD_IMAGES)."
-  value       = { (local.table.name) = local.table.stream_arn }
+  description = "Real table name => stream ARN (NEW_AND_OLD_IMAGES); {} while stream_enabled = false."
+  value       = { for name, arn in { (local.table.name) = local.table.stream_arn } : name => arn if var.stream_enabled }
 }
 
 output "app_config" {
@@ -66,8 +66,8 @@ output "event_source_mapping_uuid" {
 }
 
 output "processor_iam_policy_json" {
-  description = "The processor's policy except the stream statement (aggregate items, DLQ, logs, X-Ray), as planned."
-  value       = data.aws_iam_policy_document.processor.json
+  description = "The processor's policy except the stream statement (aggregate items, DLQ, logs, X-Ray), as planned; null without the processor."
+  value       = one(data.aws_iam_policy_document.processor[*].json)
 }
 
 output "alarm_arns" {

@@ -75,6 +75,12 @@ variable "replica_kms_key_arns" {
 
 # --- stream processor -------------------------------------------------------------------------
 
+variable "stream_enabled" {
+  description = "The table's NEW_AND_OLD_IMAGES stream. false turns it off (needs stream_processor_enabled = false, and no replicas: global tables need the stream); turning it on again creates a new stream with a new ARN."
+  type        = bool
+  default     = true
+}
+
 variable "stream_processor_enabled" {
   description = "Create the stream processor (Lambda, role, DLQ, mapping, processor alarms). false plans the table alone."
   type        = bool
@@ -88,13 +94,13 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the processor. The handler is python3.8-compatible; provider 3.39 (offline toolchain) accepts up to python3.8, real envs should use a current runtime."
+  description = "Lambda runtime of the processor: a current Python (default python3.13). The handler stays python3.8-compatible because the offline test double, hashicorp/aws 3.39, accepts no newer runtime (the harness sets python3.8 for those runs)."
   type        = string
-  default     = "python3.12"
+  default     = "python3.13"
 
   validation {
     condition     = can(regex("^python3\\.[0-9]+$", var.lambda_runtime))
-    error_message = "The lambda_runtime must be a Python runtime such as python3.12 (python3.8 with provider 3.39)."
+    error_message = "The lambda_runtime must be a Python runtime such as python3.13."
   }
 }
 
@@ -226,4 +232,48 @@ variable "iterator_age_alarm_threshold_ms" {
   description = "Alarm when the processor falls this far behind the stream (IteratorAge maximum, ms)."
   type        = number
   default     = 60000
+}
+
+# --- current-provider table settings (hashicorp/aws 6.x), passed to every table of the family ---
+
+variable "deletion_protection_enabled" {
+  description = "Deletion protection on every table (and replica): DynamoDB refuses to delete them until an apply switches it off. true in dev and prod, false in local (teardown)."
+  type        = bool
+  default     = true
+}
+
+variable "point_in_time_recovery_period_days" {
+  description = "Days point-in-time recovery can restore back (1-35) on every table; null keeps DynamoDB's default of 35."
+  type        = number
+  default     = null
+}
+
+variable "table_class" {
+  description = "Table class of every table: STANDARD or STANDARD_INFREQUENT_ACCESS."
+  type        = string
+  default     = "STANDARD"
+}
+
+variable "on_demand_throughput" {
+  description = "{ max_read_request_units, max_write_request_units } caps for every on-demand table (a cost guard); null: no caps."
+  type        = any
+  default     = null
+}
+
+variable "import_tables" {
+  description = "Real table name => import_table settings of the generic module (create that table from data in S3); tables not listed start empty."
+  type        = any
+  default     = {}
+}
+
+variable "replica_point_in_time_recovery" {
+  description = "Point-in-time recovery on the replicas; null: the same as point_in_time_recovery."
+  type        = bool
+  default     = null
+}
+
+variable "replica_propagate_tags" {
+  description = "Copy the table's tags to its replicas."
+  type        = bool
+  default     = true
 }

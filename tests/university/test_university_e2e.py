@@ -21,6 +21,7 @@ import pytest
 from university_helpers import plain_to_typed
 from university_stream.dynamo import deserialize_item
 
+from tablekit import compat
 from tablekit.access_patterns import university as patterns
 from tablekit.lambda_build import build_all
 from tablekit.paths import SEED_DATA
@@ -41,7 +42,8 @@ def estate(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     main = (
         'module "university" {\n  source = "../modules/university"\n  environment = "dev"\n'
         f'  name_prefix = "{prefix}"\n  lambda_zip_path = {json.dumps(str(zip_path))}\n'
-        '  lambda_runtime = "python3.8"\n  create_event_source_mapping = false\n  alarms_enabled = true\n}\n'
+        f"  lambda_runtime = {json.dumps(compat.PINNED_VARIABLES['lambda_runtime'])}\n"
+        "  create_event_source_mapping = false\n  alarms_enabled = true\n}\n"
         'output "university" { value = module.university }\n'
     )
     runner = tf(fixture_dir(root, main, endpoint_url))

@@ -1,10 +1,15 @@
 """Plans of modules/university: processor wiring, least privilege, alarms, replicas, inventories.
 
-One plan holds four instances of the module (dev defaults, prod-like, local, table only), so the
-suite pays for one `terraform plan`. Inventories in tests/inventories/university/ are the reviewed
-summaries of each instance (tablekit.inventory: resource counts, table and alarm fields, plus the
-stream processor's mapping, function, DLQ and IAM statements); regenerate them with
-TABLEKIT_UPDATE_INVENTORIES=1 after an intended change and review the diff.
+One plan holds five instances of the module (dev defaults, prod-like, local, table only, stream
+off), so the suite pays for one `terraform plan`. It runs on the pinned offline provider: what that
+provider cannot express (partial batch responses, replica PITR and tag propagation, deletion
+protection) is stripped from the staged copy, so those settings are checked on the committed code
+(`test_modern_settings_are_in_the_committed_module`) and in the staged-copy report.
+
+Inventories in tests/inventories/university/ are the reviewed summaries of each instance
+(tablekit.inventory: resource counts, table and alarm fields, plus the stream processor's mapping,
+function, DLQ and IAM statements); regenerate them with TABLEKIT_UPDATE_INVENTORIES=1 after an
+intended change and review the diff.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from typing import Any
 import pytest
 import tftest
 
+from tablekit import compat, hclscan
 from tablekit.inventory import UNKNOWN, Values, check_inventory, summarize_plan
 from tablekit.lambda_build import build_all
+from tablekit.paths import MODULES
 from tablekit.testing import fixture_dir, tf
 
 INVENTORIES = Path(__file__).parents[1] / "inventories" / "university"
@@ -44,6 +51,8 @@ CASES = {
     "local": {"environment": "local"},
     # table only.
     "bare": {"environment": "dev", "stream_processor_enabled": False},
+    # stream off (issue 16): no stream, no processor; the plan must not trip over the null stream ARN.
+    "stream_off": {"environment": "dev", "stream_enabled": False, "stream_processor_enabled": False},
 }
 
 
@@ -52,7 +61,8 @@ def _hcl(value: Any) -> str:
 
 
 def _module(name: str, inputs: dict[str, Any], zip_path: Path) -> str:
-    lines = [f'module "{name}" {{', '  source = "../modules/university"', '  lambda_runtime = "python3.8"']
+    runtime = compat.PINNED_VARIABLES["lambda_runtime"]
+    lines = [f'module "{name}" {{', '  source = "../modules/university"', f"  lambda_runtime = {_hcl(runtime)}"]
     if inputs.get("stream_processor_enabled", True):
         lines.append(f"  lambda_zip_path = {_hcl(str(zip_path))}")
     lines += [f"  {key} = {_hcl(value)}" for key, value in inputs.items()]
@@ -180,8 +190,8 @@ def test_failures_go_to_the_encrypted_dlq(plan):
     assert after(plan, "dev", "aws_sqs_queue.dlq[0]")["kms_master_key_id"] == "alias/aws/sqs"
     assert after(plan, "prod", "aws_sqs_queue.dlq[0]")["kms_master_key_id"] == CMK
     function = after(plan, "dev", "aws_lambda_function.processor[0]")
-    # provider 3.39 cannot enable ReportBatchItemFailures: the handler must raise instead.
-    assert function["environment"][0]["variables"]["BATCH_FAILURE_MODE"] == "raise"
+    # The mapping reports partial batch failures (ReportBatchItemFailures), so the handler returns them.
+    assert function["environment"][0]["variables"]["BATCH_FAILURE_MODE"] == "report"
     assert function["tracing_config"] == [{"mode": "Active"}]
     assert function["reserved_concurrent_executions"] == 10
     assert function["handler"] == "university_stream.handler.lambda_handler"
@@ -265,7 +275,7 @@ def test_replicas_only_where_set(plan):
     replicas = after(plan, "prod", table)["replica"]
     assert sorted(r["region_name"] for r in replicas) == ["eu-west-1", "us-west-2"]
     assert {r["region_name"]: r["kms_key_arn"] for r in replicas} == REPLICA_KEYS
-    for case in ("dev", "local", "bare"):
+    for case in ("dev", "local", "bare", "stream_off"):
         assert not after(plan, case, table).get("replica")
 
 
@@ -290,11 +300,36 @@ def test_local_and_bare_skip_what_they_must(plan):
     assert sorted(bare) == ['module.table["university"].aws_dynamodb_table.this']
 
 
+def test_stream_toggles_off_cleanly(plan):
+    """Issue 16: stream_enabled = false plans the table without a stream and nothing that reads it."""
+    off = changes(plan, "stream_off")
+    assert sorted(off) == ['module.table["university"].aws_dynamodb_table.this']
+    table = off['module.table["university"].aws_dynamodb_table.this']["after"]
+    assert table["stream_enabled"] is False and table.get("stream_view_type") in (None, "")
+    # The processor's policy documents (the stream one held the null ARN: the bug) are not evaluated.
+    modules = plan["prior_state"]["values"]["root_module"].get("child_modules", [])
+    reads = [r["address"] for m in modules if m["address"] == "module.stream_off" for r in m.get("resources", [])]
+    assert "module.stream_off.data.aws_iam_policy_document.assume" in reads, "the prior state lists data reads"
+    assert not [a for a in reads if a.endswith(("policy_document.stream[0]", "policy_document.processor[0]"))]
+
+
+def test_modern_settings_are_in_the_committed_module():
+    """What 3.39 cannot plan is checked where it is written: the committed (6.x) module."""
+    items = hclscan.parse((MODULES / "university" / "lambda.tf").read_text())
+    esm = next(i for i in items if i.kind == "block" and i.labels == ("aws_lambda_event_source_mapping", "stream"))
+    responses = esm.argument("function_response_types")
+    assert responses is not None and json.loads(responses.value) == ["ReportBatchItemFailures"]
+    assert esm.argument("bisect_batch_on_function_error").value == "true", "bisect stays as the safety net"
+    assert next(esm.blocks("destination_config")), "the on-failure DLQ stays as the safety net"
+
+
 def test_cross_input_mistakes_stop_the_plan(endpoint_url, tmp_path):
     main = (
         'module "replicas_in_local" {\n  source = "../modules/university"\n  environment = "local"\n'
         '  stream_processor_enabled = false\n  replica_regions = ["us-west-2"]\n}\n'
         'module "no_zip" {\n  source = "../modules/university"\n  environment = "dev"\n}\n'
+        'module "stream_off_processor_on" {\n  source = "../modules/university"\n  environment = "dev"\n'
+        '  stream_enabled = false\n  lambda_zip_path = "x.zip"\n}\n'
     )
     runner = tf(fixture_dir(tmp_path, main, endpoint_url))
     runner.setup(output=False)
@@ -303,3 +338,4 @@ def test_cross_input_mistakes_stop_the_plan(endpoint_url, tmp_path):
     message = str(failed.value)
     assert "replica_regions must be empty in the local environment" in message
     assert "needs lambda_zip_path" in message
+    assert "stream_enabled = false needs stream_processor_enabled = false" in message

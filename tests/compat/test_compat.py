@@ -1,0 +1,172 @@
+"""tablekit.compat: what it strips, what it refuses, what it reports, and the README table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tablekit import compat, hclscan, schemas
+from tablekit.errors import UserError
+from tablekit.paths import ROOT
+from tablekit.terraform import Terraform, TerraformError
+from tablekit.testing import fixture_dir, stage
+
+MODERN = """resource "aws_dynamodb_table" "t" {
+  name                        = "t"
+  deletion_protection_enabled = true # 4.59+
+  hash_key                    = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled                 = true
+    recovery_period_in_days = 7
+  }
+
+  dynamic "on_demand_throughput" {
+    for_each = [1]
+    content {
+      max_read_request_units = 10
+    }
+  }
+
+  dynamic "replica" {
+    for_each = ["eu-west-1"]
+    content {
+      region_name    = replica.value
+      propagate_tags = true
+    }
+  }
+
+  ttl { enabled = false }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def pinned() -> schemas.ProviderSchema:
+    return schemas.pinned()
+
+
+def test_strips_exactly_what_the_pinned_schema_lacks(pinned: schemas.ProviderSchema) -> None:
+    text, removals = compat.strip_text("m/main.tf", MODERN, pinned)
+    assert [(r.line, r.what, r.name) for r in removals] == [
+        (3, "argument", "deletion_protection_enabled"),
+        (13, "argument", "point_in_time_recovery.recovery_period_in_days"),
+        (16, "block", "on_demand_throughput"),
+        (27, "argument", "replica.propagate_tags"),
+    ]
+    assert "deletion_protection_enabled" not in text and "on_demand_throughput" not in text
+    assert "recovery_period_in_days" not in text and "propagate_tags" not in text
+    for kept in (
+        'hash_key                    = "pk"',
+        "enabled                 = true",
+        "region_name    = replica.value",
+    ):
+        assert kept in text
+    assert compat.check_text("m/main.tf", text, pinned) == [], "the result is valid for the pinned provider"
+    assert hclscan.parse(text), "and still parses"
+
+
+def test_refuses_what_cannot_be_left_out(pinned: schemas.ProviderSchema) -> None:
+    text = (
+        'resource "aws_s3_bucket_versioning" "v" {\n  bucket = "b"\n}\n'
+        'output "o" {\n  value = aws_dynamodb_table.t.deletion_protection_enabled\n}\n'
+    )
+    with pytest.raises(UserError) as error:
+        compat.strip_text("m/main.tf", text, pinned)
+    message = str(error.value)
+    assert "m/main.tf:1: resource type aws_s3_bucket_versioning does not exist in hashicorp/aws 3.39.0" in message
+    assert "m/main.tf:5: attribute deletion_protection_enabled of resource aws_dynamodb_table (read here)" in message
+
+
+def test_relaxes_the_version_constraints_to_the_pinned_provider(tmp_path: Path) -> None:
+    staged = stage(tmp_path)
+    versions = (staged / "modules" / "dynamodb-table" / "versions.tf").read_text()
+    assert 'version = "3.39.0"' in versions and 'version = ">= 6.0' not in versions
+    assert '">= 6.0, < 7.0"' in (ROOT / "modules" / "dynamodb-table" / "versions.tf").read_text(), "not the repo"
+
+
+def test_pinned_runs_default_the_lambda_runtime_in_one_place(tmp_path: Path) -> None:
+    staged = stage(tmp_path, include=("modules", "envs"))
+    for rel in ("envs/local/variables.tf", "envs/prod/variables.tf", "modules/university/variables.tf"):
+        committed = (ROOT / rel).read_text()
+        assert 'default     = "python3.13"' in committed, rel
+        assert 'default     = "python3.8"' in (staged / rel).read_text(), rel
+    assert compat.PINNED_VARIABLES == {"lambda_runtime": "python3.8"}
+
+
+def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> None:
+    """Online with a provider below the floor: Terraform's own error at init, not a schema error."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'module "t" {\n  source = "../modules/dynamodb-table"\n  name = "x"\n  schema = {}\n}\n'
+    )
+    shutil.copytree(ROOT / "modules", tmp_path / "modules")  # committed, not adapted
+    tf = Terraform(root, extra_env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
+    with pytest.raises(TerraformError) as error:
+        tf.init(backend=False)
+    text = " ".join(str(error.value).split())
+    assert "provider hashicorp/aws: no available releases match the given constraints >= 6.0.0, < 7.0.0" in text
+
+
+def test_modern_only_setting_in_local_is_stripped_and_reported_once(
+    endpoint_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad input: deletion protection on the pinned provider is not an error, and never silent."""
+    main = (
+        'module "t" {\n  source = "../modules/dynamodb-table"\n  name = "compat-dp"\n'
+        '  schema = { hash_key = { name = "pk", type = "S" } }\n  deletion_protection_enabled = true\n}\n'
+    )
+    suffix = "argument deletion_protection_enabled removed (unknown to hashicorp/aws 3.39.0)"
+    before = set(compat.reported())
+    case = fixture_dir(tmp_path / "a", main, endpoint_url)
+    first = capsys.readouterr().err
+    fixture_dir(tmp_path / "b", main, endpoint_url)
+    second = capsys.readouterr().err
+    reported = compat.reported()
+    key = next(k for k in reported if k.endswith(suffix) and "replica." not in k)
+    assert key.startswith("modules/dynamodb-table/main.tf:")
+    if key not in before:  # earlier tests of this run may have reported it already
+        assert key in first, "printed when first removed"
+    assert key not in second, "and never again in the same run"
+    tf = Terraform(case, extra_env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
+    tf.init(backend=False)
+    plan = tf.plan_json(out=tmp_path / "plan.tfplan")
+    table = next(rc for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table")
+    assert table["change"]["actions"] == ["create"]
+    assert compat.instances(plan, reported)[key] == [table["address"]]
+
+
+def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: dict[str, Path]) -> None:
+    plan = json.loads(env_plan_files["prod"].read_text())
+    tables = sorted(rc["address"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table")
+    by_line = compat.instances(plan, compat.reported())
+    suffix = "argument deletion_protection_enabled removed (unknown to hashicorp/aws 3.39.0)"
+    [protection] = [k for k in by_line if k.endswith(suffix) and "replica." not in k]
+    assert len(tables) > 20 and by_line[protection] == tables
+    [replica] = [k for k in by_line if "replica.deletion_protection_enabled" in k]
+    assert by_line[replica] == tables, "the argument sits in every table's replica block (set where replicas exist)"
+    # What the CLI prints after `plan prod --offline`: every table by name, with what it went without.
+    text = compat.grouped_report(plan, by_line)
+    names = [rc["change"]["after"]["name"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table"]
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "aws_dynamodb_table" in line)
+    table_line, without = lines[at], lines[at + 1]
+    assert all(name in table_line for name in names) and f"{len(names)} x resource aws_dynamodb_table" in table_line
+    assert "deletion_protection_enabled" in without and "table_class" in without
+
+
+def test_readme_lists_every_modern_only_argument() -> None:
+    readme = (ROOT / "README.md").read_text()
+    expected = compat.readme_section(ROOT)
+    assert expected in readme, "run `.venv/bin/python -m tablekit.compat --write-readme` and commit README.md"
+    for argument in ("deletion_protection_enabled", "table_class", "function_response_types", "import_table"):
+        assert f"| `{argument}` |" in expected
