@@ -161,7 +161,7 @@ class EnvView:
             return "data-loss"
         if self.errored:
             return "errored"
-        if self.destroys:
+        if self.counts.destroys:
             return "destroys"
         return "changes" if self.has_changes else "no-changes"
 
@@ -182,7 +182,7 @@ def _display_name(rc: ResourceChange, m: Masker, marks: Any) -> Md | None:
         return None
     for attr in _NAME_ATTRS:
         if isinstance(body.get(attr), str) and body[attr]:
-            return code(m.mask(body[attr], redact.child(marks, attr)), _VALUE_WIDTH)
+            return code(m.key(body[attr], redact.child(marks, attr)), _VALUE_WIDTH)
     return None
 
 
@@ -190,7 +190,7 @@ def _kind(rc: ResourceChange) -> Md:
     return TYPE_NAMES.get(rc.type) or code(redact.text(rc.type))
 
 
-def _reasons(rc: ResourceChange, m: Masker, marks: Any) -> list[Md]:
+def _reasons(rc: ResourceChange, m: Masker, marks: Any, explain_silence: bool = True) -> list[Md]:
     """Why Terraform plans this: forcing attributes, its action_reason, deposed object, order."""
     parts: list[Md] = []
     if rc.replace_paths:
@@ -205,7 +205,7 @@ def _reasons(rc: ResourceChange, m: Masker, marks: Any) -> list[Md]:
         )
     if rc.action == Action.REPLACE:
         parts.append(lit("new object created first") if rc.create_first else lit("destroyed first, then created"))
-    if not parts and rc.action.destroys:
+    if not parts and rc.action.destroys and explain_silence:
         parts.append(lit("Terraform gave no reason"))
     return parts
 
@@ -333,7 +333,7 @@ def _loss_line(env: Md, loss: dataloss.Loss, m: Masker, short: bool) -> Md:
         line = fmt("{} — {}; deletion window: {} days", line, ours(loss.reason), code(window))
     else:
         line = fmt("{} — {}", line, ours(loss.reason))
-    reasons = _reasons(rc, m, marks) if rc.action.destroys else []
+    reasons = _reasons(rc, m, marks, explain_silence=False) if rc.action.destroys else []
     if reasons:
         line = fmt("{}. Why: {}", line, join("; ", reasons))
     return line
@@ -615,7 +615,7 @@ def _env_section(v: EnvView, layout: _Layout, options: Options, cut: dict[str, l
         ]
     if quiet:
         lines += [quiet, lit("")]
-    body = _capped(v.updates, layout.caps["updates"], "updates", cut)
+    body = list(_capped(v.updates, layout.caps["updates"], "updates", cut))
     body += _capped(v.creates, layout.caps["creates"], "creates", cut)
     if body:
         heading = join(
