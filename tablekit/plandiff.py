@@ -93,7 +93,7 @@ def diff(
     if replacing:
         before = {k: v for k, v in _dict(before).items() if unknown.get(k) is not True}
         unknown = {k: v for k, v in unknown.items() if v is not True}
-    return list(_diff(_dict(before), _dict(after), unknown, marks, (), masker, replacing))
+    return list(_diff(_dict(before), _dict(after), unknown, marks, (), masker, replacing, marks))
 
 
 def _diff(
@@ -103,7 +103,8 @@ def _diff(
     marks: Any,
     prefix: tuple[Any, ...],
     m: Masker,
-    replacing: bool = False,
+    replacing: bool,
+    root_marks: Any,
 ) -> Iterator[AttrChange]:
     keys = set(before) | set(after) | {k for k, v in unknown.items() if v is True}
     for key in sorted(keys, key=str):
@@ -112,7 +113,7 @@ def _diff(
         old, new, unk = before.get(key), after.get(key), unknown.get(key, False)
         mark = redact.child(marks, key)
         steps = (*prefix, key)
-        path = m.path(steps, marks)
+        path = m.path(steps, root_marks)
         if unk is True:
             if _present(old):
                 yield AttrChange(path, m.mask(old, mark), redact.unknown())
@@ -133,7 +134,7 @@ def _diff(
             o = (old or [{}])[0] if old else {}
             n = (new or [{}])[0] if new else {}
             u = unk[0] if isinstance(unk, list) and unk and isinstance(unk[0], dict) else {}
-            yield from _diff(_dict(o), _dict(n), u, _block_mark(mark), (*steps, 0), m, replacing)
+            yield from _diff(_dict(o), _dict(n), u, _block_mark(mark), (*steps, 0), m, replacing, root_marks)
             continue
         if isinstance(old or {}, dict) and isinstance(new or {}, dict) and (old or new):
             entries = tuple(_map(_dict(old), _dict(new), mark, unk, m))

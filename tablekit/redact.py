@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -235,7 +236,9 @@ class Masker:
         """A map key or a keyed block's name; `marks` is its parent map's mark (or the name's own)."""
         if marked(marks):
             return Display(MASKED)
-        return Display(self._clean(name if isinstance(name, str) else _json(name)), _plain=True)
+        if not isinstance(name, str):  # a list or object as a name: mask it like any value
+            return Display(self._clean(_masked(name, marks)))
+        return Display(self._clean(name), _plain=True)
 
     def text(self, value: str) -> Display:
         """A string Terraform never marks (address, type, env name, diagnostic), minus known secrets."""
@@ -273,12 +276,22 @@ def sensitive() -> Display:
 # --------------------------------------------------------------------------------------------
 
 
+_SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
 def _leaves(value: Any) -> Iterator[str]:
-    """String leaves only: keys of a marked object are usually schema names (`hash_key`), and a
-    marked map is hidden whole wherever it is printed or uploaded; numbers and booleans are too
-    common to find by text."""
+    """String leaves, and keys that do not look like attribute names.
+
+    The keys of a marked object are mostly schema names (`hash_key`, `name`): scrubbing those
+    from every string would wreck the document, and the marked object itself is hidden whole
+    wherever it is printed or uploaded. Keys of a marked map that are not attribute-like (`Owner`,
+    `cost-center`) are kept as secrets, so a diagnostic echoing them is cleaned too. Numbers and
+    booleans are too common to find by text.
+    """
     if isinstance(value, dict):
-        for v in value.values():
+        for k, v in value.items():
+            if isinstance(k, str) and not _SCHEMA_NAME.fullmatch(k):
+                yield k
             yield from _leaves(v)
     elif isinstance(value, list):
         for v in value:
