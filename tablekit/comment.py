@@ -38,6 +38,7 @@ from tablekit.redact import Masker
 MARKER = "<!-- tablekit-plan-comment -->"
 GITHUB_COMMENT_LIMIT = 65_536
 LABEL_DESTROYS_DATA = "destroys-data"
+_LABEL_CODE = "`destroys-data`"
 _VALUE_WIDTH = 80
 _ERROR_WIDTH = 240
 
@@ -380,19 +381,27 @@ def _diagnostics(plan: Plan, m: Masker) -> list[Md]:
 
 
 def _drift(plan: Plan, m: Masker) -> tuple[list[Md], int]:
-    """Drift that matters (relevant_attributes, or resources the plan changes) and the count of the rest."""
-    changing = {rc.address for rc in plan.managed() if rc.action.changes}
+    """Drift that matters, and how many other objects merely read back differently.
+
+    It matters when the configuration reads the drifted attribute (`relevant_attributes`, written
+    by Terraform >= 1.2), or when the plan changes that attribute back. Plans without
+    relevant_attributes (Terraform 1.0/1.1) count every drifted resource the plan also changes.
+    The rest -- e.g. GSI capacities the provider reads back on on-demand tables -- is one line.
+    """
+    planned = {(rc.address, rc.deposed): rc for rc in plan.managed() if rc.action.changes}
     shown: list[Md] = []
     quiet = 0
     for rc in sorted(plan.resource_drift, key=lambda r: (r.address, r.deposed or "")):
         if not rc.managed or not rc.action.changes:
             continue
         relevant = plan.relevant_paths(rc.address)
+        target = planned.get((rc.address, rc.deposed))
         if relevant is None:
-            matters = rc.address in changing
+            matters = target is not None
         else:
-            changed = plandiff.changed_paths(rc.before, rc.after) if rc.after is not None else [()]
-            matters = any(plandiff.overlaps(c, r) for c in changed for r in relevant)
+            drifted = plandiff.changed_paths(rc.before, rc.after) if rc.after is not None else [()]
+            reverted = plandiff.changed_paths(target.before, target.after) if target and target.after else []
+            matters = any(plandiff.overlaps(d, p) for d in drifted for p in [*relevant, *reverted])
         if matters:
             shown.append(_drift_line(rc, m))
         else:
@@ -558,7 +567,7 @@ def _summary(views: Sequence[EnvView], options: Options) -> list[Md]:
     if options.run_url:
         extras.append(link(lit("Workflow run"), options.run_url))
     if any(v.loss_lines for v in views):
-        extras.append(fmt("suggested label: {}", lit("`" + LABEL_DESTROYS_DATA + "`")))
+        extras.append(fmt("suggested label: {}", lit(_LABEL_CODE)))
     if extras:
         lines += [lit(""), join(" · ", extras)]
     return [*lines, lit("")]

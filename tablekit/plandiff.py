@@ -118,8 +118,8 @@ def _diff(
             if _present(old):
                 yield AttrChange(path, m.mask(old, mark), redact.unknown())
             continue
-        if old == new and not _has_unknown(unk):
-            continue
+        if (old == new or not (_present(old) or _present(new))) and not _has_unknown(unk):
+            continue  # equal, or null vs an empty value (providers read one back as the other)
         if replacing and not _present(new) and not _has_unknown(unk):
             continue  # the new object leaves it unset (the provider fills in its default)
         if redact.marked(mark):
@@ -202,7 +202,7 @@ def changed_paths(before: Any, after: Any) -> list[tuple[Any, ...]]:
     b, a = _dict(before), _dict(after)
     out: list[tuple[Any, ...]] = []
     for key in sorted(set(b) | set(a), key=str):
-        if key in NOISY or b.get(key) == a.get(key):
+        if key in NOISY or b.get(key) == a.get(key) or not (_present(b.get(key)) or _present(a.get(key))):
             continue
         bv, av = b.get(key), a.get(key)
         if isinstance(bv, dict) and isinstance(av, dict):
