@@ -40,6 +40,7 @@ GITHUB_COMMENT_LIMIT = 65_536
 LABEL_DESTROYS_DATA = "destroys-data"
 _LABEL_CODE = "`destroys-data`"
 _VALUE_WIDTH = 80
+OPEN_DETAILS_UP_TO = 15
 _ERROR_WIDTH = 240
 
 # What a reviewer calls the types the banner names (others are shown by their type).
@@ -144,6 +145,7 @@ class EnvView:
     loss_addresses: list[str] = field(default_factory=list)
     destroys: list[Md] = field(default_factory=list)
     destroys_short: list[Md] = field(default_factory=list)
+    loss_destroys: int = 0
     others: list[Md] = field(default_factory=list)
     updates: list[Md] = field(default_factory=list)
     creates: list[Md] = field(default_factory=list)
@@ -429,9 +431,13 @@ def summarize(env: str, plan: Plan | Mapping[str, Any], policy: PolicyResult | N
     for rc in destroys:
         data = (rc.address, rc.deposed) in losing
         view.destroys.append(_change_line(rc, m, with_attrs=True, loses_data=data))
-        view.destroys_short.append(_change_line(rc, m, with_attrs=False, loses_data=data))
+        if data:
+            view.loss_destroys += 1  # the short layout lists it in the banner only
+        else:
+            view.destroys_short.append(_change_line(rc, m, with_attrs=False, loses_data=False))
+    listed = {id(rc) for rc in destroys}
     for rc in changes:
-        if rc in destroys:
+        if id(rc) in listed:
             continue
         if rc.is_import or rc.is_move:
             view.others.append(_change_line(rc, m, with_attrs=True, loses_data=False))
@@ -605,8 +611,17 @@ def _env_section(v: EnvView, layout: _Layout, options: Options, cut: dict[str, l
     for warning in v.warnings:
         lines += [lit("> [!WARNING]"), fmt("> {}", warning), lit("")]
     if v.destroys:
-        items = v.destroys_short if layout.short else v.destroys
-        lines += [fmt("**Destroyed, replaced or forgotten ({}):**", number(len(items))), lit(""), *items, lit("")]
+        items = v.destroys
+        if layout.short:
+            items = list(v.destroys_short)
+            if v.loss_destroys:
+                items.insert(
+                    0,
+                    fmt(
+                        "- 🔴 {} that lose data: each is listed in the banner above", plural(v.loss_destroys, "destroy")
+                    ),
+                )
+        lines += [fmt("**Destroyed, replaced or forgotten ({}):**", number(len(v.destroys))), lit(""), *items, lit("")]
     others = _capped(v.others, layout.caps["others"], "others", cut)
     if others:
         lines += [fmt("**Imports, moves and outputs ({}):**", number(len(v.others))), lit(""), *others, lit("")]
@@ -631,8 +646,10 @@ def _env_section(v: EnvView, layout: _Layout, options: Options, cut: dict[str, l
             " and ",
             [plural(n, w) for n, w in ((len(v.updates), "update"), (len(v.creates), "create")) if n],
         )
+        # A short list is open by default: collapsing three lines only hides them.
+        opening = lit("<details open>") if len(body) <= OPEN_DETAILS_UP_TO else lit("<details>")
         lines += [
-            lit("<details>"),
+            opening,
             fmt("<summary>{}</summary>", heading),
             lit(""),
             *body,
@@ -707,7 +724,10 @@ def render_views(views: Sequence[EnvView], options: Options = Options()) -> str:
     layout.short = True
     text = _assemble(views, options, layout)
     if utf16_len(text) <= options.limit:
-        return text
+        # The short destroy list freed room: give it back, most important list first.
+        for what in reversed(CUT_ORDER):
+            _largest(views, options, layout, what)
+        return _assemble(views, options, layout)
     # More destroys than fit even one line each (thousands): keep the head, say what was cut.
     suffix = (
         "\n> [!NOTE]\n> ✂️ Cut at the comment limit: this plan has more destroys than one comment can list. "

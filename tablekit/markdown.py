@@ -154,4 +154,4 @@ def link(label: Md, url: str) -> Md:
 
 def utf16_len(text: str) -> int:
     """Length as GitHub's API counts it (JavaScript string length), never below len(text)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le")) // 2

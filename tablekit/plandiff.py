@@ -111,6 +111,8 @@ def _diff(
         if key in NOISY and not prefix:
             continue
         old, new, unk = before.get(key), after.get(key), unknown.get(key, False)
+        if unk is not True and (old == new or not (_present(old) or _present(new))) and not _has_unknown(unk):
+            continue  # equal, or null vs an empty value (providers read one back as the other)
         mark = redact.child(marks, key)
         steps = (*prefix, key)
         path = m.path(steps, root_marks)
@@ -118,8 +120,6 @@ def _diff(
             if _present(old):
                 yield AttrChange(path, m.mask(old, mark), redact.unknown())
             continue
-        if (old == new or not (_present(old) or _present(new))) and not _has_unknown(unk):
-            continue  # equal, or null vs an empty value (providers read one back as the other)
         if replacing and not _present(new) and not _has_unknown(unk):
             continue  # the new object leaves it unset (the provider fills in its default)
         if redact.marked(mark):

@@ -175,6 +175,8 @@ def union(a: Any, b: Any) -> Any:
 
 
 def _masked(value: Any, marks: Any) -> Any:
+    if marks is False or marks is None or (isinstance(marks, dict) and not marks):
+        return value  # the common case, without walking anything
     if marked(marks):
         return MASKED
     if not any_marked(marks):
@@ -326,19 +328,20 @@ class Secrets:
 
     def __init__(self, strings: Iterable[str] = ()) -> None:
         found = {s for s in strings if s}
-        self._long = sorted((s for s in found if len(s) >= MIN_SUBSTRING_SECRET), key=lambda s: (-len(s), s))
+        long = sorted((s for s in found if len(s) >= MIN_SUBSTRING_SECRET), key=lambda s: (-len(s), s))
+        # One alternation, longest first: a secret that contains another is replaced whole.
+        self._pattern = re.compile("|".join(re.escape(s) for s in long)) if long else None
         self._short = frozenset(s for s in found if len(s) < MIN_SUBSTRING_SECRET)
 
     def __bool__(self) -> bool:
-        return bool(self._long or self._short)
+        return bool(self._pattern or self._short)
 
     def scrub(self, value: str, replacement: str = SENSITIVE) -> str:
         if value in self._short:
             return replacement
-        for secret in self._long:
-            if secret in value:
-                value = value.replace(secret, replacement)
-        return value
+        if self._pattern is None:
+            return value
+        return self._pattern.sub(lambda _: replacement, value)
 
     @classmethod
     def of_plan(cls, plan: Mapping[str, Any]) -> Secrets:
