@@ -265,3 +265,55 @@ def test_a_sensitive_value_in_tags_also_hides_tags_all(side: str) -> None:
     entry = gp.change("aws_dynamodb_table.t", ["update"], body, copy.deepcopy(body))
     entry["change"][f"{side}_sensitive"] = {"tags": True}
     assert SECRET not in json.dumps(redact_plan(gp.plan([entry])))
+
+
+# ---------------------------------------------------------------- marks alone (no secret scrubbing)
+
+
+@settings(max_examples=MASKING_CASES)
+@given(before=marked_value, after=marked_value)
+def test_marks_alone_hide_every_marked_leaf(before: tuple[Any, Any], after: tuple[Any, Any]) -> None:
+    """The mark walk itself, without the second layer (scrubbing known secrets) behind it."""
+    from tablekit import plandiff
+
+    (bv, bm), (av, am) = before, after
+    secrets = secrets_in(bv, bm) | secrets_in(av, am)
+    body_b = {"payload": bv, "tags": {"k": bv}, "global_secondary_index": [{"name": bv}], "ttl": [{"x": bv}]}
+    body_a = {"payload": av, "tags": {"k": av}, "global_secondary_index": [{"name": av}], "ttl": [{"x": av}]}
+    marks_b = {"payload": bm, "tags": {"k": bm}, "global_secondary_index": [{"name": bm}], "ttl": [{"x": bm}]}
+    marks_a = {"payload": am, "tags": {"k": am}, "global_secondary_index": [{"name": am}], "ttl": [{"x": am}]}
+    marks = redact.change_marks(marks_b, marks_a)
+    shown = [redact.mask(body_b, marks).text(), redact.mask(body_a, marks).text()]
+    for change in plandiff.diff(body_b, body_a, None, marks):
+        shown.append(change.path.text())
+        for d in (change.old, change.new):
+            shown.append(d.text() if d else "")
+        for e in change.entries:
+            shown += [e.key.text(), e.old.text() if e.old else "", e.new.text() if e.new else ""]
+    text = "\n".join(shown)
+    leaked = [s for s in secrets if s in text]
+    assert not leaked, leaked
+
+
+def test_keys_and_block_names_under_a_mark_are_hidden_by_the_marks() -> None:
+    assert redact.key("owner", True).text() == "(sensitive)"
+    assert redact.key(["a", "b"], [False, True]).text() == '["a", (sensitive)]'
+    assert redact.path(["tags", "owner", "x"], {"tags": True}).text() == "tags[(sensitive)]"
+
+
+def test_tags_all_is_hidden_with_tags_even_for_plain_looking_keys() -> None:
+    """tags_all echoes tags unmarked; a key like `s3cr3t_team` is not scrubbed as text, only masked."""
+    body = gp.table("t", tags={"s3cr3t_team": "v1"})
+    entry = gp.change("aws_dynamodb_table.t", ["update"], body, copy.deepcopy(body))
+    entry["change"]["after_sensitive"] = {"tags": True}
+    assert "s3cr3t_team" not in json.dumps(redact_plan(gp.plan([entry])))
+
+
+def test_sensitive_variables_of_any_type_are_replaced() -> None:
+    doc = gp.plan(
+        [],
+        variables={"pin": {"value": 48213}, "flags": {"value": [True, 7]}},
+        configuration={"root_module": {"variables": {"pin": {"sensitive": True}, "flags": {"sensitive": True}}}},
+    )
+    out = redact_plan(doc)
+    assert out["variables"] == {"pin": {"value": PLACEHOLDER}, "flags": {"value": PLACEHOLDER}}

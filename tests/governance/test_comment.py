@@ -344,6 +344,21 @@ def test_banner_covers_every_kind_of_loss() -> None:
         assert f"- ⚠️ destroy `module.university.aws_sqs_queue.{queue}`" in text
 
 
+def test_drift_of_resources_the_plan_leaves_alone_is_one_line() -> None:
+    """The false-drift bug: GSI capacities read back on on-demand tables, no action planned."""
+    read_back = gp.table("ielts-genai-prep-users", gsis=[{"name": "by-email", "hash_key": "email"}])
+    drifted = copy.deepcopy(read_back)
+    drifted["global_secondary_index"][0]["read_capacity"] = 0
+    plan = gp.plan(
+        [gp.noop(gp.tbl("ielts", "users"), drifted)],
+        drift=[gp.update(gp.tbl("ielts", "users"), read_back, drifted) for _ in range(1)],
+    )
+    text = render([("local", plan)])
+    assert "**`local`**: no changes. _1 object read back with provider-side differences; no action planned._" in text
+    assert "Drift" not in text
+    assert "| `local` | 0 | 0 | 0 | 0 | — | 0 | — | no changes |" in text
+
+
 def test_no_banner_without_loss() -> None:
     assert banner(render([("dev", update_plan())])) == ""
     assert banner(render([("dev", terraform_extras_plan())])) == ""  # forget keeps the real object
