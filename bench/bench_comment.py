@@ -21,8 +21,9 @@ import copy
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -108,10 +109,14 @@ def synthetic_plan(n: int) -> dict[str, Any]:
     }
 
 
-def best(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+T = TypeVar("T")
+
+
+def best(repeat: int, fn: Callable[[], T]) -> tuple[float, T]:
     """Fastest of `repeat` runs, in seconds, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
+    times = []
+    result = fn()
+    for _ in range(max(1, repeat)):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
@@ -131,11 +136,11 @@ def main() -> None:
     table.add_column("redact_plan", justify="right")
     for n in (int(s) for s in args.sizes.split(",")):
         text = json.dumps(synthetic_plan(n))
-        load_s, raw = best(args.repeat, lambda text=text: json.loads(text))
-        parse_s, plan = best(args.repeat, lambda raw=raw: Plan.parse(raw))
-        summarize_s, view = best(args.repeat, lambda plan=plan: summarize("prod", plan))
-        render_s, comment = best(args.repeat, lambda view=view: render_views([view]))
-        redact_s, _ = best(args.repeat, lambda raw=raw: redact_plan(raw))
+        load_s, raw = best(args.repeat, partial(json.loads, text))
+        parse_s, plan = best(args.repeat, partial(Plan.parse, raw))
+        summarize_s, view = best(args.repeat, partial(summarize, "prod", plan))
+        render_s, comment = best(args.repeat, partial(render_views, [view]))
+        redact_s, _ = best(args.repeat, partial(redact_plan, raw))
         total = parse_s + summarize_s + render_s
         cut = "cut" if "Shortened to fit" in comment else "full"
         table.add_row(
