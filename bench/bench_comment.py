@@ -142,7 +142,7 @@ def main() -> None:
         render_s, comment = best(args.repeat, partial(render_views, [view]))
         redact_s, _ = best(args.repeat, partial(redact_plan, raw))
         total = parse_s + summarize_s + render_s
-        cut = "cut" if "Shortened to fit" in comment else "full"
+        cut = "cut" if ("Shortened to fit" in comment or "Cut at the comment limit" in comment) else "full"
         table.add_row(
             f"{n:,}",
             f"{len(text) / 1e6:.1f}",

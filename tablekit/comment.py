@@ -607,7 +607,7 @@ def _env_section(v: EnvView, layout: _Layout, options: Options, cut: dict[str, l
     if empty and not v.has_changes:
         line = fmt("**{}**: no changes.", v.label)
         return [fmt("{} {}", line, quiet) if quiet else line, lit("")]
-    lines = [fmt("### {}", v.label), lit("")]
+    lines = [fmt("### {} — {}", v.label, ours(v.counts.line())), lit("")]
     for warning in v.warnings:
         lines += [lit("> [!WARNING]"), fmt("> {}", warning), lit("")]
     if v.destroys:

@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import cmarkgfm
-from cmarkgfm.cmark import Options
+import cmarkgfm  # type: ignore[import-untyped]
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "comment" / "fixtures" / "real"
@@ -67,7 +67,9 @@ def to_html(markdown: str) -> str:
     html = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
     # GitHub draws `> [!CAUTION]` blocks as coloured alerts; mimic that much.
     for kind in ("caution", "warning", "note"):
-        html = html.replace(f"<blockquote>\n<p>[!{kind.upper()}]", f'<blockquote class="{kind}">\n<p><b>{kind.title()}</b>')
+        html = html.replace(
+            f"<blockquote>\n<p>[!{kind.upper()}]", f'<blockquote class="{kind}">\n<p><b>{kind.title()}</b>'
+        )
     html = html.replace("<details>", "<details open>")  # show what the collapsed list holds
     return f"<!doctype html><meta charset=utf-8><style>{STYLE}</style><body>{html}</body>"
 

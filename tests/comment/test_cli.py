@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import gov_plans as gp
 from test_input import run_cli
@@ -20,7 +21,7 @@ no valid credential sources [x](https://evil.example) @octocat\x1b[0m
 """
 
 
-def write(tmp_path: Path, name: str, content: str | dict) -> Path:
+def write(tmp_path: Path, name: str, content: str | dict[str, Any]) -> Path:
     path = tmp_path / name
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     return path

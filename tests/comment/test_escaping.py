@@ -104,7 +104,11 @@ def test_the_reported_attacks_render_as_text() -> None:
         "`` ` ``",
     ]
     for attack in attacks:
-        html = gfm.parse(render_with(lambda i, a=attack: a if i in (1, 4, 13, 17) else f"s{i}"))
+
+        def strings(i: int, a: str = attack) -> str:
+            return a if i in (1, 4, 13, 17) else f"s{i}"  # a tag key, a tag, a diagnostic, the env name
+
+        html = gfm.parse(render_with(strings))
         assert set(html.hrefs) <= {RUN_URL, RUN_URL + "/report", RUN_URL + "#artifacts"}, attack
         assert "img" not in html.tags, attack
         assert html.tags.count("details") == html.tags.count("/details") == 1, attack

@@ -83,10 +83,10 @@ def _split(address: str) -> tuple[str | None, str, str]:
 def change(
     address: str,
     actions: list[str],
-    before: dict | None,
-    after: dict | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     *,
-    after_unknown: dict | None = None,
+    after_unknown: dict[str, Any] | None = None,
     replace_paths: list[list[Any]] | None = None,
     action_reason: str | None = None,
     after_sensitive: Any = None,

@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import gov_plans as gp
 import pytest
@@ -40,7 +40,7 @@ def check_golden(name: str, text: str) -> None:
 # ---------------------------------------------------------------- scenarios
 
 
-def create_plan() -> dict:
+def create_plan() -> dict[str, Any]:
     return gp.plan(
         [
             gp.create(
@@ -56,7 +56,7 @@ def create_plan() -> dict:
     )
 
 
-def update_plan() -> dict:
+def update_plan() -> dict[str, Any]:
     before = gp.table("ielts-genai-prep-sessions", hash_key="session_id", pitr=False, tags={"Environment": "dev"})
     after = gp.table(
         "ielts-genai-prep-sessions",
@@ -88,7 +88,7 @@ def update_plan() -> dict:
     )
 
 
-def replace_destroy_plan() -> dict:
+def replace_destroy_plan() -> dict[str, Any]:
     old = gp.table("university", hash_key="pk", range_key="sk")
     new = gp.table("university", hash_key="id", range_key="sk")
     return gp.plan(
@@ -113,7 +113,7 @@ def replace_destroy_plan() -> dict:
     )
 
 
-def drift_plan() -> dict:
+def drift_plan() -> dict[str, Any]:
     real = gp.table("ielts-genai-prep-users", hash_key="email", kms="arn:aws:kms:us-east-1:111122223333:key/prod")
     drifted = copy.deepcopy(real)
     drifted["point_in_time_recovery"] = [{"enabled": False}]
@@ -128,11 +128,11 @@ def drift_plan() -> dict:
     )
 
 
-def noop_plan(*names: str) -> dict:
+def noop_plan(*names: str) -> dict[str, Any]:
     return gp.plan([gp.noop(gp.tbl("ielts", n), gp.table(f"ielts-genai-prep-{n}")) for n in names])
 
 
-def warnings_plan() -> dict:
+def warnings_plan() -> dict[str, Any]:
     doc = gp.plan(
         [gp.update("module.university.aws_lambda_function.stream", gp.lambda_fn("u"), gp.lambda_fn("u", timeout=60))],
         errored=True,
@@ -147,7 +147,7 @@ def warnings_plan() -> dict:
     return doc
 
 
-def huge_plan(n: int = 1500) -> dict:
+def huge_plan(n: int = 1500) -> dict[str, Any]:
     changes = [
         gp.create(
             f'module.load.aws_cloudwatch_metric_alarm.throttle["table-{i:05d}-with-a-long-name"]',
@@ -159,7 +159,7 @@ def huge_plan(n: int = 1500) -> dict:
     return gp.plan(changes)
 
 
-def every_loss_plan() -> dict:
+def every_loss_plan() -> dict[str, Any]:
     """One of each kind of data loss the banner must name, next to destroys that lose none."""
     table = gp.table("ielts-genai-prep-users", hash_key="email")
     with_replica = copy.deepcopy(table)
@@ -208,7 +208,7 @@ def every_loss_plan() -> dict:
     )
 
 
-def terraform_extras_plan() -> dict:
+def terraform_extras_plan() -> dict[str, Any]:
     """What Terraform does besides changing values: import, move, forget, outputs."""
     table = gp.table("bandup-evaluations", hash_key="evaluation_id")
     doc = gp.plan(
@@ -253,7 +253,7 @@ def terraform_extras_plan() -> dict:
     return doc
 
 
-def import_only_plan() -> dict:
+def import_only_plan() -> dict[str, Any]:
     table = gp.table("bandup-evaluations", hash_key="evaluation_id")
     doc = gp.plan(
         [
@@ -458,7 +458,7 @@ def test_unchanged_plan_gives_a_byte_identical_comment() -> None:
     assert render([("prod", plan)]) == render([("prod", shuffled)]) == render([("prod", copy.deepcopy(plan))])
 
 
-def test_cli_writes_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str], tk) -> None:
+def test_cli_writes_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str], tk: Callable[..., int]) -> None:
     plan_file = tmp_path / "prod.json"
     plan_file.write_text(json.dumps(replace_destroy_plan()))
     out = tmp_path / "comment.md"
