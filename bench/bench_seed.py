@@ -102,11 +102,11 @@ def terraform_vs_loader(url: str, workdir: Path, workers: int | None, n: int = 5
     terraform.init()
     console.print(f"[dim]terraform apply of {n} items ...[/]")
     started = time.perf_counter()
-    terraform.run(["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=10"], capture=True)
+    terraform.run(["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=10"])
     tf_apply = time.perf_counter() - started
     console.print("[dim]terraform plan (no changes; refreshes every item) ...[/]")
     started = time.perf_counter()
-    plan = terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], capture=True, check=False)
+    plan = terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], check=False)
     tf_plan = time.perf_counter() - started
     if plan.returncode not in (0, 2):
         raise SystemExit(f"terraform plan failed: {plan.stderr}")

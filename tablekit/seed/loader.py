@@ -7,7 +7,7 @@ one would leave an environment whose tables disagree with each other (an enrollm
 course), which is worse than an error that costs one re-run.
 
 Entry points: `load_env` (an env's seed sets, used by `tablekit seed ENV` and `setup`) and
-`load_rows` (any rows for one table, used by `tablekit seed synth` and the benchmark). Both take
+`load_rows` (any rows for one table, used by `tablekit synth` and the benchmark). Both take
 the key schemas as the env's `tables` output and a client factory, so tests need no Terraform.
 """
 
