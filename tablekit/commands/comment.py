@@ -3,9 +3,10 @@
 The plan files are `terraform show -json PLANFILE` output (e.g. from `tablekit plan --json-out`).
 An env whose plan failed is given with `--failed ENV=LOGFILE` instead, the checkov JSON report of
 an env's plan scan with `--policy ENV=FILE` (`tablekit lint` writes
-build/reports/checkov/plan-ENV/results.json). `--summary-json` writes labels and counts for the
-workflow (e.g. to add the `destroys-data` label). Every input is read and checked before anything
-is written; a wrong one ends with one line and exit code 2.
+build/reports/checkov/plan-ENV/results.json). `--json` prints the suggested labels and per-env
+counts on stdout for the workflow (e.g. to add the `destroys-data` label; the comment then goes to
+`--out`). Every input is read and checked before anything is written; a wrong one ends with one
+line and exit code 2.
 
 This module needs only the standard library, so CI can render the comment with
 `python3 -m tablekit.commands.comment ...` from a bare checkout, without building the venv.
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from tablekit.cliargs import env_files
+from tablekit.cliargs import add_json, env_files
 from tablekit.comment import GITHUB_COMMENT_LIMIT, EnvView, Options, PolicyResult, failed, render_views, summary_json
 from tablekit.comment import summarize as summarize_env
 from tablekit.errors import UserError
@@ -78,19 +79,21 @@ def _write(path: str, text: str) -> Path:
 def _run(args: argparse.Namespace) -> int:
     if args.limit < 2000:
         raise UserError(f"--limit {args.limit}: give at least 2000 characters (GitHub allows {GITHUB_COMMENT_LIMIT:,})")
+    if args.json and not args.out:
+        raise UserError("--json prints the summary on stdout: give --out FILE for the comment itself")
     run_url = checked_url(args.run_url, "--run-url") if args.run_url else None
     report_url = checked_url(args.report_url, "--report-url") if args.report_url else None
     views = build_views(args)
     text = render_views(views, Options(title=args.title, run_url=run_url, report_url=report_url, limit=args.limit))
-    if args.summary_json:
-        summary: dict[str, Any] = summary_json(views)
-        summary["characters"] = utf16_len(text)
-        _write(args.summary_json, json.dumps(summary, indent=2, sort_keys=True) + "\n")
     if args.out:
         out = _write(args.out, text)
         print(f"wrote {out} ({utf16_len(text):,} characters)", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if args.json:
+        summary: dict[str, Any] = summary_json(views)
+        summary["characters"] = utf16_len(text)
+        sys.stdout.write(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return 0
 
 
@@ -116,7 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument("--run-url", help="URL of the workflow run (linked from the comment)")
     parser.add_argument("--report-url", help="URL of the policy reports (default: the run's artifacts)")
-    parser.add_argument("--summary-json", metavar="FILE", help="write suggested labels and per-env counts here")
+    add_json(parser, "the suggested labels and per-env counts (needs --out)")
     parser.add_argument("--out", help="write the Markdown here instead of stdout")
     parser.add_argument("--title", default="Terraform plan", help="heading of the comment")
     parser.add_argument(

@@ -33,10 +33,10 @@ def test_failed_env_policy_run_link_and_summary(tmp_path: Path) -> None:
     local = write(tmp_path, "local.json", gp.plan([]))
     log = write(tmp_path, "dev.log", FAILED_LOG)
     report = FIXTURES / "real" / "checkov-plan-results.json"
-    out, summary = tmp_path / "comment.md", tmp_path / "summary.json"
+    out = tmp_path / "comment.md"
     proc = run_cli(
         *("--plan", f"prod={prod}", "--failed", f"dev={log}", "--plan", f"local={local}"),
-        *("--policy", f"prod={report}", "--run-url", RUN, "--summary-json", str(summary), "--out", str(out)),
+        *("--policy", f"prod={report}", "--run-url", RUN, "--json", "--out", str(out)),
     )
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
@@ -49,21 +49,20 @@ def test_failed_env_policy_run_link_and_summary(tmp_path: Path) -> None:
     assert first_error.startswith("First error: `Error: error configuring S3 Backend: no valid credential sources")
     assert "\x1b" not in text
     assert f"[Workflow run](<{RUN}>)" in text
-    data = json.loads(summary.read_text())
+    data = json.loads(proc.stdout)
     assert data["labels"] == ["destroys-data"]
     assert data["envs"]["dev"]["status"] == "failed"
     assert data["envs"]["prod"]["data_loss"] == ['module.ielts.module.table["users"].aws_dynamodb_table.this']
     assert data["envs"]["prod"]["policy_failed"] == 2
     assert data["envs"]["local"]["status"] == "no-changes"
     assert data["characters"] == len(text.encode("utf-16-le")) // 2  # as GitHub counts
-    assert "ielts-genai-prep-users" not in summary.read_text()  # no plan values in the summary
+    assert "ielts-genai-prep-users" not in proc.stdout  # no plan values in the summary
 
 
 def test_no_label_without_loss(tmp_path: Path) -> None:
     plan = write(tmp_path, "dev.json", gp.plan([gp.create("aws_sqs_queue.q", gp.queue("q"))]))
-    summary = tmp_path / "s.json"
-    assert run_cli("--plan", f"dev={plan}", "--summary-json", str(summary)).returncode == 0
-    assert json.loads(summary.read_text())["labels"] == []
+    proc = run_cli("--plan", f"dev={plan}", "--json", "--out", str(tmp_path / "c.md"))
+    assert proc.returncode == 0 and json.loads(proc.stdout)["labels"] == []
 
 
 def test_unchanged_inputs_give_a_byte_identical_comment(tmp_path: Path) -> None:

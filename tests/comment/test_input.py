@@ -69,6 +69,7 @@ def test_not_a_plan_is_one_line_and_exit_2(tmp_path: Path, name: str, content: s
         (["--plan", "dev=PLAN", "--policy", "dev=PLAN"], "not a checkov JSON report"),
         (["--plan", "dev=PLAN", "--run-url", "javascript:alert(1)"], "give an http(s) URL"),
         (["--plan", "dev=PLAN", "--limit", "10"], "at least 2000"),
+        (["--json"], "give --out FILE"),
     ],
 )
 def test_bad_flags_are_one_line_and_exit_2(
@@ -78,6 +79,8 @@ def test_bad_flags_are_one_line_and_exit_2(
     plan.write_text(json.dumps(gp.plan([])))
     out = tmp_path / "comment.md"
     argv = [a.replace("PLAN", str(plan)) for a in args] + ["--out", str(out)]
+    if args == ["--json"]:
+        argv = ["--plan", f"dev={plan}", "--json"]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and says in err[0], err
