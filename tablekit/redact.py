@@ -521,3 +521,31 @@ mask = _PLAIN.mask
 key = _PLAIN.key
 text = _PLAIN.text
 path = _PLAIN.path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m tablekit.redact PLAN.json [OUT.json]`: the artifact-safe copy of a plan (stdlib only)."""
+    import sys
+
+    from tablekit.errors import UserError
+    from tablekit.plan import Plan
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if len(args) not in (1, 2):
+            raise UserError("usage: python -m tablekit.redact PLAN.json [OUT.json] (OUT defaults to stdout)")
+        plan = Plan.load(args[0])  # refuses what is not a plan, with one line
+        text = json.dumps(redact_plan(plan.raw), indent=1, sort_keys=True) + "\n"
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if len(args) == 2:
+        with open(args[1], "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import gov_plans as gp
@@ -17,6 +20,7 @@ from strategies import marked_value, secrets_in
 
 from tablekit import redact
 from tablekit.comment import render
+from tablekit.paths import ROOT
 from tablekit.redact import PLACEHOLDER, redact_plan
 
 SECRET = "S3CR3Tvalue0001"
@@ -315,3 +319,21 @@ def test_sensitive_variables_of_any_type_are_replaced() -> None:
     )
     out = redact_plan(doc)
     assert out["variables"] == {"pin": {"value": PLACEHOLDER}, "flags": {"value": PLACEHOLDER}}
+
+
+def test_redact_command_writes_the_artifact_copy(tmp_path: Path) -> None:
+    """`python -m tablekit.redact` (standard library only) is what a workflow uploads instead of the raw plan."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(sensitive_variable_plan()))
+    out = tmp_path / "redacted.json"
+    proc = subprocess.run(
+        [sys.executable, "-S", "-m", "tablekit.redact", str(plan), str(out)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert SECRET not in out.read_text() and json.loads(out.read_text())["variables"]["owner"]["value"] == PLACEHOLDER
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"format_version": "1.0", "values": {}}))
+    bad = subprocess.run(
+        [sys.executable, "-S", "-m", "tablekit.redact", str(state)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
