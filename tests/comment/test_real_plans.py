@@ -112,18 +112,17 @@ def test_sensitive_fixture_planned_applied_and_changed(endpoint_url: str, tmp_pa
     (root / "provider.tf").write_text(local_provider_hcl(endpoint_url))
     tf = Terraform(root)
     tf.init()
-    first = tf.plan_json(SECRETS, out=root / "create.tfplan")
-    tf.run(["apply", "-input=false", "-no-color", str(root / "create.tfplan")], capture=True)
+    first = tf.plan(root / "create.tfplan", SECRETS)
+    tf.apply(root / "create.tfplan")
     # One more plan (each costs seconds): new secrets in a tag and the GSI name, and a new hash key.
-    changed = tf.plan_json(
-        {**SECRETS, "owner": "S3CR3T-live-owner2", "index_name": "S3CR3T-live-index2", "hash_key": "id"}
-    )
+    secrets = {**SECRETS, "owner": "S3CR3T-live-owner2", "index_name": "S3CR3T-live-index2", "hash_key": "id"}
+    changed = tf.plan(root / "change.tfplan", secrets)
     for plan in (first, changed):
-        assert SECRET_PREFIX in json.dumps(plan)  # the plan itself carries them in clear
+        assert SECRET_PREFIX in json.dumps(dict(plan.raw))  # the plan itself carries them in clear
         text = render([("local", plan)])
         check_html(text)
         assert SECRET_PREFIX not in text
-        assert SECRET_PREFIX not in json.dumps(redact_plan(plan))
+        assert SECRET_PREFIX not in json.dumps(redact_plan(plan.raw))
     text = render([("local", changed)])
     assert "`tags`: ~`Owner`: `(sensitive)` → `(sensitive)`" in text
     assert "replace DynamoDB table `(sensitive)` (`aws_dynamodb_table.secret`)" in text
