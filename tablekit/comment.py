@@ -1,545 +1,780 @@
-"""Render `terraform show -json` plans of one or more environments into one PR comment (Markdown).
+"""Render the plans of several environments into one sticky PR comment (GitHub Markdown).
 
-Why a custom renderer instead of pasting `terraform plan` output: reviewers of a DynamoDB change
-need three things at a glance — does anything destroy or replace a table (every item in it is
-lost), what changes per environment, and did someone change the account behind Terraform's back
-(drift). Raw plan text buries all three under computed attributes and is cut off by GitHub's
-65,536-character comment limit at an arbitrary byte. Here the loud parts (banner, summary) are
-always kept, and only the long per-env change lists are cut, with a note saying what was cut.
+Why a renderer of our own instead of pasting `terraform plan` output: a reviewer of a table change
+needs to see at once whether anything loses data, what changes per environment, and what
+Terraform will do besides changing values (imports, moves, objects it forgets). Raw plan text
+buries that under computed attributes and is cut by GitHub's 65,536-character limit at an
+arbitrary byte. Here the banner, the summary and every destroy are always kept; when the comment
+is too long, updates are cut first (then creates, drift, other lines), and a note says how many.
 
-The comment starts with a hidden marker so CI finds and edits its own earlier comment (one sticky
-comment per PR) instead of adding a new one per push.
+The comment is a security boundary (a PR author chooses every value in the plan):
 
-Plan content is untrusted (a PR author chooses resource names and values), so every value is
-rendered inside a code span with backticks neutralised, and free text is HTML-escaped: nothing in
-a plan can inject markup, links, or a fake marker into the comment.
+- every plan value reaches it as a ``redact.Display``, masked by its sensitivity marks and cleaned
+  of the plan's known secrets (``redact.Masker``);
+- every line is ``markdown.Md``, built from template literals and ``markdown.code`` spans of
+  Display values, so plan text cannot add links, mentions, HTML, or a second hidden marker;
+- nothing from a plan is written inside the HTML blocks (``<details>``/``<summary>``), where
+  Markdown escaping would not apply.
+
+The comment starts with a hidden marker so CI finds and edits its own earlier comment. Output
+is deterministic: changes are sorted by address, keys by name, so an unchanged plan gives a
+byte-identical comment. Standard library only (CI renders it from a bare checkout).
 """
 
 from __future__ import annotations
 
-import html
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
+
+from tablekit import dataloss, plandiff, redact
+from tablekit.errors import UserError
+from tablekit.markdown import Md, code, fmt, join, link, lit, number, ours, plural, table_row, utf16_len, value
+from tablekit.plan import ACTION_REASONS, Action, Counts, Plan, ResourceChange
+from tablekit.redact import Masker
 
 MARKER = "<!-- tablekit-plan-comment -->"
 GITHUB_COMMENT_LIMIT = 65_536
-TABLE_TYPE = "aws_dynamodb_table"
-
-# Blocks that Terraform models as lists of objects keyed by one identifying attribute: diff them
-# per element name, so "GSI x added" reads as that and not as "list index 2 changed".
-_KEYED_BLOCKS = {
-    "attribute": "name",
-    "global_secondary_index": "name",
-    "local_secondary_index": "name",
-    "replica": "region_name",
-}
-# Attributes that only echo other attributes (tags_all = provider default tags + tags).
-_NOISY = {"tags_all"}
+LABEL_DESTROYS_DATA = "destroys-data"
+_LABEL_CODE = "`destroys-data`"
 _VALUE_WIDTH = 80
+OPEN_DETAILS_UP_TO = 15
+_ERROR_WIDTH = 240
 
-ICONS = {"create": "🟢", "update": "🟡", "delete": "🔴", "replace": "🔁", "read": "📖"}
-LABELS = {"create": "create", "update": "update in place", "delete": "destroy", "replace": "replace", "read": "read"}
+# What a reviewer calls the types the banner names (others are shown by their type).
+TYPE_NAMES: Mapping[str, Md] = {
+    "aws_dynamodb_table": lit("DynamoDB table"),
+    "aws_dynamodb_table_item": lit("table item"),
+    "aws_dynamodb_table_replica": lit("table replica"),
+    "aws_dynamodb_global_table": lit("global table"),
+    "aws_kms_key": lit("KMS key"),
+    "aws_kms_replica_key": lit("KMS replica key"),
+    "aws_backup_vault": lit("backup vault"),
+    "aws_backup_plan": lit("backup plan"),
+    "aws_backup_selection": lit("backup selection"),
+    "aws_s3_bucket": lit("S3 bucket"),
+    "aws_sqs_queue": lit("SQS queue"),
+}
+# The attribute that names an object of a type, shown (masked) next to its address.
+_NAME_ATTRS = ("name", "bucket", "table_name", "function_name", "alarm_name", "description")
 
 
 # --------------------------------------------------------------------------------------------
-# model
+# inputs besides plans
 # --------------------------------------------------------------------------------------------
 
 
-def classify(actions: Sequence[str]) -> str:
-    """Terraform's action list -> one of create/update/delete/replace/read/no-op."""
-    acts = list(actions)
-    if "delete" in acts and "create" in acts:
-        return "replace"
-    if acts in (["create"], ["delete"], ["update"], ["read"]):
-        return acts[0]
-    return "no-op"
+@dataclass(frozen=True)
+class PolicyResult:
+    """The checkov result of one env's plan scan (the JSON report `tablekit lint` writes)."""
+
+    failed: int
+    passed: int
+    check_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path, env: str) -> PolicyResult:
+        """Read a checkov JSON report (one framework: an object; several: a list; nothing scanned: a summary)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UserError(f"--policy {env}: no such file {path}") from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise UserError(f"--policy {env}: {path} is not a checkov JSON report ({exc})") from None
+        reports = data if isinstance(data, list) else [data]
+        failed, passed, ids = 0, 0, set()
+        for report in reports:
+            if not isinstance(report, dict) or not isinstance(report.get("summary", {}), dict):
+                raise UserError(f"--policy {env}: {path} is not a checkov JSON report (`-o json` output)")
+            results = report.get("results")
+            summary = report.get("summary", {})
+            if isinstance(results, dict):
+                checks = results.get("failed_checks") or []
+                if not isinstance(checks, list):
+                    raise UserError(f"--policy {env}: {path}: results.failed_checks should be a list")
+                failed += len(checks)
+                ids |= {str(c.get("check_id")) for c in checks if isinstance(c, dict)}
+                passed += len(results.get("passed_checks") or [])
+            elif "failed" in summary:
+                failed += _int(summary.get("failed"), env, path)
+                passed += _int(summary.get("passed", 0), env, path)
+            else:
+                raise UserError(f"--policy {env}: {path} has neither results nor a summary: not a checkov JSON report")
+        return cls(failed=failed, passed=passed, check_ids=tuple(sorted(ids)))
+
+
+def _int(value: Any, env: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserError(f"--policy {env}: {path}: summary counts should be numbers")
+    return value
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ERROR_LINE = re.compile(r"\bError\b[:!]?|\berror:", re.IGNORECASE)
+
+
+def first_error_line(log: str) -> str:
+    """The first line of a failed plan's log that reports an error (Terraform's boxes stripped)."""
+    lines = [_ANSI.sub("", line).strip(" │╷╵|\t\r") for line in log.splitlines()]
+    for line in lines:
+        if _ERROR_LINE.search(line):
+            return line
+    tail = [line for line in lines if line]
+    return tail[-1] if tail else "(the log is empty)"
+
+
+# --------------------------------------------------------------------------------------------
+# one env
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Change:
-    """One resource instance with a planned (or drifted) action."""
-
-    address: str
-    type: str
-    action: str
-    attrs: list[str] = field(default_factory=list)
-    table_name: str | None = None
-    reason: str = ""
-
-    @property
-    def is_table(self) -> bool:
-        return self.type == TABLE_TYPE
-
-    @property
-    def loses_data(self) -> bool:
-        return self.is_table and self.action in ("delete", "replace")
-
-
-@dataclass
-class EnvPlan:
-    """What the comment needs to know about one environment's plan."""
+class EnvView:
+    """Everything the comment shows of one environment, already masked and escaped."""
 
     env: str
-    changes: list[Change]
-    drift: list[Change]
-    warnings: list[str]
-
-    def count(self, action: str) -> int:
-        return sum(1 for c in self.changes if c.action == action)
+    label: Md
+    counts: Counts = field(default_factory=Counts)
+    failure: Md | None = None
+    errored: bool = False
+    has_changes: bool = False
+    loss_lines: list[Md] = field(default_factory=list)
+    loss_lines_short: list[Md] = field(default_factory=list)
+    loss_addresses: list[str] = field(default_factory=list)
+    destroys: list[Md] = field(default_factory=list)
+    destroys_short: list[Md] = field(default_factory=list)
+    loss_destroys: int = 0
+    others: list[Md] = field(default_factory=list)
+    updates: list[Md] = field(default_factory=list)
+    creates: list[Md] = field(default_factory=list)
+    drift: list[Md] = field(default_factory=list)
+    drift_quiet: int = 0
+    outputs: int = 0
+    warnings: list[Md] = field(default_factory=list)
+    policy: PolicyResult | None = None
 
     @property
-    def has_changes(self) -> bool:
-        return any(c.action in ("create", "update", "delete", "replace") for c in self.changes)
-
-    @property
-    def data_loss(self) -> list[Change]:
-        return [c for c in self.changes if c.loses_data]
-
-    @property
-    def tables_in_place(self) -> list[Change]:
-        return [c for c in self.changes if c.is_table and c.action == "update"]
-
-
-# --------------------------------------------------------------------------------------------
-# attribute diff
-# --------------------------------------------------------------------------------------------
+    def status(self) -> str:
+        """One word per env for the summary JSON (and the status column)."""
+        if self.failure is not None:
+            return "failed"
+        if self.loss_lines:
+            return "data-loss"
+        if self.errored:
+            return "errored"
+        if self.counts.destroys:
+            return "destroys"
+        return "changes" if self.has_changes else "no-changes"
 
 
-def _sens(marks: Any, key: str | int) -> Any:
-    """Sensitivity marks below key (plan JSON uses true, or a mirror of the value's shape)."""
-    if marks is True:
-        return True
-    if isinstance(marks, dict) and isinstance(key, str):
-        return marks.get(key, False)
-    if isinstance(marks, list) and isinstance(key, int) and key < len(marks):
-        return marks[key]
-    return False
-
-
-def _fmt(value: Any, sensitive: Any = False) -> str:
-    """A value as a short code span: JSON text, cut to a readable width; sensitive values hidden."""
-    if sensitive is True:
-        return "`(sensitive)`"
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if len(text) > _VALUE_WIDTH:
-        text = text[: _VALUE_WIDTH - 1] + "…"
-    return code(text)
-
-
-def _has_unknown(marks: Any) -> bool:
-    """True when an after_unknown mirror marks anything below it as unknown."""
-    if marks is True:
-        return True
-    if isinstance(marks, dict):
-        return any(_has_unknown(v) for v in marks.values())
-    if isinstance(marks, list):
-        return any(_has_unknown(v) for v in marks)
-    return False
-
-
-def _single_block(value: Any) -> bool:
-    return isinstance(value, list) and len(value) <= 1 and all(isinstance(v, dict) for v in value)
-
-
-def diff_attrs(
-    before: Any,
-    after: Any,
-    after_unknown: Any = None,
-    before_sens: Any = False,
-    after_sens: Any = False,
-    prefix: str = "",
-) -> list[str]:
-    """Human-readable changes between two resource bodies (top level + nested blocks).
-
-    Single-instance blocks (ttl, point_in_time_recovery, server_side_encryption) diff per field
-    (`ttl.enabled`); keyed blocks (indexes, attributes, replicas) diff per element name; maps (tags)
-    per key; everything else as before → after.
-    """
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    unknown = after_unknown if isinstance(after_unknown, dict) else {}
-    out: list[str] = []
-    for key in sorted(set(before) | set(after) | {k for k, v in unknown.items() if v is True}):
-        if key in _NOISY or key == "id":
-            continue
-        old, new, unk = before.get(key), after.get(key), unknown.get(key, False)
-        bs, as_ = _sens(before_sens, key), _sens(after_sens, key)
-        path = f"{prefix}{key}"
-        if unk is True:
-            if old is not None and old != [] and old != {}:
-                out.append(f"{code(path)}: {_fmt(old, sensitive=bs)} → `(known after apply)`")
-            continue
-        if old == new and not _has_unknown(unk):
-            continue
-        if key in _KEYED_BLOCKS and isinstance(old or [], list) and isinstance(new or [], list):
-            line = _diff_keyed(path, old or [], new or [], _KEYED_BLOCKS[key])
-            if line:
-                out.append(line)
-            continue
-        if _single_block(old or []) and _single_block(new or []) and (old or new):
-            o = (old or [{}])[0] if old else {}
-            n = (new or [{}])[0] if new else {}
-            u = unk[0] if isinstance(unk, list) and unk else {}
-            out += diff_attrs(o, n, u, _sens(bs, 0), _sens(as_, 0), prefix=f"{path}.")
-            continue
-        if isinstance(old or {}, dict) and isinstance(new or {}, dict) and (old or new):
-            line = _diff_map(path, old or {}, new or {}, bs, as_)
-            if line:
-                out.append(line)
-            continue
-        out.append(f"{code(path)}: {_fmt(old, sensitive=bs)} → {_fmt(new, sensitive=as_)}")
-    return out
-
-
-def _diff_keyed(path: str, old: list, new: list, key: str) -> str:
-    def by_key(items: list) -> dict[str, Any]:
-        return {str(i.get(key)): i for i in items if isinstance(i, dict)}
-
-    o, n = by_key(old), by_key(new)
-    parts = [f"+{k}" for k in sorted(set(n) - set(o))]
-    parts += [f"-{k}" for k in sorted(set(o) - set(n))]
-    for k in sorted(set(o) & set(n)):
-        if o[k] != n[k]:
-            fields = sorted(f for f in set(o[k]) | set(n[k]) if o[k].get(f) != n[k].get(f))
-            parts.append(f"~{k} ({', '.join(fields)})")
-    if not parts:
-        return ""
-    return f"{code(path)}: " + ", ".join(code(p) for p in parts)
-
-
-def _diff_map(path: str, old: dict, new: dict, bs: Any, as_: Any) -> str:
-    parts = []
-    for k in sorted(set(old) | set(new)):
-        if k not in old:
-            parts.append(f"+{k}={_fmt(new[k], sensitive=_sens(as_, k))}")
-        elif k not in new:
-            parts.append(f"-{k}")
-        elif old[k] != new[k]:
-            parts.append(f"~{k}: {_fmt(old[k], sensitive=_sens(bs, k))} → {_fmt(new[k], sensitive=_sens(as_, k))}")
-    if not parts:
-        return ""
-    return f"{code(path)}: " + ", ".join(parts)
-
-
-def _path_text(path: Sequence[Any]) -> str:
-    """A replace path (["global_secondary_index", 0, "name"]) as `global_secondary_index[0].name`."""
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
-
-
-_REASONS = {
-    "replace_because_tainted": "the resource is tainted",
-    "replace_by_request": "requested with -replace",
+_STATUS: Mapping[str, Md] = {
+    "failed": lit("❌ plan failed"),
+    "data-loss": lit("🔴 **data loss**"),
+    "errored": lit("⚠️ plan errored"),
+    "destroys": lit("⚠️ destroys"),
+    "changes": lit("changes"),
+    "no-changes": lit("no changes"),
 }
 
 
-def _replace_reason(change: Mapping[str, Any], entry: Mapping[str, Any]) -> str:
-    """Why Terraform replaces: the attributes that force it (replace_paths) or the action_reason."""
-    parts = []
-    paths = [_path_text(p) for p in change.get("replace_paths") or [] if isinstance(p, list)]
-    if paths:
-        parts.append("forced by " + ", ".join(code(p) for p in paths))
-    reason = _REASONS.get(str(entry.get("action_reason", "")))
-    if reason:
-        parts.append(reason)
-    return "; ".join(parts)
+def _display_name(rc: ResourceChange, m: Masker, marks: Any) -> Md | None:
+    body = rc.before if rc.action.destroys or rc.after is None else rc.after
+    if not isinstance(body, dict):
+        return None
+    for attr in _NAME_ATTRS:
+        if isinstance(body.get(attr), str) and body[attr]:
+            return code(m.key(body[attr], redact.child(marks, attr)), _VALUE_WIDTH)
+    return None
 
 
-def _change(entry: Mapping[str, Any]) -> Change | None:
-    if entry.get("mode", "managed") != "managed":
-        return None
-    change = entry.get("change") or {}
-    action = classify(change.get("actions") or [])
-    if action in ("no-op", "read"):
-        return None
-    before, after = change.get("before"), change.get("after")
-    attrs: list[str] = []
-    if action in ("update", "replace"):
-        unknown = change.get("after_unknown")
-        if action == "replace" and isinstance(unknown, dict):
-            # A new resource gets new computed values (arn, stream_arn, ...): only what was set matters.
-            unknown = {k: v for k, v in unknown.items() if v is not True}
-            before = {k: v for k, v in (before or {}).items() if change.get("after_unknown", {}).get(k) is not True}
-        attrs = diff_attrs(
-            before, after, unknown, change.get("before_sensitive", False), change.get("after_sensitive", False)
+def _kind(rc: ResourceChange) -> Md:
+    return TYPE_NAMES.get(rc.type) or code(redact.text(rc.type))
+
+
+def _reasons(rc: ResourceChange, m: Masker, marks: Any, explain_silence: bool = True) -> list[Md]:
+    """Why Terraform plans this: forcing attributes, its action_reason, deposed object, order."""
+    parts: list[Md] = []
+    if rc.replace_paths:
+        paths = [code(m.path(p, marks)) for p in rc.replace_paths]
+        parts.append(fmt("forced by {}", join(", ", paths)))
+    if rc.action_reason:
+        known = ACTION_REASONS.get(rc.action_reason)
+        parts.append(ours(known) if known else fmt("Terraform's reason: {}", code(m.text(rc.action_reason))))
+    if rc.is_deposed and rc.deposed:
+        parts.append(
+            fmt("deposed object {} left behind by a create-before-destroy replacement", code(m.text(rc.deposed)))
         )
-    name = None
-    if entry.get("type") == TABLE_TYPE:
-        for body in (after, before):
-            if isinstance(body, dict) and isinstance(body.get("name"), str):
-                name = body["name"]
-                break
-    return Change(
-        address=str(entry.get("address")),
-        type=str(entry.get("type")),
-        action=action,
-        attrs=attrs,
-        table_name=name,
-        reason=_replace_reason(change, entry) if action == "replace" else "",
-    )
+    if rc.action == Action.REPLACE:
+        parts.append(lit("new object created first") if rc.create_first else lit("destroyed first, then created"))
+    if not parts and rc.action.destroys and explain_silence:
+        parts.append(lit("Terraform gave no reason"))
+    return parts
 
 
-def summarize(env: str, plan: Mapping[str, Any]) -> EnvPlan:
-    """The parts of one env's plan JSON the comment shows."""
-    changes = [c for c in (_change(e) for e in plan.get("resource_changes") or []) if c]
-    drift = []
-    for entry in plan.get("resource_drift") or []:
-        c = _change(entry)
-        if c:
-            drift.append(c)
-    warnings: list[str] = []
-    if plan.get("errored"):
-        warnings.append("The plan **errored**: the change list below may be incomplete.")
-    for diag in plan.get("diagnostics") or []:
-        severity = str(diag.get("severity", "warning")).lower()
-        summary = str(diag.get("summary", "")).strip()
-        detail = str(diag.get("detail", "")).strip().splitlines()
-        text = esc(summary) + (f" — {esc(detail[0])}" if detail else "")
-        warnings.append(f"{'**Error**' if severity == 'error' else 'Warning'}: {text}")
-    return EnvPlan(env=env, changes=changes, drift=drift, warnings=warnings)
+def _entry(e: plandiff.Entry) -> Md:
+    key = code(e.key, _VALUE_WIDTH)
+    if e.sign == "+":
+        return fmt("+{}={}", key, value(e.new)) if e.new is not None else fmt("+{}", key)
+    if e.sign == "-":
+        return fmt("-{}", key)
+    if e.fields:
+        return fmt("~{} ({})", key, join(", ", (code(f) for f in e.fields)))
+    if e.old is not None and e.new is not None:
+        return fmt("~{}: {} → {}", key, value(e.old), value(e.new))
+    return fmt("~{}", key)
 
 
-# --------------------------------------------------------------------------------------------
-# rendering
-# --------------------------------------------------------------------------------------------
+def _attr(a: plandiff.AttrChange) -> Md:
+    path = code(a.path)
+    if a.entries:
+        return fmt("{}: {}", path, join(", ", (_entry(e) for e in a.entries)))
+    if a.old is None and a.new is not None:
+        return fmt("{}: set to {}", path, value(a.new))
+    if a.new is None and a.old is not None:
+        return fmt("{}: {} → removed", path, value(a.old))
+    if a.old is not None and a.new is not None:
+        return fmt("{}: {} → {}", path, value(a.old), value(a.new))
+    return fmt("{}: changed", path)
 
 
-def code(text: str) -> str:
-    """An inline code span that plan content cannot break out of."""
-    text = str(text).replace("`", "'").replace("\r", " ").replace("\n", " ")
-    return f"`{text}`"
+def _attrs(changes: Sequence[plandiff.AttrChange]) -> Md:
+    return join("; ", (_attr(a) for a in changes))
 
 
-def esc(text: str) -> str:
-    """Free text safe for Markdown+HTML (no tags, comments or entity tricks)."""
-    return html.escape(str(text).replace("\r", " ").replace("\n", " "), quote=False)
+def _diff(rc: ResourceChange, m: Masker, marks: Any) -> list[plandiff.AttrChange]:
+    return plandiff.diff(rc.before, rc.after, rc.after_unknown, marks, replacing=rc.action == Action.REPLACE, masker=m)
 
 
-def utf16_len(text: str) -> int:
-    """Length as GitHub's API counts it (JavaScript string length), never below len(text)."""
-    return len(text.encode("utf-16-le")) // 2
+_ICON: Mapping[Action, Md] = {
+    Action.CREATE: lit("🟢"),
+    Action.UPDATE: lit("🟡"),
+    Action.DELETE: lit("🔴"),
+    Action.REPLACE: lit("🔁"),
+    Action.FORGET: lit("🫥"),
+    Action.REPLACE_FORGET: lit("🔁"),
+    Action.NOOP: lit("⚪"),
+    Action.READ: lit("📖"),
+}
+_VERB: Mapping[Action, Md] = {
+    Action.CREATE: lit("create"),
+    Action.UPDATE: lit("update in place"),
+    Action.DELETE: lit("destroy"),
+    Action.REPLACE: lit("replace"),
+    Action.FORGET: lit("forget"),
+    Action.REPLACE_FORGET: lit("create a new object and forget the old one"),
+    Action.NOOP: lit("no change to"),
+    Action.READ: lit("read"),
+}
 
 
-def _table_label(c: Change) -> str:
-    if c.table_name:
-        return f"{code(c.table_name)} ({code(c.address)})"
-    return code(c.address)
-
-
-_ORDER = {"replace": 0, "delete": 1, "update": 2, "create": 3}
-_DRIFT_LABELS = {"update": "changed", "delete": "deleted", "create": "appeared", "replace": "changed"}
-
-
-def _change_line(c: Change, drift: bool = False) -> str:
-    label = (_DRIFT_LABELS if drift else LABELS).get(c.action, c.action)
-    line = f"- {ICONS.get(c.action, '')} {label} {code(c.address)}"
-    if c.reason:
-        line += f" — {c.reason}"
-    if c.attrs:
-        line += ": " + "; ".join(c.attrs)
+def _change_line(rc: ResourceChange, m: Masker, with_attrs: bool, loses_data: bool) -> Md:
+    marks = redact.change_marks(rc.before_sensitive, rc.after_sensitive)
+    address = code(m.text(rc.address))
+    icon = lit("🔴") if loses_data else (lit("⚠️") if rc.action.destroys else _ICON[rc.action])
+    move_only = rc.action == Action.NOOP and rc.is_move and not rc.is_import
+    if move_only and rc.previous_address:
+        line = fmt("- 🚚 move {} → {}", code(m.text(rc.previous_address)), address)
+    elif rc.action == Action.NOOP and rc.is_import:
+        line = fmt("- 📥 import {}", address)
+    elif rc.is_deposed:
+        line = fmt("- {} destroy a deposed object of {}", icon, address)
+    else:
+        line = fmt("- {} {} {}", icon, _VERB[rc.action], address)
+    name = _display_name(rc, m, marks)
+    if name is not None and (rc.action.destroys or rc.type in TYPE_NAMES):
+        line = fmt("{} ({} {})", line, _kind(rc), name)
+    if rc.is_move and not move_only and rc.previous_address:
+        line = fmt("{}, moved from {}", line, code(m.text(rc.previous_address)))
+    if rc.importing is not None:
+        imported = lit("") if rc.action == Action.NOOP else lit("imported, ")
+        if rc.importing.id:
+            line = fmt("{} ({}ID {})", line, imported, code(m.text(rc.importing.id), _VALUE_WIDTH))
+        elif rc.action != Action.NOOP:
+            line = fmt("{} (imported)", line)
+    notes: list[Md] = []
+    if loses_data:
+        notes.append(lit("**loses data** (see the banner)"))
+    if rc.action in (Action.FORGET, Action.REPLACE_FORGET):
+        notes.append(lit("the real object is kept but no longer managed here"))
+    if rc.action.destroys or rc.action in (Action.FORGET, Action.REPLACE_FORGET):
+        notes += _reasons(rc, m, marks)
+    elif rc.reason:
+        notes.append(ours(rc.reason))
+    if notes:
+        line = fmt("{} — {}", line, join("; ", notes))
+    if with_attrs and rc.action in (Action.UPDATE, Action.REPLACE, Action.NOOP):
+        attrs = _diff(rc, m, marks)
+        if attrs:
+            line = fmt("{}: {}", line, _attrs(attrs))
     return line
 
 
-@dataclass
-class _Caps:
-    """How much of the cuttable lists to render (None = everything)."""
-
-    details: int | None = None
-    sections: int | None = None
-    banner: int | None = None
-
-
-@dataclass
-class _Cut:
-    """What the caps removed, for the truncation note."""
-
-    details: dict[str, tuple[int, int]] = field(default_factory=dict)
-    sections: dict[str, tuple[int, int]] = field(default_factory=dict)
-    banner: tuple[int, int] | None = None
-
-    def any(self) -> bool:
-        return bool(self.details or self.sections or self.banner)
-
-
-def _take(items: Sequence[str], cap: int | None) -> tuple[list[str], int]:
-    if cap is None or len(items) <= cap:
-        return list(items), 0
-    return list(items[:cap]), len(items) - cap
-
-
-def _banner(plans: Sequence[EnvPlan], cap: int | None, cut: _Cut) -> list[str]:
-    losses = [(p.env, c) for p in plans for c in p.data_loss]
-    if not losses:
-        return []
-    lines = [
-        "> [!CAUTION]",
-        f"> **DATA LOSS: this plan destroys or replaces {len(losses)} DynamoDB "
-        f"table{'s' if len(losses) != 1 else ''}.** Every item in "
-        f"{'them' if len(losses) != 1 else 'it'} is deleted; a replacement starts empty.",
-        "> Do not merge unless that is intended and a backup or export exists.",
-        ">",
-    ]
-    items = [
-        f"> - {code(env)}: {LABELS[c.action]} {_table_label(c)}" + (f" — {c.reason}" if c.reason else "")
-        for env, c in losses
-    ]
-    shown, hidden = _take(items, cap)
-    lines += shown
-    if hidden:
-        lines.append(f"> - … and {hidden} more (cut to fit the comment limit)")
-        cut.banner = (hidden, len(items))
-    return [*lines, ""]
+def _loss_line(env: Md, loss: dataloss.Loss, m: Masker, short: bool) -> Md:
+    rc = loss.change
+    marks = redact.change_marks(rc.before_sensitive, rc.after_sensitive)
+    address = code(m.text(rc.address))
+    name = _display_name(rc, m, marks)
+    thing = fmt("{} {}", _kind(rc), name) if name is not None else _kind(rc)
+    if loss.reason == dataloss.REPLICA_LOSS:
+        before = rc.before if isinstance(rc.before, dict) else {}
+        mark = redact.child(redact.child(redact.child(marks, "replica"), loss.region_index or 0), "region_name")
+        region = code(m.mask(loss.region, mark) if before else redact.sensitive())
+        what = fmt("remove the {} replica of {}", region, thing)
+    elif loss.reason == dataloss.PITR_LOSS:
+        what = fmt("switch off point-in-time recovery of {}", thing)
+    elif rc.is_deposed:
+        what = fmt("destroy a deposed {}", thing)
+    else:
+        what = fmt("{} {}", _VERB[rc.action], thing)
+    line = fmt("> - {}: {} ({})", env, what, address)
+    if short:
+        return line
+    if rc.type == "aws_kms_key" and isinstance(rc.before, dict) and rc.before.get("deletion_window_in_days"):
+        window = m.mask(rc.before["deletion_window_in_days"], redact.child(marks, "deletion_window_in_days"))
+        line = fmt("{} — {}; deletion window: {} days", line, ours(loss.reason), code(window))
+    else:
+        line = fmt("{} — {}", line, ours(loss.reason))
+    reasons = _reasons(rc, m, marks, explain_silence=False) if rc.action.destroys else []
+    if reasons:
+        line = fmt("{}. Why: {}", line, join("; ", reasons))
+    return line
 
 
-def _summary(plans: Sequence[EnvPlan]) -> list[str]:
-    lines = ["| env | add | change | destroy | replace | drift | |", "|---|---:|---:|---:|---:|---:|---|"]
-    for p in plans:
-        if p.data_loss:
-            status = "🔴 table data loss"
-        elif p.warnings:
-            status = "⚠️ see warnings"
-        elif not p.has_changes:
-            status = "no changes"
+def _drift_line(rc: ResourceChange, m: Masker) -> Md:
+    marks = redact.change_marks(rc.before_sensitive, rc.after_sensitive)
+    address = code(m.text(rc.address))
+    if rc.action == Action.DELETE or rc.after is None:
+        return fmt("- 🔴 {} was deleted outside Terraform", address)
+    attrs = plandiff.diff(rc.before, rc.after, None, marks, masker=m)
+    if not attrs:
+        return fmt("- 🟡 {} changed outside Terraform", address)
+    return fmt("- 🟡 {} changed outside Terraform: {}", address, _attrs(attrs))
+
+
+def _output_line(o: Any, m: Masker) -> Md:
+    marks = redact.change_marks(o.before_sensitive, o.after_sensitive)
+    name = code(m.text(o.name))
+    new = redact.unknown() if o.after_unknown is True else m.mask(o.after, marks, o.after_unknown)
+    if o.action == Action.CREATE:
+        return fmt("- 🟢 {} = {}", name, value(new))
+    if o.action == Action.DELETE:
+        return fmt("- 🔴 {} removed (was {})", name, value(m.mask(o.before, marks)))
+    return fmt("- 🟡 {}: {} → {}", name, value(m.mask(o.before, marks)), value(new))
+
+
+def _diagnostics(plan: Plan, m: Masker) -> list[Md]:
+    out: list[Md] = []
+    if plan.errored:
+        out.append(lit("The plan **errored**: the change list below may be incomplete."))
+    raw = plan.raw.get("diagnostics")
+    for diag in raw if isinstance(raw, list) else []:
+        if not isinstance(diag, dict):
+            continue
+        severity = lit("**Error**") if str(diag.get("severity", "")).lower() == "error" else lit("Warning")
+        summary = str(diag.get("summary", "")).strip() or "(no summary)"
+        detail = str(diag.get("detail", "")).strip().splitlines()
+        line = fmt("{}: {}", severity, code(m.text(summary), _ERROR_WIDTH))
+        if detail:
+            line = fmt("{} — {}", line, code(m.text(detail[0]), _ERROR_WIDTH))
+        out.append(line)
+    return out
+
+
+def _drift(plan: Plan, m: Masker) -> tuple[list[Md], int]:
+    """Drift that matters, and how many other objects merely read back differently.
+
+    It matters when the configuration reads the drifted attribute (`relevant_attributes`, written
+    by Terraform >= 1.2), or when the plan changes that attribute back. Plans without
+    relevant_attributes (Terraform 1.0/1.1) count every drifted resource the plan also changes.
+    The rest -- e.g. GSI capacities the provider reads back on on-demand tables -- is one line.
+    """
+    planned = {(rc.address, rc.deposed): rc for rc in plan.managed() if rc.action.changes}
+    shown: list[Md] = []
+    quiet = 0
+    for rc in sorted(plan.resource_drift, key=lambda r: (r.address, r.deposed or "")):
+        if not rc.managed or not rc.action.changes:
+            continue
+        relevant = plan.relevant_paths(rc.address)
+        target = planned.get((rc.address, rc.deposed))
+        if relevant is None:
+            matters = target is not None
         else:
-            status = ""
-        lines.append(
-            f"| {code(p.env)} | {p.count('create')} | {p.count('update')} | {p.count('delete')} "
-            f"| {p.count('replace')} | {len(p.drift)} | {status} |"
+            drifted = plandiff.changed_paths(rc.before, rc.after) if rc.after is not None else [()]
+            reverted = plandiff.changed_paths(target.before, target.after) if target and target.after else []
+            matters = any(plandiff.overlaps(d, p) for d in drifted for p in [*relevant, *reverted])
+        if matters:
+            shown.append(_drift_line(rc, m))
+        else:
+            quiet += 1
+    return shown, quiet
+
+
+def summarize(env: str, plan: Plan | Mapping[str, Any], policy: PolicyResult | None = None) -> EnvView:
+    """What the comment shows of one env's plan: every line masked and escaped."""
+    if not isinstance(plan, Plan):
+        plan = Plan.parse(plan, source=f"plan of {env}")
+    m = Masker(redact.Secrets.of_plan(plan.raw))
+    label = code(redact.text(env))
+    view = EnvView(env=env, label=label, counts=plan.counts(), errored=plan.errored, policy=policy)
+    view.has_changes = plan.has_changes
+    losses = dataloss.losses(plan)
+    losing = {(loss.change.address, loss.change.deposed) for loss in losses if loss.change.action.destroys}
+    for loss in sorted(losses, key=lambda x: (x.change.address, x.change.deposed or "", x.reason)):
+        view.loss_lines.append(_loss_line(label, loss, m, short=False))
+        view.loss_lines_short.append(_loss_line(label, loss, m, short=True))
+        view.loss_addresses.append(loss.change.address)
+    changes = sorted((rc for rc in plan.managed() if rc.noteworthy), key=lambda r: (r.address, r.deposed or ""))
+    destroys = [rc for rc in changes if rc.action.destroys or rc.action in (Action.FORGET, Action.REPLACE_FORGET)]
+    destroys.sort(key=lambda r: ((r.address, r.deposed) not in losing, r.address, r.deposed or ""))
+    for rc in destroys:
+        data = (rc.address, rc.deposed) in losing
+        view.destroys.append(_change_line(rc, m, with_attrs=True, loses_data=data))
+        if data:
+            view.loss_destroys += 1  # the short layout lists it in the banner only
+        else:
+            view.destroys_short.append(_change_line(rc, m, with_attrs=False, loses_data=False))
+    listed = {id(rc) for rc in destroys}
+    for rc in changes:
+        if id(rc) in listed:
+            continue
+        if rc.is_import or rc.is_move:
+            view.others.append(_change_line(rc, m, with_attrs=True, loses_data=False))
+        elif rc.action == Action.UPDATE:
+            view.updates.append(_change_line(rc, m, with_attrs=True, loses_data=False))
+        elif rc.action == Action.CREATE:
+            view.creates.append(_change_line(rc, m, with_attrs=False, loses_data=False))
+    outputs = [o for o in plan.output_changes if o.action.changes]
+    view.outputs = len(outputs)
+    view.others += [_output_line(o, m) for o in outputs]
+    view.drift, view.drift_quiet = _drift(plan, m)
+    view.warnings = _diagnostics(plan, m)
+    return view
+
+
+def failed(env: str, log: str) -> EnvView:
+    """An env whose plan failed: the first error line of its log, escaped."""
+    line = first_error_line(log)
+    return EnvView(env=env, label=code(redact.text(env)), failure=code(redact.text(line), _ERROR_WIDTH))
+
+
+# --------------------------------------------------------------------------------------------
+# the comment
+# --------------------------------------------------------------------------------------------
+
+# What truncation cuts, in this order; destroys and the banner are never cut (only shortened).
+CUT_ORDER = ("updates", "creates", "drift", "others")
+_CUT_NAMES: Mapping[str, tuple[Md, Md]] = {
+    "updates": (lit("update"), lit("updates")),
+    "creates": (lit("create"), lit("creates")),
+    "drift": (lit("drift entry"), lit("drift entries")),
+    "others": (lit("import, move or output line"), lit("import, move or output lines")),
+}
+
+
+@dataclass
+class _Layout:
+    caps: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(CUT_ORDER))
+    short: bool = False
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the workflow adds around the plans."""
+
+    title: str = "Terraform plan"
+    run_url: str | None = None
+    report_url: str | None = None
+    limit: int = GITHUB_COMMENT_LIMIT
+
+
+def _count_cell(view: EnvView, n: int) -> Md:
+    return lit("—") if view.failure is not None else number(n)
+
+
+def _other_cell(view: EnvView) -> Md:
+    if view.failure is not None:
+        return lit("—")
+    c = view.counts
+    parts = [
+        fmt("{} {}", number(n), word)
+        for n, word in (
+            (c.imports, lit("import")),
+            (c.moves, lit("move")),
+            (c.forget, lit("forget")),
+            (view.outputs, lit("output")),
         )
-    lines.append("")
+        if n
+    ]
+    return join(", ", parts) if parts else lit("—")
+
+
+def _policy_cell(view: EnvView, options: Options) -> Md:
+    p = view.policy
+    if p is None:
+        return lit("—")
+    text = lit("✅ 0 failed") if p.failed == 0 else fmt("❌ {} failed", number(p.failed))
+    if p.failed and p.check_ids:
+        ids = [code(redact.text(i)) for i in p.check_ids[:3]]
+        more = fmt(" +{}", number(len(p.check_ids) - 3)) if len(p.check_ids) > 3 else lit("")
+        text = fmt("{}: {}{}", text, join(", ", ids), more)
+    url = options.report_url or (f"{options.run_url}#artifacts" if options.run_url else None)
+    return fmt("{} ({})", text, link(lit("report"), url)) if url else text
+
+
+def _banner(views: Sequence[EnvView], short: bool) -> list[Md]:
+    lines = [line for v in views for line in (v.loss_lines_short if short else v.loss_lines)]
+    if not lines:
+        return []
+    return [
+        lit("> [!CAUTION]"),
+        fmt(
+            "> **🔴 Data loss: applying this plan loses data in {}.** Do not merge unless that is intended "
+            "and a backup or export exists.",
+            plural(len(lines), "place"),
+        ),
+        lit(">"),
+        *lines,
+        lit(""),
+    ]
+
+
+def _summary(views: Sequence[EnvView], options: Options) -> list[Md]:
+    lines = [
+        lit("| env | add | change | destroy | replace | other | drift | policy | status |"),
+        lit("|---|---:|---:|---:|---:|---|---:|---|---|"),
+    ]
+    for v in views:
+        c = v.counts
+        lines.append(
+            table_row(
+                [
+                    v.label,
+                    _count_cell(v, c.create),
+                    _count_cell(v, c.update),
+                    _count_cell(v, c.delete),
+                    _count_cell(v, c.replace),
+                    _other_cell(v),
+                    _count_cell(v, len(v.drift)),
+                    _policy_cell(v, options),
+                    _STATUS[v.status],
+                ]
+            )
+        )
+    lines.append(lit(""))
     lines.append(
-        "_add / change / destroy count resources; a replacement (destroy, then create) is counted only under replace._"
+        lit(
+            "_add / change / destroy count resources; a replacement (destroy, then create) is counted only "
+            "under replace._"
+        )
     )
-    return [*lines, ""]
+    extras: list[Md] = []
+    if options.run_url:
+        extras.append(link(lit("Workflow run"), options.run_url))
+    if any(v.loss_lines for v in views):
+        extras.append(fmt("suggested label: {}", lit(_LABEL_CODE)))
+    if extras:
+        lines += [lit(""), join(" · ", extras)]
+    return [*lines, lit("")]
 
 
-def _env_section(p: EnvPlan, caps: _Caps, cut: _Cut) -> list[str]:
-    if not p.has_changes and not p.drift and not p.warnings:
-        return [f"**{code(p.env)}**: no changes.", ""]
-    lines = [f"### {code(p.env)}", ""]
-    for warning in p.warnings:
-        lines.append(f"> [!WARNING]\n> {warning}")
-        lines.append("")
-    if not p.has_changes:
-        lines += ["No changes planned.", ""]
-    tables = p.tables_in_place
-    if tables:
-        items = []
-        for c in tables:
-            attrs = "; ".join(c.attrs) if c.attrs else "no attribute-level difference shown"
-            items.append(f"- {_table_label(c)}: {attrs}")
-        shown, hidden = _take(items, caps.sections)
-        lines += [f"**Tables changed in place ({len(tables)}):**", "", *shown]
-        if hidden:
-            lines.append(f"- … {hidden} more not shown (comment limit)")
-            cut.sections[f"{p.env} tables"] = (hidden, len(items))
-        lines.append("")
-    if p.drift:
-        items = [_change_line(c, drift=True) for c in p.drift]
-        shown, hidden = _take(items, caps.sections)
+def _capped(items: list[Md], cap: int | None, what: str, cut: dict[str, list[int]]) -> list[Md]:
+    """The first `cap` items and a note for the rest (counted in `cut` for the truncation note)."""
+    if cap is None or len(items) <= cap:
+        return items
+    hidden = len(items) - cap
+    totals = cut.setdefault(what, [0, 0])
+    totals[0] += hidden
+    totals[1] += len(items)
+    one, many = _CUT_NAMES[what]
+    note = fmt("- ✂️ … {} more {} not shown (comment limit)", number(hidden), one if hidden == 1 else many)
+    return [*items[:cap], note]
+
+
+def _env_section(v: EnvView, layout: _Layout, options: Options, cut: dict[str, list[int]]) -> list[Md]:
+    if v.failure is not None:
+        lines = [fmt("### {} ❌ plan failed", v.label), lit(""), fmt("First error: {}", v.failure)]
+        if options.run_url:
+            lines.append(fmt("— see the {} for the full log.", link(lit("workflow run"), options.run_url)))
+        return [*lines, lit("")]
+    quiet = (
+        fmt("_{} read back with provider-side differences; no action planned._", plural(v.drift_quiet, "object"))
+        if v.drift_quiet
+        else None
+    )
+    empty = not (v.destroys or v.others or v.updates or v.creates or v.drift or v.warnings)
+    if empty and not v.has_changes:
+        line = fmt("**{}**: no changes.", v.label)
+        return [fmt("{} {}", line, quiet) if quiet else line, lit("")]
+    lines = [fmt("### {} — {}", v.label, ours(v.counts.line())), lit("")]
+    for warning in v.warnings:
+        lines += [lit("> [!WARNING]"), fmt("> {}", warning), lit("")]
+    if v.destroys:
+        items = v.destroys
+        if layout.short:
+            items = list(v.destroys_short)
+            if v.loss_destroys:
+                items.insert(
+                    0,
+                    fmt(
+                        "- 🔴 {} that lose data: each is listed in the banner above", plural(v.loss_destroys, "destroy")
+                    ),
+                )
+        lines += [fmt("**Destroyed, replaced or forgotten ({}):**", number(len(v.destroys))), lit(""), *items, lit("")]
+    others = _capped(v.others, layout.caps["others"], "others", cut)
+    if others:
+        lines += [fmt("**Imports, moves and outputs ({}):**", number(len(v.others))), lit(""), *others, lit("")]
+    drift = _capped(v.drift, layout.caps["drift"], "drift", cut)
+    if drift:
         lines += [
-            f"**⚠️ Drift — changed outside Terraform ({len(p.drift)}):** the plan will set these back "
-            f"unless the code is updated to match.",
-            "",
-            *shown,
+            fmt(
+                "**⚠️ Drift — changed outside Terraform ({}):** the plan sets these back unless the code is "
+                "updated to match.",
+                number(len(v.drift)),
+            ),
+            lit(""),
+            *drift,
+            lit(""),
         ]
-        if hidden:
-            lines.append(f"- … {hidden} more not shown (comment limit)")
-            cut.sections[f"{p.env} drift"] = (hidden, len(items))
-        lines.append("")
-    # Most destructive first, so a cut list still shows what matters (stable within each action).
-    changes = sorted(p.changes, key=lambda c: _ORDER.get(c.action, len(_ORDER)))
-    if changes:
-        items = [_change_line(c) for c in changes]
-        shown, hidden = _take(items, caps.details)
-        heading = f"All {len(changes)} planned changes" if len(changes) != 1 else "The 1 planned change"
-        lines += ["<details>", f"<summary>{heading} in {esc(p.env)}</summary>", "", *shown]
-        if hidden:
-            lines.append(f"- … {hidden} more not shown (comment limit)")
-            cut.details[p.env] = (hidden, len(items))
-        lines += ["", "</details>", ""]
+    if quiet:
+        lines += [quiet, lit("")]
+    body = list(_capped(v.updates, layout.caps["updates"], "updates", cut))
+    body += _capped(v.creates, layout.caps["creates"], "creates", cut)
+    if body:
+        heading = join(
+            " and ",
+            [plural(n, w) for n, w in ((len(v.updates), "update"), (len(v.creates), "create")) if n],
+        )
+        # A short list is open by default: collapsing three lines only hides them.
+        opening = lit("<details open>") if len(body) <= OPEN_DETAILS_UP_TO else lit("<details>")
+        lines += [
+            opening,
+            fmt("<summary>{}</summary>", heading),
+            lit(""),
+            *body,
+            lit(""),
+            lit("</details>"),
+            lit(""),
+        ]
     return lines
 
 
-def _truncation_note(cut: _Cut, limit: int) -> list[str]:
+def _truncation_note(cut: Mapping[str, list[int]], layout: _Layout, limit: int) -> list[Md]:
     parts = []
-    if cut.banner:
-        parts.append(f"{cut.banner[0]} of {cut.banner[1]} data-loss entries")
-    for what, (hidden, total) in {**cut.details, **cut.sections}.items():
-        label = f"{what} change list" if what in cut.details else what
-        parts.append(f"{hidden} of {total} entries of the {label}")
+    for what in CUT_ORDER:
+        if what in cut:
+            hidden, total = cut[what]
+            parts.append(fmt("{} of {} {}", number(hidden), number(total), _CUT_NAMES[what][1]))
+    if layout.short:
+        parts.append(lit("attribute details of destroys and banner entries"))
     return [
-        f"> [!NOTE]\n> ✂️ This comment was shortened to fit GitHub's {limit:,}-character limit: "
-        f"cut {'; '.join(parts)}. Summary and data-loss banner are complete"
-        f"{'' if not cut.banner else ' except where noted'}; the full plans are in the workflow run's "
-        f"artifacts (or run `tablekit comment` locally).",
-        "",
+        lit("> [!NOTE]"),
+        fmt(
+            "> ✂️ Shortened to fit GitHub's {}-character limit: cut {}. The banner, the summary and every destroy are "
+            "listed in full; the complete plans are in the workflow run's artifacts.",
+            number(limit),
+            join("; ", parts),
+        ),
+        lit(""),
     ]
 
 
-def _render(plans: Sequence[EnvPlan], title: str, caps: _Caps, limit: int) -> tuple[str, _Cut]:
-    cut = _Cut()
-    lines = [MARKER, f"## {esc(title)}", ""]
-    lines += _banner(plans, caps.banner, cut)
-    lines += _summary(plans)
-    for p in plans:
-        lines += _env_section(p, caps, cut)
-    if cut.any():
-        lines += _truncation_note(cut, limit)
-    return "\n".join(lines).rstrip() + "\n", cut
+def _assemble(views: Sequence[EnvView], options: Options, layout: _Layout) -> str:
+    cut: dict[str, list[int]] = {}
+    lines: list[Md] = [lit(MARKER), fmt("## {}", ours(options.title)), lit("")]
+    lines += _banner(views, layout.short)
+    lines += _summary(views, options)
+    for v in views:
+        lines += _env_section(v, layout, options, cut)
+    if cut or layout.short:
+        lines += _truncation_note(cut, layout, options.limit)
+    return "\n".join(lines).rstrip() + "\n"
 
 
-def _max_items(plans: Sequence[EnvPlan]) -> int:
-    return max([len(p.changes) + len(p.drift) for p in plans] + [1])
+def _largest(views: Sequence[EnvView], options: Options, layout: _Layout, what: str) -> None:
+    """Set layout.caps[what] to the largest per-env count that still fits."""
+    lo, hi = 0, max((len(getattr(v, what)) for v in views), default=0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        layout.caps[what] = mid
+        if utf16_len(_assemble(views, options, layout)) <= options.limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    layout.caps[what] = lo
 
 
-def render_comment(plans: Sequence[EnvPlan], title: str = "Terraform plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    """The whole comment, at most `limit` characters (UTF-16 units, as GitHub counts).
+def render_views(views: Sequence[EnvView], options: Options = Options()) -> str:
+    """The whole comment, at most options.limit UTF-16 units (as GitHub counts).
 
-    Cuts in this order until it fits: the collapsible per-env change lists, then the in-place
-    table and drift lists, and only as a last resort the list of tables in the banner (its
-    headline always stays). Each cut is reported in a note at the end.
+    Cuts, until it fits: updates, then creates, then drift, then import/move/output lines (each
+    down to the largest count per env that fits); then drops attribute details of destroys and
+    banner entries. Destroys and banner entries themselves are never dropped.
     """
-    text, _ = _render(plans, title, _Caps(), limit)
-    if utf16_len(text) <= limit:
+    layout = _Layout()
+    text = _assemble(views, options, layout)
+    if utf16_len(text) <= options.limit:
         return text
-    for level in ("details", "sections", "banner"):
-        caps = _Caps(
-            details=0, sections=0 if level in ("sections", "banner") else None, banner=0 if level == "banner" else None
-        )
-        smallest, _ = _render(plans, title, caps, limit)
-        if utf16_len(smallest) > limit and level != "banner":
-            continue  # cutting this level alone is not enough: cut it fully and go one level up
-        lo, hi = 0, _max_items(plans)
-        while lo < hi:  # the largest cap that still fits
-            mid = (lo + hi + 1) // 2
-            setattr(caps, level, mid)
-            candidate, _ = _render(plans, title, caps, limit)
-            if utf16_len(candidate) <= limit:
-                lo = mid
-            else:
-                hi = mid - 1
-        setattr(caps, level, lo)
-        text, _ = _render(plans, title, caps, limit)
-        if utf16_len(text) <= limit:
-            return text
-    # Pathological input (e.g. thousands of environments): hard cut, marker and banner first.
-    suffix = "\n\n> [!NOTE]\n> ✂️ Cut at the comment limit.\n"
-    budget = limit - utf16_len(suffix)
-    while utf16_len(text) > budget:
-        text = text[: max(0, len(text) - (utf16_len(text) - budget) - 1)]
-    return text + suffix
+    for what in CUT_ORDER:
+        layout.caps[what] = 0
+        if utf16_len(_assemble(views, options, layout)) <= options.limit:
+            _largest(views, options, layout, what)
+            return _assemble(views, options, layout)
+    layout.short = True
+    text = _assemble(views, options, layout)
+    if utf16_len(text) <= options.limit:
+        # The short destroy list freed room: give it back, most important list first.
+        for what in reversed(CUT_ORDER):
+            _largest(views, options, layout, what)
+        return _assemble(views, options, layout)
+    # More destroys than fit even one line each (thousands): keep the head, say what was cut.
+    suffix = (
+        "\n> [!NOTE]\n> ✂️ Cut at the comment limit: this plan has more destroys than one comment can list. "
+        "The summary counts above are complete; see the workflow run's artifacts for every destroy.\n"
+    )
+    budget = options.limit - utf16_len(suffix)
+    kept: list[str] = []
+    used = 0
+    for line in text.splitlines():
+        size = utf16_len(line) + 1
+        if used + size > budget:
+            break
+        kept.append(line)
+        used += size
+    return "\n".join(kept) + "\n" + suffix
+
+
+def summary_json(views: Sequence[EnvView]) -> dict[str, Any]:
+    """Machine-readable summary for the workflow: labels to apply and counts per env (no plan values)."""
+    envs: dict[str, Any] = {}
+    for v in views:
+        c = v.counts
+        envs[v.env] = {
+            "status": v.status,
+            "create": c.create,
+            "update": c.update,
+            "delete": c.delete,
+            "replace": c.replace,
+            "import": c.imports,
+            "move": c.moves,
+            "forget": c.forget,
+            "outputs": v.outputs,
+            "drift": len(v.drift),
+            "data_loss": sorted(set(v.loss_addresses)),
+            "policy_failed": v.policy.failed if v.policy else None,
+        }
+    labels = [LABEL_DESTROYS_DATA] if any(v.loss_lines for v in views) else []
+    return {"labels": labels, "data_loss": sum(len(v.loss_lines) for v in views), "envs": envs}
 
 
 def render(
-    plans: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]],
+    plans: Mapping[str, Plan | Mapping[str, Any]] | Iterable[tuple[str, Plan | Mapping[str, Any]]],
     title: str = "Terraform plan",
     limit: int = GITHUB_COMMENT_LIMIT,
+    run_url: str | None = None,
 ) -> str:
-    """Plan JSON dicts by environment name -> the comment Markdown."""
+    """Plans (parsed or plan JSON dicts) by env name -> the comment Markdown."""
     items = plans.items() if isinstance(plans, Mapping) else plans
-    return render_comment([summarize(env, plan) for env, plan in items], title=title, limit=limit)
+    views = [summarize(env, plan) for env, plan in items]
+    return render_views(views, Options(title=title, limit=limit, run_url=run_url))

@@ -95,11 +95,19 @@ def classify(actions: Sequence[str]) -> Action:
         raise PlanError(f"unknown Terraform action list {list(actions)!r}: update tablekit.plan") from None
 
 
+_KIND_NAMES: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+
+
 def _require(value: Any, kind: type, where: str) -> Any:
     if not isinstance(value, kind):
-        expected = {dict: "an object", list: "a list", str: "a string"}.get(kind, kind.__name__)
+        expected = _KIND_NAMES.get(kind, kind.__name__)
         raise PlanError(f"malformed plan JSON: {where} should be {expected}, got {type(value).__name__}")
     return value
+
+
+def _optional(value: Any, kind: type, where: str) -> Any:
+    """A field Terraform writes only sometimes: absent/null, or of the given type."""
+    return None if value is None else _require(value, kind, where)
 
 
 @dataclass(frozen=True)
@@ -144,8 +152,16 @@ class ResourceChange:
         importing = change.get("importing")
         if importing is not None:
             importing = _require(importing, dict, f"{where}.change.importing")
-            importing = Importing(id=importing.get("id"), identity=importing.get("identity"))
-        paths = change.get("replace_paths") or []
+            importing = Importing(
+                id=_optional(importing.get("id"), str, f"{where}.change.importing.id"),
+                identity=importing.get("identity"),
+            )
+        paths = _require(change.get("replace_paths") or [], list, f"{where}.change.replace_paths")
+        for i, step_list in enumerate(paths):
+            _require(step_list, list, f"{where}.change.replace_paths[{i}]")
+        for key in ("module_address", "previous_address", "deposed", "action_reason"):
+            _optional(entry.get(key), str, f"{where}.{key}")
+        _optional(change.get("generated_config"), str, f"{where}.change.generated_config")
         return cls(
             address=address,
             type=str(entry.get("type", "")),
@@ -159,7 +175,7 @@ class ResourceChange:
             previous_address=entry.get("previous_address"),
             deposed=entry.get("deposed"),
             action_reason=entry.get("action_reason"),
-            replace_paths=tuple(tuple(p) for p in _require(paths, list, f"{where}.change.replace_paths")),
+            replace_paths=tuple(tuple(p) for p in paths),
             importing=importing,
             generated_config=change.get("generated_config"),
             before=change.get("before"),
@@ -187,6 +203,11 @@ class ResourceChange:
     def destroys(self) -> bool:
         """The real object is destroyed by this change (delete, replace, or a deposed object's delete)."""
         return self.action.destroys
+
+    @property
+    def is_deposed(self) -> bool:
+        """A deposed object: left behind by a create-before-destroy replacement whose destroy failed."""
+        return bool(self.deposed)
 
     @property
     def create_first(self) -> bool:
@@ -312,10 +333,10 @@ class Plan:
             if relevant is not None:
                 relevant_parsed = tuple(
                     (
-                        str(_require(item, dict, "relevant_attributes[]").get("resource", "")),
-                        tuple(item.get("attribute") or ()),
+                        str(_require(item, dict, f"relevant_attributes[{i}]").get("resource", "")),
+                        tuple(_require(item.get("attribute") or [], list, f"relevant_attributes[{i}].attribute")),
                     )
-                    for item in _require(relevant, list, "relevant_attributes")
+                    for i, item in enumerate(_require(relevant, list, "relevant_attributes"))
                 )
             variables = _require(data.get("variables") or {}, dict, "variables")
             return cls(
@@ -445,6 +466,20 @@ class Plan:
     def has_changes(self) -> bool:
         """True when applying would change infrastructure, state or outputs."""
         return any(rc.noteworthy for rc in self.managed()) or any(o.action.changes for o in self.output_changes)
+
+    def relevant_paths(self, address: str) -> list[tuple[Any, ...]] | None:
+        """Attribute paths of `address` that the plan's configuration reads (`relevant_attributes`).
+
+        None when the plan has no relevant_attributes at all (Terraform < 1.2 does not write them);
+        a resource-level entry (`aws_x.y` for instance `aws_x.y["k"]`) applies to every instance.
+        """
+        if self.relevant_attributes is None:
+            return None
+        return [
+            path
+            for resource, path in self.relevant_attributes
+            if resource == address or address.startswith(resource + "[")
+        ]
 
     def actions_by_address(self) -> dict[str, Action]:
         return {rc.address: rc.action for rc in self.managed()}

@@ -83,15 +83,19 @@ def _split(address: str) -> tuple[str | None, str, str]:
 def change(
     address: str,
     actions: list[str],
-    before: dict | None,
-    after: dict | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     *,
-    after_unknown: dict | None = None,
+    after_unknown: dict[str, Any] | None = None,
     replace_paths: list[list[Any]] | None = None,
     action_reason: str | None = None,
     after_sensitive: Any = None,
+    before_sensitive: Any = None,
+    previous_address: str | None = None,
+    importing: dict[str, Any] | None = None,
+    deposed: str | None = None,
 ) -> dict[str, Any]:
-    """One resource_changes (or resource_drift) entry."""
+    """One resource_changes (or resource_drift) entry (Terraform >= 1.1 fields when given)."""
     module, rtype, name = _split(address)
     index = None
     if "[" in name:
@@ -109,12 +113,18 @@ def change(
         "before": before,
         "after": after,
         "after_unknown": after_unknown if after_unknown is not None else {},
-        "before_sensitive": False if before is None else {},
+        "before_sensitive": before_sensitive if before_sensitive is not None else (False if before is None else {}),
         "after_sensitive": after_sensitive if after_sensitive is not None else (False if after is None else {}),
     }
     if replace_paths:
         body["replace_paths"] = replace_paths
+    if importing is not None:
+        body["importing"] = importing
     entry["change"] = body
+    if previous_address:
+        entry["previous_address"] = previous_address
+    if deposed:
+        entry["deposed"] = deposed
     if action_reason:
         entry["action_reason"] = action_reason
     return entry
@@ -195,3 +205,46 @@ def alarm(name: str, threshold: int = 1) -> dict[str, Any]:
         "tags": {},
         "tags_all": {},
     }
+
+
+def output(actions: list[str], before: Any, after: Any, sensitive: bool = False) -> dict[str, Any]:
+    """One output_changes entry."""
+    return {
+        "actions": actions,
+        "before": before,
+        "after": after,
+        "after_unknown": False,
+        "before_sensitive": sensitive,
+        "after_sensitive": sensitive,
+    }
+
+
+def kms_key(description: str, window: int = 30) -> dict[str, Any]:
+    return {
+        "description": description,
+        "deletion_window_in_days": window,
+        "enable_key_rotation": True,
+        "is_enabled": True,
+        "key_usage": "ENCRYPT_DECRYPT",
+        "tags": {},
+        "tags_all": {},
+    }
+
+
+def queue(name: str, redrive_to: str | None = None) -> dict[str, Any]:
+    policy = None
+    if redrive_to:
+        policy = f'{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:111122223333:{redrive_to}","maxReceiveCount":5}}'
+    return {
+        "name": name,
+        "arn": f"arn:aws:sqs:us-east-1:111122223333:{name}",
+        "message_retention_seconds": 1209600,
+        "redrive_policy": policy,
+        "tags": {},
+        "tags_all": {},
+    }
+
+
+def named(attr: str, value: str, **extra: Any) -> dict[str, Any]:
+    """A minimal body of any resource: its naming attribute plus extras."""
+    return {attr: value, "tags": {}, "tags_all": {}, **extra}
