@@ -32,7 +32,7 @@ from rich.table import Table
 
 from tablekit.endpoint import Endpoint, free_port
 from tablekit.seed import LOCAL_WORKERS, client_factory, load_rows, synth
-from tablekit.seed.convert import to_item
+from tablekit.dynamodb_json import to_item
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema
 from tablekit.terraform import Terraform

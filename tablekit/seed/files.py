@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import bisect
 import difflib
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from tablekit.dynamodb_json import BINARY_TAG, SET_TAG, InvalidConstant
 from tablekit.errors import UserError
-from tablekit.seed.convert import BINARY_TAG, SET_TAG, InvalidConstant
 from tablekit.seed.problems import Origin, Problem
 
 EXTENSIONS = (".json", ".jsonl")
@@ -87,9 +88,34 @@ def _json_problem(origin: Origin, exc: json.JSONDecodeError) -> Problem:
     return Problem(origin, f"invalid JSON: {exc.msg} (column {exc.colno})", fix)
 
 
+# What to do about a file the OS will not let us read, by errno.
+_ACCESS_FIXES = {
+    errno.ENOENT: "it is a broken symlink or vanished while reading: restore it or remove the link",
+    errno.EACCES: "make it readable by this user (chmod a+r), or run as its owner",
+    errno.EPERM: "make it readable by this user (chmod a+r), or run as its owner",
+    errno.ELOOP: "the symlink points (indirectly) at itself: point it at a real file",
+    errno.EISDIR: "it is a directory named like a seed file: rename it",
+    errno.EIO: "the disk reported an I/O error: copy the file from a good source",
+}
+
+
+def access_problem(path: Path, exc: OSError) -> str:
+    """`cannot read PATH (reason); fix: ...` -- one line for any OSError, never a traceback."""
+    reason = exc.strerror or type(exc).__name__
+    fix = _ACCESS_FIXES.get(exc.errno or 0, "check that the path exists and can be read")
+    return f"cannot read {path} ({reason}); fix: {fix}"
+
+
+def _listing(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError as exc:
+        raise UserError(access_problem(directory, exc)) from None
+
+
 def families(root: Path) -> list[str]:
     """Family directories under the seed root."""
-    return sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return [p.name for p in _listing(Path(root)) if p.is_dir() and not p.name.startswith((".", "_"))]
 
 
 def discover(
@@ -116,7 +142,7 @@ def discover(
     warnings: list[str] = []
     found: list[SeedFile] = []
     for family in chosen:
-        for sub in sorted(p for p in (root / family).iterdir() if p.is_dir()):
+        for sub in (p for p in _listing(root / family) if p.is_dir()):
             if sub.name not in known:
                 close = difflib.get_close_matches(sub.name, sorted(known), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -126,7 +152,7 @@ def discover(
             set_dir = root / family / set_name
             if not set_dir.is_dir():
                 continue
-            for path in sorted(set_dir.iterdir()):
+            for path in _listing(set_dir):
                 if path.is_dir() or path.name.startswith("."):
                     continue
                 if path.suffix in EXTENSIONS:
@@ -143,6 +169,9 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [], [Problem(Origin(path, 1), f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8")]
+    except OSError as exc:
+        message, fix = access_problem(path, exc).split("; fix: ", 1)
+        return [], [Problem(Origin(path, 1), message, fix)]
     if path.suffix == ".jsonl":
         return _read_lines(path, text)
     return _read_array(path, text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tablekit.seed.convert import key_value
+from tablekit.dynamodb_json import key_value
 from tablekit.seed.validate import KeyTuple, TablePlan, format_key
 
 

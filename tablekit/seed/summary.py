@@ -48,6 +48,7 @@ class Summary:
     dry_run: bool = False
     pruned: bool = False
     seconds: float = 0.0
+    journal_reads: int = 0  # BatchGetItem requests the undo journal made (0 when every table started empty)
 
     @property
     def items(self) -> int:

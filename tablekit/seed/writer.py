@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tablekit.seed.clients import ClientFactory
+from tablekit.seed.journal import Journal
 from tablekit.seed.problems import SeedWriteError
 
 BATCH_SIZE = 25  # BatchWriteItem's maximum
@@ -39,6 +39,8 @@ RETRYABLE_CODES = frozenset(
 
 Progress = Callable[[str, int], None]
 Request = dict[str, Any]
+# Zero-argument factory of boto3 DynamoDB clients, called once per writer thread.
+ClientFactory = Callable[[], Any]
 
 
 def _full_jitter(upper: float) -> float:
@@ -95,12 +97,17 @@ def chunks(requests: Sequence[Request], size: int = BATCH_SIZE) -> list[Sequence
 
 @dataclass
 class Writer:
-    """Sends batches for many tables through a thread pool, one client per thread."""
+    """Sends batches for many tables through a thread pool, one client per thread.
+
+    With a `journal`, the prior state of every batch's keys is recorded before the batch is sent,
+    so the loader can undo the run (see tablekit.seed.journal).
+    """
 
     client_factory: ClientFactory
     workers: int = 2
     backoff: Backoff = field(default_factory=Backoff)
     on_progress: Progress | None = None
+    journal: Journal | None = None
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -144,6 +151,8 @@ class Writer:
             if stats.started is None:
                 stats.started = time.perf_counter()
         client = self._client()
+        if self.journal is not None:
+            self.journal.before_write(client, table, batch)
         pending = list(batch)
         attempt = 0
         while True:
@@ -161,15 +170,15 @@ class Writer:
                 raise SeedWriteError(
                     f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url')}: start the local "
                     "endpoint with `just up` (or check the network)"
-                ) from None
+                ) from exc
             self._record(table, len(pending) - len(left), retried=bool(left))
             if not left:
                 return
             if attempt >= self.backoff.max_attempts:
                 raise SeedWriteError(
                     f"{table}: {len(left)} item(s) still not written after {attempt} attempts ({reason}); the "
-                    "table cannot take this write rate. Everything else written so far stays, and re-running is "
-                    "safe (writes are idempotent): lower --workers, raise the table's write capacity, or retry later"
+                    "table cannot take this write rate: lower --workers, raise the table's write capacity, or retry "
+                    "later (re-running is safe: writes are idempotent)"
                 )
             self.backoff.wait(attempt)
             pending = left
@@ -192,8 +201,10 @@ def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:
             "(`just setup` / `tablekit setup ENV`), then seed"
         )
     if code == "ValidationException":
+        # Every row passed validation that mirrors DynamoDB's own rules, so this is not a data error.
         return SeedWriteError(
-            f"{table}: DynamoDB rejected a batch ({message}); the env's key schema may be "
-            "stale: re-apply the environment so its `tables` output matches the table"
+            f"{table}: DynamoDB rejected a batch that passed validation ({message}). Either the table at the "
+            "endpoint differs from the env's `tables` output (re-apply the env, then seed again), or tablekit's "
+            "validation missed a DynamoDB rule: please report it with this message"
         )
     return SeedWriteError(f"{table}: BatchWriteItem failed with {code}: {message}")
