@@ -30,9 +30,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from tablekit.dynamodb_json import to_item
 from tablekit.endpoint import Endpoint, free_port
 from tablekit.seed import LOCAL_WORKERS, client_factory, load_rows, synth
-from tablekit.dynamodb_json import to_item
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema
 from tablekit.terraform import Terraform
