@@ -286,11 +286,17 @@ def create_table_request(schema: Mapping[str, Any], name: str) -> dict[str, Any]
     return request
 
 
-def create_tables(client: Any, tables: Mapping[str, Mapping[str, Any]], prefix: str = "") -> list[str]:
+def create_tables(
+    client: Any, tables: Mapping[str, Mapping[str, Any]], prefix: str = "", ttl: bool = True
+) -> list[str]:
     """Create every table of an env's `tables` output (real name -> key_schema) as `prefix + name`.
 
     Works on any DynamoDB endpoint (the conformance suite creates the same tables on moto). Returns
     the names created; a table that already exists is left alone and not returned.
+
+    `ttl=False` leaves TTL off: DynamoDB Local, like DynamoDB, deletes items whose TTL passed less
+    than five years ago (within about a second locally, within days on AWS), and demo rows with
+    fixed past dates would vanish under tests that query them "as of" those dates.
     """
     created = []
     for real, schema in sorted(tables.items()):
@@ -302,7 +308,7 @@ def create_tables(client: Any, tables: Mapping[str, Mapping[str, Any]], prefix: 
                 continue
             message = exc.response.get("Error", {}).get("Message", str(exc))
             raise UserError(f"cannot create table {name}: {message}") from None
-        if schema.get("ttl_attribute"):
+        if ttl and schema.get("ttl_attribute"):
             client.update_time_to_live(
                 TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": schema["ttl_attribute"]}
             )
