@@ -23,6 +23,7 @@ import base64
 import binascii
 import difflib
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +49,8 @@ _TYPE_WORDS = {"S": "a string", "N": "a number", "B": "binary"}
 _EXAMPLES = {"S": '"<text>"', "N": "123", "B": f'{{"{BINARY_TAG}": "<base64>"}}'}
 # Epoch seconds pass 1e11 only in the year 5138; bigger values are almost surely milliseconds.
 _TTL_MILLIS_THRESHOLD = 100_000_000_000
+# TTL leaves alone items whose expiry passed more than five years ago.
+_TTL_IGNORED_AFTER = 5 * 365 * 86_400
 
 KeyTuple = tuple[Any, ...]
 
@@ -367,10 +370,22 @@ def format_key(names: Sequence[str], key: KeyTuple) -> str:
     return ", ".join(f"{name}={show(value)}" for name, value in zip(names, key, strict=True))
 
 
-def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation) -> None:
-    """Validate rows into plan (dedupe by key, later row wins, warn on each collision)."""
+def _expires_on_load(value: Any, now: float) -> bool:
+    """True when DynamoDB's TTL would delete an item with this TTL value soon after it is written.
+
+    TTL deletes items whose epoch-seconds value has passed, but ignores values more than five years
+    in the past (DynamoDB Local does the same, within about a second).
+    """
+    return _value_type(value) == "N" and now - _TTL_IGNORED_AFTER < value < now
+
+
+def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation, now: float | None = None) -> None:
+    """Validate rows into plan (dedupe by key, later row wins, warn on each collision and on expired TTLs)."""
     names = plan.key_names
     rules = key_rules(plan.schema, plan.name)
+    ttl = plan.schema.get("ttl_attribute")
+    now = time.time() if now is None else now
+    expired: list[Origin] = []
     for row in rows:
         checked = check_row(
             row.origin, row.data, plan.schema, plan.name, validation.problems, validation.warnings, rules
@@ -386,6 +401,14 @@ def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation) -> No
             del plan.items[key]  # re-insert so the item moves to where the winning row is
         plan.items[key] = item
         plan.origins[key] = row.origin
+        if ttl and _expires_on_load(row.data.get(ttl), now):
+            expired.append(row.origin)
+    if expired:
+        validation.warnings.append(
+            f"{expired[0]}: {len(expired)} row(s) for {plan.name} have a TTL ({ttl}) that has already passed: "
+            "DynamoDB deletes such items within days of loading them (DynamoDB Local within seconds; moto never), "
+            "so they will not stay; move the expiry into the future if the data should last"
+        )
 
 
 def validate(

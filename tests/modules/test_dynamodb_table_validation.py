@@ -269,6 +269,18 @@ CROSS_INPUT_CASES: list[tuple[str, dict[str, Any], str]] = [
         },
         "its indexes project 101 non-key attributes in total (gsi-a: 60, lsi-b: 41)",
     ),
+    (
+        "projected_attributes_count_per_index",
+        {
+            "schema": schema(
+                global_secondary_indexes=[
+                    gsi("gsi-a", projection_type="INCLUDE", non_key_attributes=[f"a{i}" for i in range(51)]),
+                    gsi("gsi-b", projection_type="INCLUDE", non_key_attributes=[f"a{i}" for i in range(51)]),
+                ]
+            )
+        },
+        "its indexes project 102 non-key attributes in total (gsi-a: 51, gsi-b: 51)",
+    ),
     ("gsi_bad_name", {"schema": schema(global_secondary_indexes=[gsi("ix")])}, "Invalid index name 'ix' in table"),
     (
         "lsi_bad_name",
