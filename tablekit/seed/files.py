@@ -99,10 +99,15 @@ _ACCESS_FIXES = {
 }
 
 
+def access_reason(exc: OSError) -> tuple[str, str]:
+    """(why the OS refused, what to do about it) for any OSError."""
+    reason = exc.strerror or type(exc).__name__
+    return reason, _ACCESS_FIXES.get(exc.errno or 0, "check that the path exists and can be read")
+
+
 def access_problem(path: Path, exc: OSError) -> str:
     """`cannot read PATH (reason); fix: ...` -- one line for any OSError, never a traceback."""
-    reason = exc.strerror or type(exc).__name__
-    fix = _ACCESS_FIXES.get(exc.errno or 0, "check that the path exists and can be read")
+    reason, fix = access_reason(exc)
     return f"cannot read {path} ({reason}); fix: {fix}"
 
 
@@ -170,8 +175,8 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
     except UnicodeDecodeError as exc:
         return [], [Problem(Origin(path, 1), f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8")]
     except OSError as exc:
-        message, fix = access_problem(path, exc).split("; fix: ", 1)
-        return [], [Problem(Origin(path, 1), message, fix)]
+        reason, fix = access_reason(exc)
+        return [], [Problem(Origin(path, 1), f"cannot read the file ({reason})", fix)]
     if path.suffix == ".jsonl":
         return _read_lines(path, text)
     return _read_array(path, text)

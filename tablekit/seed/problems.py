@@ -7,6 +7,7 @@ fix a whole file in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -21,9 +22,13 @@ MAX_LISTED = 200
 
 
 def display_path(path: Path) -> str:
-    """Path relative to the working directory when possible (what editors and terminals link)."""
+    """Path relative to the working directory when possible (what editors and terminals link).
+
+    abspath, not resolve(): the path is shown as written, and a symlink loop (a file the problem is
+    about) must not raise while the error is being printed.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(Path.cwd()))))
     except ValueError:
         return str(path)
 
