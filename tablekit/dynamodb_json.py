@@ -125,7 +125,7 @@ def number_size(value: int | Decimal) -> int:
 
 def _number_text(value: int | Decimal, path: str) -> tuple[str, int]:
     """DynamoDB N text of a number plus its size in bytes; rejects what DynamoDB would reject."""
-    if type(value) is not int and not value.is_finite():
+    if isinstance(value, Decimal) and not value.is_finite():
         raise ConversionError(path, f"{value} is not a number DynamoDB can store", "use null or a string")
     text = str(value)
     _sign, digits, exponent = _significant(value)

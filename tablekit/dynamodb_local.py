@@ -269,7 +269,8 @@ def create_table_request(schema: Mapping[str, Any], name: str) -> dict[str, Any]
             {"AttributeName": attribute, "AttributeType": kind} for attribute, kind in schema["attributes"].items()
         ],
     }
-    gsis, lsis = [], []
+    gsis: list[dict[str, Any]] = []
+    lsis: list[dict[str, Any]] = []
     for index, spec in sorted((schema.get("indexes") or {}).items()):
         entry = {
             "IndexName": index,

@@ -53,7 +53,7 @@ def free_port() -> int:
     """A port the OS considers free right now (for per-test-session endpoints)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def moto_answers(url: str, timeout: float = 1.0) -> bool:

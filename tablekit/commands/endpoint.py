@@ -1,11 +1,11 @@
 """`tablekit endpoint start|stop|status|install`: manage the local endpoint (moto, or AWS's DynamoDB Local).
 
-    tablekit endpoint start                                   # moto's server (what `just up` runs)
-    tablekit endpoint --engine dynamodb-local start           # AWS's DynamoDB Local (Java 17)
-    tablekit endpoint --engine dynamodb-local --port 8000 start --tables local
-                                                              # ... with the local env's tables created
-    tablekit endpoint --port 8000 stop                        # whichever engine tablekit runs there
-    tablekit endpoint --engine dynamodb-local install         # fetch the jar into build/ (the bootstrap does)
+tablekit endpoint start                                   # moto's server (what `just up` runs)
+tablekit endpoint --engine dynamodb-local start           # AWS's DynamoDB Local (Java 17)
+tablekit endpoint --engine dynamodb-local --port 8000 start --tables local
+                                                          # ... with the local env's tables created
+tablekit endpoint --port 8000 stop                        # whichever engine tablekit runs there
+tablekit endpoint --engine dynamodb-local install         # fetch the jar into build/ (the bootstrap does)
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _install(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "endpoint", help="start/stop/status of the local endpoint (moto or DynamoDB Local)", description=__doc__
     )

@@ -30,6 +30,13 @@ _IGNORED_SUFFIXES = {".md", ".txt"}
 _WS = re.compile(r"[ \t\r\n]*")
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    """Position of the first non-whitespace character at or after pos (the pattern always matches)."""
+    match = _WS.match(text, pos)
+    assert match is not None
+    return match.end()
+
+
 @dataclass(frozen=True)
 class SeedFile:
     """One data file: which family, which set, which table (the file's stem)."""
@@ -228,7 +235,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
     def origin_at(pos: int) -> Origin:
         return Origin(path, bisect.bisect_left(newlines, pos) + 1)
 
-    pos = _WS.match(text, 0).end()
+    pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
         problems.append(
             Problem(
@@ -238,7 +245,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
             )
         )
         return rows, problems
-    pos = _WS.match(text, pos + 1).end()
+    pos = _skip_ws(text, pos + 1)
     if text.startswith("]", pos):
         return rows, _trailing(text, pos + 1, origin_at)
     while True:
@@ -253,9 +260,9 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
             # Positions after a syntax error mean nothing: report it and stop reading this file.
             problems.append(_json_problem(Origin(path, exc.lineno), exc))
             return rows, problems
-        pos = _WS.match(text, end).end()
+        pos = _skip_ws(text, end)
         if text.startswith(",", pos):
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             if text.startswith("]", pos):
                 problems.append(
                     Problem(
@@ -280,7 +287,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
 
 
 def _trailing(text: str, pos: int, origin_at: Any) -> list[Problem]:
-    pos = _WS.match(text, pos).end()
+    pos = _skip_ws(text, pos)
     if pos < len(text):
         return [Problem(origin_at(pos), "extra data after the closing ]", "keep exactly one array per .json file")]
     return []

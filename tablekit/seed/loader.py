@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from tablekit import aws
+from tablekit.dynamodb_json import Item
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, SEED_DATA
 from tablekit.seed.files import Row, discover, read_rows
@@ -68,7 +69,9 @@ def tables_of(ctx: EnvContext) -> dict[str, dict[str, Any]]:
         raise UserError(
             f"env {ctx.env!r} has no `tables` output: apply it first (`just setup` or `tablekit setup {ctx.env}`)"
         )
-    return dict(tables)  # type: ignore[arg-type]
+    if not isinstance(tables, Mapping):
+        raise UserError(f"env {ctx.env!r}: its `tables` output is not a map of table name => key schema")
+    return {str(name): dict(schema) for name, schema in tables.items()}
 
 
 def _unpack(
@@ -245,7 +248,7 @@ def _write(
         row = summary.table(name)
         row.items, row.seconds, row.retries = table_stats.items, table_stats.seconds, table_stats.retries
     if summary.stale:
-        by_table: dict[str, list[dict]] = {}
+        by_table: dict[str, list[Item]] = {}
         for item in summary.stale:
             by_table.setdefault(item.table, []).append(item.key)
         writer.on_progress = None

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from tablekit.dynamodb_json import Item
 from tablekit.seed.journal import Journal
 from tablekit.seed.problems import SeedWriteError
 
@@ -44,7 +45,7 @@ ClientFactory = Callable[[], Any]
 
 
 def _full_jitter(upper: float) -> float:
-    return random.uniform(0.0, upper)
+    return float(random.uniform(0.0, upper))
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Backoff:
 
     def ceiling(self, retry: int) -> float:
         """Upper bound of the delay before retry number `retry` (1-based)."""
-        return min(self.cap, self.base * (2 ** (retry - 1)))
+        return min(self.cap, self.base * 2.0 ** (retry - 1))
 
     def wait(self, retry: int) -> float:
         delay = self.jitter(self.ceiling(retry))
@@ -83,11 +84,11 @@ class TableStats:
         return self.finished - self.started
 
 
-def put_requests(items: Iterable[dict[str, dict]]) -> list[Request]:
+def put_requests(items: Iterable[Item]) -> list[Request]:
     return [{"PutRequest": {"Item": item}} for item in items]
 
 
-def delete_requests(keys: Iterable[dict[str, dict]]) -> list[Request]:
+def delete_requests(keys: Iterable[Item]) -> list[Request]:
     return [{"DeleteRequest": {"Key": key}} for key in keys]
 
 

@@ -19,6 +19,11 @@ from tablekit.dynamodb_json import serialize_item
 from tablekit.seed import Backoff, SeedRolledBack, load_rows, loader
 from tablekit.seed.journal import ABSENT, Journal
 
+# The fixtures of tests/seed/conftest.py.
+Tables = Callable[..., dict[str, dict[str, Any]]]
+Factory = Callable[[], Any]
+Scan = Callable[[str], dict[tuple[Any, ...], dict[str, Any]]]
+
 ROWS = [{"evaluation_id": f"e{i:03d}", "user_id": "u", "v": "new"} for i in range(120)]
 
 
@@ -56,14 +61,14 @@ def _fast_backoff() -> Backoff:
     return Backoff(base=0.001, cap=0.002, max_attempts=3)
 
 
-def _prefill(factory: Any, table: str, count: int) -> None:
+def _prefill(factory: Factory, table: str, count: int) -> None:
     client = factory()
     for row in ROWS[:count]:
         client.put_item(TableName=table, Item=serialize_item({**row, "v": "old"}))
 
 
 @pytest.mark.parametrize("workers", [1, 4])
-def test_ctrl_c_mid_run_rolls_everything_back(env_tables, factory, scan, workers: int) -> None:
+def test_ctrl_c_mid_run_rolls_everything_back(env_tables: Tables, factory: Factory, scan: Scan, workers: int) -> None:
     tables = env_tables("bandup-evaluations")
     (table,) = tables
     _prefill(factory, table, 5)
@@ -78,7 +83,7 @@ def test_ctrl_c_mid_run_rolls_everything_back(env_tables, factory, scan, workers
     assert scan(table) == before
 
 
-def test_throttling_past_the_retry_budget_rolls_back(env_tables, factory, scan) -> None:
+def test_throttling_past_the_retry_budget_rolls_back(env_tables: Tables, factory: Factory, scan: Scan) -> None:
     tables = env_tables("bandup-evaluations")
     (table,) = tables
     throttled = Scripted(factory(), at=2, action=_leave_unprocessed)  # batch 2 is left unprocessed once
@@ -89,7 +94,7 @@ def test_throttling_past_the_retry_budget_rolls_back(env_tables, factory, scan) 
 
 
 def test_a_rollback_that_cannot_finish_saves_what_would_finish_it(
-    env_tables, factory, scan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    env_tables: Tables, factory: Factory, scan: Scan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(loader, "UNDO_DIR", tmp_path / "undo")
     tables = env_tables("bandup-evaluations")
@@ -114,7 +119,7 @@ def test_a_rollback_that_cannot_finish_saves_what_would_finish_it(
     assert {key: row["v"] for key, row in scan(table).items()} == {(f"e{i:03d}", "u"): "old" for i in range(3)}
 
 
-def test_the_journal_reads_only_what_an_empty_table_cannot_answer(env_tables, factory) -> None:
+def test_the_journal_reads_only_what_an_empty_table_cannot_answer(env_tables: Tables, factory: Factory) -> None:
     tables = env_tables("bandup-evaluations", "counters")
     evaluations, counters = sorted(tables, key=lambda name: "counters" in name)
     _prefill(factory, evaluations, 2)
