@@ -33,7 +33,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from botocore.exceptions import ClientError
 
-from tablekit.dynamodb_json import Item, key_value
+from tablekit.dynamodb_json import Item, from_item, key_value
 
 KeyTuple = tuple[Any, ...]
 Request = dict[str, Any]
@@ -97,6 +97,7 @@ class Journal:
         self._lock = threading.Lock()
         self._sleep = sleep
         self.reads = 0  # BatchGetItem requests made (the journal's cost, reported by the benchmark)
+        self.unchanged = 0  # puts dropped because the table already held exactly that item
 
     def probe_empty(self, client: Any, tables: Sequence[str]) -> None:
         """Mark the tables that hold no item at all: their keys need no read before writing."""
@@ -104,13 +105,20 @@ class Journal:
             page = client.scan(TableName=table, Limit=1, ConsistentRead=True, Select="COUNT")
             self.tables[table].was_empty = not page.get("Count") and not page.get("LastEvaluatedKey")
 
-    def before_write(self, client: Any, table: str, batch: Sequence[Request]) -> None:
-        """Record the prior state of every key in `batch` not yet recorded (call before sending it)."""
+    def before_write(self, client: Any, table: str, batch: Sequence[Request]) -> list[Request]:
+        """Record the prior state of every key in `batch` not yet recorded (call before sending it).
+
+        Returns the requests still worth sending: a put of an item the table already holds exactly
+        (a re-seed of unchanged data) is dropped, and so is its journal entry -- nothing to write,
+        nothing to undo, no stream record for a change that is none.
+        """
         journal = self.tables[table]
         wanted: dict[KeyTuple, Item] = {}
+        keyed: list[tuple[KeyTuple, Request]] = []
         with self._lock:
             for request in batch:
                 key, typed = journal.key_of(request)
+                keyed.append((key, request))
                 if key in journal.prior or key in wanted:
                     continue
                 if journal.was_empty and "PutRequest" in request:
@@ -118,11 +126,20 @@ class Journal:
                 else:
                     wanted[key] = typed
         if not wanted:
-            return
+            return list(batch)
         found = self._read(client, table, list(wanted.values()), journal.key_names)
+        send: list[Request] = []
         with self._lock:
             for key, typed in wanted.items():
                 journal.prior.setdefault(key, (typed, found.get(key)))
+            for key, request in keyed:
+                prior = found.get(key) if key in wanted else None
+                if prior is not None and "PutRequest" in request and same_item(prior, request["PutRequest"]["Item"]):
+                    del journal.prior[key]
+                    self.unchanged += 1
+                    continue
+                send.append(request)
+        return send
 
     def _read(self, client: Any, table: str, keys: list[Item], names: list[str]) -> dict[KeyTuple, Item]:
         """Consistent BatchGetItem of `keys`, following UnprocessedKeys with a short backoff."""
@@ -178,6 +195,11 @@ class Journal:
             report.error = str(exc) or type(exc).__name__
             report.saved_to = save_requests(undo, save_dir)
         return report
+
+
+def same_item(stored: Item, new: Item) -> bool:
+    """Whether two items are equal as DynamoDB sees them (number spelling and set order aside)."""
+    return stored.keys() == new.keys() and from_item(stored) == from_item(new)
 
 
 def save_requests(requests: Mapping[str, Sequence[Request]], directory: Path) -> Path:

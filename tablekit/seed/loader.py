@@ -246,7 +246,12 @@ def _write(
         stats = writer.run({name: put_requests(plan.items.values()) for name, plan in plans.items()})
     for name, table_stats in stats.items():
         row = summary.table(name)
-        row.items, row.seconds, row.retries = table_stats.items, table_stats.seconds, table_stats.retries
+        row.items, row.seconds, row.retries = (
+            table_stats.items + table_stats.unchanged,
+            table_stats.seconds,
+            table_stats.retries,
+        )
+        row.unchanged = table_stats.unchanged
     if summary.stale:
         by_table: dict[str, list[Item]] = {}
         for item in summary.stale:

@@ -73,6 +73,7 @@ class TableStats:
     """What the writer did to one table."""
 
     items: int = 0
+    unchanged: int = 0  # puts skipped: the table already held exactly that item (journal reads tell)
     retries: int = 0
     started: float | None = None
     finished: float | None = None
@@ -152,9 +153,11 @@ class Writer:
             if stats.started is None:
                 stats.started = time.perf_counter()
         client = self._client()
-        if self.journal is not None:
-            self.journal.before_write(client, table, batch)
-        pending = list(batch)
+        pending = list(batch) if self.journal is None else self.journal.before_write(client, table, batch)
+        if len(pending) < len(batch):
+            self._record(table, 0, retried=False, unchanged=len(batch) - len(pending))
+        if not pending:
+            return
         attempt = 0
         while True:
             attempt += 1
@@ -184,14 +187,15 @@ class Writer:
             self.backoff.wait(attempt)
             pending = left
 
-    def _record(self, table: str, written: int, retried: bool) -> None:
+    def _record(self, table: str, written: int, retried: bool, unchanged: int = 0) -> None:
         with self._stats_lock:
             stats = self._stats[table]
             stats.items += written
+            stats.unchanged += unchanged
             stats.retries += int(retried)
             stats.finished = time.perf_counter()
-        if written and self.on_progress is not None:
-            self.on_progress(table, written)
+        if (written or unchanged) and self.on_progress is not None:
+            self.on_progress(table, written + unchanged)
 
 
 def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:

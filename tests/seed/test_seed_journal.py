@@ -138,3 +138,20 @@ def test_the_journal_reads_only_what_an_empty_table_cannot_answer(env_tables: Ta
     undo = journal.undo_requests()
     assert [next(iter(r)) for r in undo[evaluations]] == ["PutRequest", "PutRequest", "DeleteRequest", "DeleteRequest"]
     assert undo[counters] == [{"DeleteRequest": {"Key": {"counter_id": {"N": "1"}}}}]
+
+
+def test_a_reseed_of_unchanged_rows_writes_only_what_changed(env_tables: Tables, factory: Factory, scan: Scan) -> None:
+    """The journal reads every prior item of a non-empty table anyway: equal items are not rewritten
+    (no write, no undo entry, no stream record for a change that is none)."""
+    tables = env_tables("bandup-evaluations")
+    (table,) = tables
+    first = load_rows(tables, "bandup-evaluations", ROWS, factory, workers=2)
+    assert (first.items, first.journal_reads, first.tables[0].unchanged) == (120, 0, 0)
+    changed = [dict(row, v="newer") if row["evaluation_id"] in ("e007", "e100") else row for row in ROWS]
+    second = load_rows(tables, "bandup-evaluations", changed, factory, workers=2)
+    assert (second.items, second.tables[0].unchanged) == (120, 118)
+    assert second.journal_reads == 5  # one BatchGetItem per batch of 25
+    assert {key: row["v"] for key, row in scan(table).items() if row["v"] != "new"} == {
+        ("e007", "u"): "newer",
+        ("e100", "u"): "newer",
+    }
