@@ -237,11 +237,11 @@ def bench_plan_growth(
         (case / "main.tf").unlink()
         tf = Terraform(case)
         init_s, _ = timed(lambda tf=tf: tf.init())
-        tf.run([*PLAN_ARGS, "-refresh=false"], capture=True)  # warm-up: page cache, provider binary
-        plan_empty = median_of(repeat, lambda tf=tf: tf.run([*PLAN_ARGS, "-refresh=false"], capture=True))
-        apply_s, _ = timed(lambda tf=tf: tf.run(["apply", "-input=false", "-no-color", "-auto-approve"], capture=True))
-        norefresh = median_of(repeat, lambda tf=tf: tf.run([*PLAN_ARGS, "-refresh=false"], capture=True))
-        refresh = median_of(repeat, lambda tf=tf: tf.run(PLAN_ARGS, capture=True))
+        tf.run([*PLAN_ARGS, "-refresh=false"])  # warm-up: page cache, provider binary
+        plan_empty = median_of(repeat, lambda tf=tf: tf.run([*PLAN_ARGS, "-refresh=false"]))
+        apply_s, _ = timed(lambda tf=tf: tf.run(["apply", "-input=false", "-no-color", "-auto-approve"]))
+        norefresh = median_of(repeat, lambda tf=tf: tf.run([*PLAN_ARGS, "-refresh=false"]))
+        refresh = median_of(repeat, lambda tf=tf: tf.run(PLAN_ARGS))
         rows.append(PlanRow(count, labels.get(count, ""), init_s, plan_empty, apply_s, norefresh, refresh))
         log(
             f"  init {init_s:.1f}s, plan(empty) {plan_empty:.1f}s, apply {apply_s:.1f}s, "

@@ -176,10 +176,10 @@ def terraform_vs_loader(url: str, workdir: Path, workers: int, n: int = 500) -> 
     terraform = Terraform(case)
     terraform.init()
     started = time.perf_counter()
-    terraform.run(["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=10"], capture=True)
+    terraform.run(["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=10"])
     tf_apply = time.perf_counter() - started
     started = time.perf_counter()
-    plan = terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], capture=True, check=False)
+    plan = terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], check=False)
     tf_plan = time.perf_counter() - started
     loader_runs = [timed_load(clients, fresh_table(clients, EVALUATIONS, "loader"), rows, workers)[0] for _ in range(3)]
     median = statistics.median(loader_runs)

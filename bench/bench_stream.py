@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT / "lambda_function"))
 
 from university_stream.handler import process_event  # noqa: E402
 
+from tablekit import aws  # noqa: E402
 from tablekit.dynamodb_json import serialize_item  # noqa: E402
 from tablekit.endpoint import Endpoint, free_port  # noqa: E402
 from tablekit.paths import BUILD  # noqa: E402
-from tablekit.stream import drain, local_client_factory  # noqa: E402
+from tablekit.stream import drain  # noqa: E402
 
 
 class CountingClient:
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoint = Endpoint(port=free_port(), state_dir=BUILD / "bench" / "endpoint")
     url = endpoint.start(timeout=60)
     try:
-        clients = local_client_factory(url)
+        clients = aws.clients(url)
         db = boto3.client(
             "dynamodb",
             region_name="us-east-1",

@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from tablekit import aws
+from tablekit.aws import ClientFactory
+from tablekit.plan import Action, Counts, Plan, ResourceChange
 from tablekit.terraform import Terraform, var_args
-
-ClientFactory = Callable[[str], Any]
-
-# Plan actions that mean "this resource does not exist in state yet".
-CREATE = ["create"]
 
 
 @dataclass
@@ -57,10 +56,10 @@ class AdoptReport:
     """Everything `adopt` found and did; the CLI prints it and tests assert on it."""
 
     items: list[ImportItem] = field(default_factory=list)
-    plan_before: dict[str, int] = field(default_factory=dict)
-    plan_after: dict[str, int] | None = None
-    # address => (actions, changed attribute names) of each adopted table in the plan after import
-    tables_after: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    plan_before: Counts = field(default_factory=Counts)
+    plan_after: Counts | None = None
+    # address => (action, changed attribute names) of each adopted table in the plan after import
+    tables_after: dict[str, tuple[Action, list[str]]] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
@@ -73,47 +72,24 @@ class AdoptReport:
 # ------------------------------------------------------------------------------------------------
 
 
-def summarize(plan: Mapping) -> dict[str, int]:
-    """Counts of create/update/delete/replace/no-op over managed resources of a plan JSON."""
-    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0, "no-op": 0}
-    for rc in plan.get("resource_changes", []):
-        if rc.get("mode", "managed") != "managed":
-            continue
-        actions = rc["change"]["actions"]
-        if "delete" in actions and "create" in actions:
-            counts["replace"] += 1
-        elif actions == ["read"]:
-            continue
-        else:
-            for action in actions:
-                counts[action] = counts.get(action, 0) + 1
-    return counts
+def planned_tables(plan: Plan) -> list[ResourceChange]:
+    """aws_dynamodb_table resources the plan would create."""
+    return plan.changes(types=["aws_dynamodb_table"], actions=[Action.CREATE])
 
 
-def planned_tables(plan: Mapping) -> list[dict]:
-    """resource_changes of aws_dynamodb_table resources the plan would create."""
-    return [
-        rc
-        for rc in plan.get("resource_changes", [])
-        if rc.get("mode", "managed") == "managed"
-        and rc["type"] == "aws_dynamodb_table"
-        and rc["change"]["actions"] == CREATE
-    ]
-
-
-def _autoscaling_id(after: Mapping) -> str | None:
+def _autoscaling_id(after: Mapping[str, Any]) -> str | None:
     parts = [after.get("service_namespace"), after.get("resource_id"), after.get("scalable_dimension")]
     return "/".join(parts) if all(parts) else None
 
 
-def _policy_id(after: Mapping) -> str | None:
+def _policy_id(after: Mapping[str, Any]) -> str | None:
     base = _autoscaling_id(after)
     return f"{base}/{after['name']}" if base and after.get("name") else None
 
 
 # Resource type => how its import ID is built from the planned values (provider 3.39 formats).
 # Types not listed (e.g. aws_dynamodb_table_item) cannot be imported and are left to the plan.
-IMPORT_IDS: dict[str, Callable[[Mapping], str | None]] = {
+IMPORT_IDS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "aws_dynamodb_table": lambda after: after.get("name"),
     "aws_appautoscaling_target": _autoscaling_id,
     "aws_appautoscaling_policy": _policy_id,
@@ -123,30 +99,28 @@ IMPORT_IDS: dict[str, Callable[[Mapping], str | None]] = {
 _ORDER = {kind: position for position, kind in enumerate(IMPORT_IDS)}
 
 
-def _names_table(rc: Mapping, table: str) -> bool:
+def _names_table(rc: ResourceChange, table: str) -> bool:
     """True for autoscaling resources whose resource_id points at the table or one of its indexes."""
-    resource_id = (rc["change"].get("after") or {}).get("resource_id") or ""
+    resource_id = (rc.after or {}).get("resource_id") or ""
     return resource_id == f"table/{table}" or resource_id.startswith(f"table/{table}/index/")
 
 
-def related(plan: Mapping, table_rc: Mapping) -> list[dict]:
+def related(plan: Plan, table_rc: ResourceChange) -> list[ResourceChange]:
     """Importable resources the plan would create together with one table.
 
     Related means: in the same module instance as the table (the generic module holds exactly one
     table plus its autoscaling and alarms), or an autoscaling resource naming the table anywhere.
     A table at the root shares its module with everything else, so only the second rule applies.
     """
-    name = table_rc["change"]["after"]["name"]
-    module = table_rc.get("module_address")
+    name = table_rc.after["name"]
+    module = table_rc.module_address
     found = []
-    for rc in plan.get("resource_changes", []):
-        if rc is table_rc or rc["type"] not in IMPORT_IDS or rc["type"] == "aws_dynamodb_table":
+    for rc in plan.changes(actions=[Action.CREATE]):
+        if rc is table_rc or rc.type not in IMPORT_IDS or rc.type == "aws_dynamodb_table":
             continue
-        if rc.get("mode", "managed") != "managed" or rc["change"]["actions"] != CREATE:
-            continue
-        if (module and rc.get("module_address") == module) or _names_table(rc, name):
+        if (module and rc.module_address == module) or _names_table(rc, name):
             found.append(rc)
-    return sorted(found, key=lambda rc: (_ORDER[rc["type"]], rc["address"]))
+    return sorted(found, key=lambda rc: (_ORDER[rc.type], rc.address))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -162,7 +136,7 @@ def existing_tables(client_factory: ClientFactory) -> set[str]:
     return names
 
 
-def _exists(client_factory: ClientFactory, kind: str, after: Mapping) -> bool:
+def _exists(client_factory: ClientFactory, kind: str, after: Mapping[str, Any]) -> bool:
     """Whether a related resource exists, so only real objects are imported (the rest gets created)."""
     if kind == "aws_appautoscaling_target":
         found = client_factory("application-autoscaling").describe_scalable_targets(
@@ -184,17 +158,17 @@ def _exists(client_factory: ClientFactory, kind: str, after: Mapping) -> bool:
     return False
 
 
-def find_imports(plan: Mapping, client_factory: ClientFactory) -> list[ImportItem]:
+def find_imports(plan: Plan, client_factory: ClientFactory) -> list[ImportItem]:
     """The import list: each planned table (existing or not) and the related resources that exist."""
     in_account = existing_tables(client_factory)
     items: list[ImportItem] = []
-    for table_rc in sorted(planned_tables(plan), key=lambda rc: rc["change"]["after"].get("name") or ""):
-        name = table_rc["change"]["after"].get("name")
+    for table_rc in sorted(planned_tables(plan), key=lambda rc: (rc.after or {}).get("name") or ""):
+        name = (table_rc.after or {}).get("name")
         if not name:
             items.append(
                 ImportItem(
                     table="?",
-                    address=table_rc["address"],
+                    address=table_rc.address,
                     type="aws_dynamodb_table",
                     import_id=None,
                     note="name unknown until apply",
@@ -203,21 +177,19 @@ def find_imports(plan: Mapping, client_factory: ClientFactory) -> list[ImportIte
             continue
         exists = name in in_account
         items.append(
-            ImportItem(
-                table=name, address=table_rc["address"], type="aws_dynamodb_table", import_id=name, exists=exists
-            )
+            ImportItem(table=name, address=table_rc.address, type="aws_dynamodb_table", import_id=name, exists=exists)
         )
         if not exists:
             continue
         for rc in related(plan, table_rc):
-            after = rc["change"].get("after") or {}
-            import_id = IMPORT_IDS[rc["type"]](after)
+            after = rc.after or {}
+            import_id = IMPORT_IDS[rc.type](after)
             if import_id is None:
                 items.append(
                     ImportItem(
                         table=name,
-                        address=rc["address"],
-                        type=rc["type"],
+                        address=rc.address,
+                        type=rc.type,
                         import_id=None,
                         note="import ID unknown until apply",
                     )
@@ -226,10 +198,10 @@ def find_imports(plan: Mapping, client_factory: ClientFactory) -> list[ImportIte
             items.append(
                 ImportItem(
                     table=name,
-                    address=rc["address"],
-                    type=rc["type"],
+                    address=rc.address,
+                    type=rc.type,
                     import_id=import_id,
-                    exists=_exists(client_factory, rc["type"], after),
+                    exists=_exists(client_factory, rc.type, after),
                 )
             )
     return items
@@ -240,17 +212,22 @@ def find_imports(plan: Mapping, client_factory: ClientFactory) -> list[ImportIte
 # ------------------------------------------------------------------------------------------------
 
 
-def _changed_attributes(change: Mapping) -> list[str]:
+def _changed_attributes(change: ResourceChange) -> list[str]:
     """Top-level attributes an update would change (what to look at when an adopted table drifts)."""
-    before, after = change.get("before") or {}, change.get("after") or {}
-    unknown = change.get("after_unknown") or {}
+    before, after = change.before or {}, change.after or {}
+    unknown = change.after_unknown or {}
     return sorted(
         key for key in set(before) | set(after) if before.get(key) != after.get(key) or unknown.get(key) is True
     )
 
 
 def adopt(
-    tf: Terraform, variables: Mapping[str, object], client_factory: ClientFactory, plan_dir: Path, dry_run: bool = False
+    tf: Terraform,
+    variables: Mapping[str, object],
+    client_factory: ClientFactory,
+    plan_dir: Path,
+    dry_run: bool = False,
+    var_files: Sequence[Path] = (),
 ) -> AdoptReport:
     """Plan, import every planned table that already exists (and its related resources), plan again.
 
@@ -259,8 +236,8 @@ def adopt(
     only the rest is imported the second time.
     """
     plan_dir.mkdir(parents=True, exist_ok=True)
-    plan = tf.plan_json(variables, out=plan_dir / "adopt-before.tfplan")
-    report = AdoptReport(items=find_imports(plan, client_factory), plan_before=summarize(plan), dry_run=dry_run)
+    plan = tf.plan(plan_dir / "adopt-before.tfplan", variables, var_files)
+    report = AdoptReport(items=find_imports(plan, client_factory), plan_before=plan.counts(), dry_run=dry_run)
     todo = [item for item in report.items if item.exists and item.import_id is not None]
     for item in report.items:
         if not (item.exists and item.import_id is not None):
@@ -271,19 +248,16 @@ def adopt(
             continue
         # Each import is a separate terraform run (seconds each): show progress on stderr.
         print(f"[{position}/{len(todo)}] terraform import {item.address} {item.import_id}", file=sys.stderr, flush=True)
-        tf.run(
-            ["import", "-input=false", "-no-color", *var_args(variables), item.address, item.import_id], capture=True
-        )
+        tf.import_(item.address, item.import_id, variables, var_files)
         item.action = "imported"
     if report.imported:
-        after = tf.plan_json(variables, out=plan_dir / "adopt-after.tfplan")
-        report.plan_after = summarize(after)
+        after = tf.plan(plan_dir / "adopt-after.tfplan", variables, var_files)
+        report.plan_after = after.counts()
         adopted = {item.address for item in report.imported if item.type == "aws_dynamodb_table"}
-        for rc in after.get("resource_changes", []):
-            if rc["address"] in adopted:
-                actions = rc["change"]["actions"]
-                changed = _changed_attributes(rc["change"]) if actions != ["no-op"] else []
-                report.tables_after[rc["address"]] = (actions, changed)
+        for rc in after.managed():
+            if rc.address in adopted:
+                changed = _changed_attributes(rc) if rc.action != Action.NOOP else []
+                report.tables_after[rc.address] = (rc.action, changed)
     return report
 
 
@@ -304,8 +278,8 @@ def print_report(
     for item in report.items:
         after = ""
         if item.address in report.tables_after:
-            actions, changed = report.tables_after[item.address]
-            after = "/".join(actions) + (f" ({', '.join(changed)})" if changed else "")
+            action, changed = report.tables_after[item.address]
+            after = action.value + (f" ({', '.join(changed)})" if changed else "")
         action = item.action + (f" — {item.note}" if item.note else "")
         table.add_row(item.table, item.address, action, after)
     console.print(table)
@@ -316,14 +290,12 @@ def print_report(
         print(f"# import commands (run{where}{data}, using the project's terraform):")
         for item in todo:
             print(item.command(variables))
-    before = report.plan_before
-    print("plan before: " + ", ".join(f"{count} {action}" for action, count in before.items() if count))
+    print(f"plan before: {report.plan_before.line()}")
     if report.plan_after is not None:
-        print("plan after : " + ", ".join(f"{count} {action}" for action, count in report.plan_after.items() if count))
-    drifted = {address: changed for address, (actions, changed) in report.tables_after.items() if actions != ["no-op"]}
+        print(f"plan after : {report.plan_after.line()}")
+    drifted = {address: changed for address, (action, changed) in report.tables_after.items() if action != Action.NOOP}
     for address, changed in drifted.items():
-        actions = report.tables_after[address][0]
-        if "delete" in actions:
+        if report.tables_after[address][0].destroys:
             # A key or index the code declares differently from the real table forces replacement.
             print(
                 f"WARNING: {address} would be REPLACED (table deleted and recreated, data lost) because the real "
@@ -339,24 +311,6 @@ def print_report(
         print(f"{missing} planned table(s) do not exist yet; the next apply creates them")
 
 
-def boto_factory(endpoint_url: str | None, region: str) -> ClientFactory:
-    """boto3 clients for the local endpoint (fake credentials) or the default credential chain."""
-    import boto3
-
-    def make(service: str) -> Any:
-        if endpoint_url:
-            return boto3.client(
-                service,
-                region_name=region,
-                endpoint_url=endpoint_url,
-                aws_access_key_id="test",
-                aws_secret_access_key="test",
-            )
-        return boto3.client(service, region_name=region)
-
-    return make
-
-
 def adopt_env(
     env: str,
     endpoint_url: str | None = None,
@@ -364,6 +318,7 @@ def adopt_env(
     dry_run: bool = False,
     region: str = "us-east-1",
     extra_variables: Mapping[str, object] | None = None,
+    var_files: list[Path] | None = None,
 ) -> tuple[AdoptReport, Mapping[str, object], Path, Path]:
     """Adopt for one env (local: the local endpoint; dev/prod: real AWS, or offline with endpoint_url).
 
@@ -375,10 +330,22 @@ def adopt_env(
     if env == "local" and endpoint_url is None:
         endpoint_url = "http://127.0.0.1:4566"
     ctx = envs.context(
-        env, endpoint_url=endpoint_url, data_dir=data_dir, offline=offline, variables=dict(extra_variables or {})
+        env,
+        endpoint_url=endpoint_url,
+        data_dir=data_dir,
+        offline=offline,
+        variables=dict(extra_variables or {}),
+        var_files=var_files,
     )
     tf = envs.init(ctx)
     variables = ctx.tf_variables()
     client_endpoint = endpoint_url if (env == "local" or offline) else None
-    report = adopt(tf, variables, boto_factory(client_endpoint, region), ctx.data_dir / "adopt", dry_run=dry_run)
+    report = adopt(
+        tf,
+        variables,
+        aws.clients(client_endpoint, region),
+        ctx.data_dir / "adopt",
+        dry_run=dry_run,
+        var_files=ctx.var_files,
+    )
     return report, variables, ctx.workdir, ctx.data_dir / "tfdata"

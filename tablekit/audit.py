@@ -315,10 +315,11 @@ def declared_from_file(path: Path) -> list[str]:
 
 def list_tables(endpoint_url: str | None = None, region: str | None = None) -> list[str]:
     """ListTables (all pages) on the endpoint, or on the account of the default credentials."""
-    import boto3  # imported lazily: only live checks need it
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
+    from tablekit import aws  # imported lazily: only live checks need boto3
+
+    client = aws.clients(endpoint_url, region).dynamodb()
     names: list[str] = []
     try:
         for page in client.get_paginator("list_tables").paginate():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -35,6 +36,10 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # AWS is latency-bound and scales out, so more threads help there.
 LOCAL_WORKERS = 4
 AWS_WORKERS = 8
+
+# What code that needs clients accepts: anything that makes a client from a service name. `Clients`
+# is the real one; tests may pass a recording fake.
+ClientFactory = Callable[[str], Any]
 
 _SESSION: boto3.session.Session | None = None
 _SESSION_LOCK = threading.Lock()

@@ -5,10 +5,66 @@ Standard library only (the PR comment renders from a bare checkout without the p
 
 from __future__ import annotations
 
+import argparse
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from tablekit.errors import UserError
+
+ENV_NAMES = ("local", "dev", "prod")  # same as tablekit.paths.ENV_NAMES (kept import-free here)
+
+
+# Terraform's identifier rule for variable names.
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI contract's usage errors: one line naming the fix, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def add_env(parser: argparse.ArgumentParser, default: str | None = None, what: str = "environment") -> None:
+    """The env, always the first positional argument of an env command."""
+    if default is None:
+        parser.add_argument("env", choices=ENV_NAMES, metavar="ENV", help=f"{what}: {', '.join(ENV_NAMES)}")
+    else:
+        parser.add_argument(
+            "env", nargs="?", default=default, choices=ENV_NAMES, metavar="ENV", help=f"{what} (default {default})"
+        )
+
+
+def add_endpoint_url(parser: argparse.ArgumentParser, help: str, default: str | None = None) -> None:
+    parser.add_argument("--endpoint-url", default=default, metavar="URL", help=help)
+
+
+def add_inputs(parser: argparse.ArgumentParser) -> None:
+    """--var / --var-file, passed through to Terraform (-var wins over -var-file, as in Terraform)."""
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform input variable (repeatable)"
+    )
+    parser.add_argument(
+        "--var-file", action="append", default=[], type=Path, metavar="FILE", help="a .tfvars file (repeatable)"
+    )
+
+
+def add_json(parser: argparse.ArgumentParser, what: str = "the result") -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON on stdout")
+
+
+def variables(values: Sequence[str]) -> dict[str, object]:
+    """`--var NAME=VALUE` values -> {NAME: VALUE}; Terraform parses VALUE as it parses -var."""
+    parsed: dict[str, object] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        name = name.strip()
+        if not sep or not _VAR_NAME.match(name):
+            raise UserError(f"--var {value!r}: write NAME=VALUE, e.g. --var alarm_sns_topic_arn=arn:aws:sns:...")
+        parsed[name] = text
+    return parsed
 
 
 def env_files(values: Sequence[str], flag: str, must_exist: bool = True) -> dict[str, Path]:

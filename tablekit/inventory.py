@@ -34,6 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from tablekit.plan import Action, Plan
+
 UPDATE_ENV = "TABLEKIT_UPDATE_INVENTORIES"
 UNKNOWN = "(known after apply)"
 """Marker for values Terraform only knows after apply (stable across runs, unlike real ids)."""
@@ -241,12 +243,7 @@ def _alarm(values: Values) -> dict[str, Any]:
     }
 
 
-def _plan_dict(plan: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Accept a plain plan dict or tftest's TerraformPlanOutput (a Mapping over the raw JSON)."""
-    return getattr(plan, "_raw", plan)
-
-
-def planned_resources(plan: Mapping[str, Any], module: str | None = None) -> Iterator[tuple[str, str, Values]]:
+def planned_resources(plan: Plan | Mapping[str, Any], module: str | None = None) -> Iterator[tuple[str, str, Values]]:
     """(address, type, values) of every managed resource that exists after the plan is applied.
 
     With `module` (e.g. "module.university") only resources inside that module call are returned and
@@ -254,22 +251,13 @@ def planned_resources(plan: Mapping[str, Any], module: str | None = None) -> Ite
     instantiates the module.
     """
     prefix = f"{module}." if module else ""
-    for change in _plan_dict(plan).get("resource_changes", []):
-        if change.get("mode", "managed") != "managed":
+    for change in Plan.of(plan).changes(module=module):
+        if change.action in (Action.DELETE, Action.FORGET):
             continue
-        if change["change"]["actions"] == ["delete"]:
-            continue
-        address = change["address"]
-        if not address.startswith(prefix):
-            continue
-        yield (
-            address[len(prefix) :],
-            change["type"],
-            Values(change["change"].get("after"), change["change"].get("after_unknown")),
-        )
+        yield change.address[len(prefix) :], change.type, Values(change.after, change.after_unknown)
 
 
-def summarize_plan(plan: Mapping[str, Any], module: str | None = None) -> dict[str, Any]:
+def summarize_plan(plan: Plan | Mapping[str, Any], module: str | None = None) -> dict[str, Any]:
     """Inventory of a plan: counts per resource type plus the registered summaries per address."""
     counts: Counter[str] = Counter()
     details: dict[str, dict[str, Any]] = {}
@@ -280,13 +268,10 @@ def summarize_plan(plan: Mapping[str, Any], module: str | None = None) -> dict[s
     return {"resource_counts": dict(sorted(counts.items())), "resources": details}
 
 
-def action_counts(plan: Mapping[str, Any], module: str | None = None) -> dict[str, int]:
-    """How many resources each action list touches, e.g. {"create": 3, "delete,create": 1}."""
-    prefix = f"{module}." if module else ""
+def action_counts(plan: Plan | Mapping[str, Any], module: str | None = None) -> dict[str, int]:
+    """How many resources each action touches, e.g. {"create": 3, "replace": 1} (no-ops left out)."""
     counts: Counter[str] = Counter(
-        ",".join(rc["change"]["actions"])
-        for rc in _plan_dict(plan).get("resource_changes", [])
-        if rc["address"].startswith(prefix)
+        rc.action.value for rc in Plan.of(plan).changes(module=module) if rc.action != Action.NOOP
     )
     return dict(sorted(counts.items()))
 
@@ -339,8 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 1 <= len(args) <= 2:
         print("usage: python -m tablekit.inventory PLAN_JSON [module.address]", file=sys.stderr)
         return 2
-    plan = json.loads(Path(args[0]).read_text())
-    sys.stdout.write(render(summarize_plan(plan, args[1] if len(args) > 1 else None)))
+    sys.stdout.write(render(summarize_plan(Plan.load(args[0]), args[1] if len(args) > 1 else None)))
     return 0
 
 

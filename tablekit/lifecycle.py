@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 
@@ -37,15 +38,9 @@ class SetupResult:
     def app_config(self) -> dict[str, str]:
         return dict(self.outputs.get("app_config", {}))  # type: ignore[arg-type]
 
-    def client(self, service: str):
+    def client(self, service: str) -> Any:
         """A boto3 client bound to this env (the local endpoint for local, the default chain otherwise)."""
-        import boto3
-
-        from tablekit.stream import local_client_factory
-
-        if self.ctx.endpoint_url:
-            return local_client_factory(self.ctx.endpoint_url)(service)
-        return boto3.client(service)
+        return self.ctx.clients().client(service)
 
 
 def setup(
@@ -55,6 +50,8 @@ def setup(
     seed: bool = True,
     endpoint: Endpoint | None = None,
     quiet: bool = False,
+    variables: dict[str, object] | None = None,
+    var_files: list[Path] | None = None,
 ) -> SetupResult:
     """Create (or converge) an environment and everything it needs."""
     steps = Steps(f"setup {env}")
@@ -64,18 +61,17 @@ def setup(
         with steps.step("start local endpoint") as info:
             endpoint_url = ep.start()
             info["detail"] = endpoint_url
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
+    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
     with steps.step(f"terraform init + apply envs/{env}") as info:
         outputs = envs.apply(ctx)
         info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
     result = SetupResult(ctx=ctx, outputs=outputs)
     if seed:
-        from tablekit import aws
         from tablekit.seed import load_env
 
         with steps.step("load seed data") as info:
             # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
-            summary = load_env(result.tables, aws.clients(ctx.endpoint_url), env=env, progress=not quiet)
+            summary = load_env(result.tables, ctx.clients(), env=env, progress=not quiet)
             result.details["seed"] = summary
             info["detail"] = (
                 f"{summary.items} items into {len(summary.tables)} tables "
@@ -85,12 +81,12 @@ def setup(
     if env == "local" and university:
         # The local endpoint never invokes Lambdas: run the stream handler in-process over the
         # stream once, so the aggregates match the seeded items when setup returns.
-        from tablekit.stream import drain, local_client_factory
+        from tablekit.stream import drain
 
         with steps.step("apply stream changes to aggregates") as info:
             drained = drain(
                 university["table_name"],
-                local_client_factory(endpoint_url or ""),  # type: ignore[index]
+                ctx.clients(),  # type: ignore[index]
                 checkpoint_dir=ctx.data_dir / "stream",
                 dlq_url=university.get("dlq_url"),
             )  # type: ignore[union-attr]
@@ -113,7 +109,7 @@ def setup(
 def destroy_preview(ctx: envs.EnvContext) -> list[str]:
     """Addresses a destroy would remove (from a destroy plan)."""
     plan = envs.plan(ctx, destroy=True, refresh=True)
-    return sorted(rc["address"] for rc in plan.get("resource_changes", []) if "delete" in rc["change"]["actions"])
+    return sorted(rc.address for rc in plan.destroyed())
 
 
 def teardown(
@@ -122,6 +118,8 @@ def teardown(
     port: int | None = None,
     data_dir: Path | None = None,
     endpoint: Endpoint | None = None,
+    variables: dict[str, object] | None = None,
+    var_files: list[Path] | None = None,
 ) -> list[str]:
     """Destroy an env after showing what goes; non-local envs need confirm == env name."""
     if env != "local" and confirm != env:
@@ -131,7 +129,7 @@ def teardown(
         )
     ep = endpoint or (Endpoint(port=port) if port else Endpoint())
     endpoint_url = ep.url if env == "local" else None
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
+    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
     if env == "local" and not ctx.state_path.exists():
         console.print("no local state: nothing to destroy")
         removed: list[str] = []

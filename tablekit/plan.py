@@ -339,6 +339,37 @@ class Plan:
             raise PlanError(f"{source}: {exc}") from None
 
     @classmethod
+    def from_ui_messages(cls, messages: Iterable[Mapping[str, Any]]) -> Plan:
+        """A Plan from the machine-readable UI of `terraform plan|apply -json` (one JSON object per line).
+
+        Why a second reader: a test step that applies and checks what was planned would otherwise
+        need a saved plan plus a `terraform show -json` process. The UI stream carries addresses,
+        actions, reasons, moves and imports (not values), so the Plan it gives has no before/after.
+        """
+        changes: list[ResourceChange] = []
+        outputs: dict[str, Any] = {}
+        version = ""
+        for message in messages:
+            kind = message.get("type")
+            if kind == "version":
+                version = str(message.get("terraform", ""))
+            elif kind == "planned_change":
+                changes.append(_ui_change(message.get("change") or {}))
+            elif kind == "outputs":
+                outputs = dict(message.get("outputs") or {})
+        return cls(
+            format_version="ui",
+            terraform_version=version,
+            resource_changes=tuple(changes),
+            raw={"outputs": {name: out.get("value") for name, out in outputs.items() if "value" in out}},
+        )
+
+    @classmethod
+    def of(cls, plan: Plan | Mapping[str, Any]) -> Plan:
+        """A Plan as is, or plan JSON parsed (for functions that accept either)."""
+        return plan if isinstance(plan, Plan) else cls.parse(dict(plan))
+
+    @classmethod
     def load(cls, path: Path | str) -> Plan:
         """Read a plan JSON file; unreadable or non-JSON files raise PlanError with the path."""
         path = Path(path)
@@ -357,6 +388,12 @@ class Plan:
         return cls.parse(data, source=str(path))
 
     # -- asking --------------------------------------------------------------------------------
+
+    @property
+    def configuration(self) -> Mapping[str, Any]:
+        """The plan's `configuration` section (expressions and references of every module call), as is."""
+        config = self.raw.get("configuration") or {}
+        return config if isinstance(config, Mapping) else {}
 
     def managed(self) -> Iterator[ResourceChange]:
         """Managed resources only (data sources are reads, never changes)."""
@@ -411,3 +448,47 @@ class Plan:
 
     def actions_by_address(self) -> dict[str, Action]:
         return {rc.address: rc.action for rc in self.managed()}
+
+
+# The UI stream's action words and reasons -> plan JSON's (views/json in Terraform).
+_UI_ACTIONS: dict[str, tuple[str, ...]] = {
+    "noop": ("no-op",),
+    "create": ("create",),
+    "read": ("read",),
+    "update": ("update",),
+    "replace": ("delete", "create"),
+    "delete": ("delete",),
+    "move": ("no-op",),
+    "import": ("no-op",),
+    "remove": ("forget",),
+}
+_UI_REASONS = {
+    "tainted": "replace_because_tainted",
+    "requested": "replace_by_request",
+    "cannot_update": "replace_because_cannot_update",
+    "replace_by_triggers": "replace_by_triggers",
+}
+
+
+def _ui_change(change: Mapping[str, Any]) -> ResourceChange:
+    resource = change.get("resource") or {}
+    previous = change.get("previous_resource") or {}
+    actions = _UI_ACTIONS.get(str(change.get("action")))
+    if actions is None:
+        raise PlanError(f"unknown action {change.get('action')!r} in terraform's -json output: update tablekit.plan")
+    importing = change.get("importing")
+    reason = change.get("reason")
+    return ResourceChange(
+        address=str(resource.get("addr", "")),
+        type=str(resource.get("resource_type", "")),
+        name=str(resource.get("resource_name", "")),
+        mode="data" if str(resource.get("resource", "")).startswith("data.") else "managed",
+        action=classify(actions),
+        actions=actions,
+        module_address=resource.get("module") or None,
+        index=resource.get("resource_key"),
+        provider_name=str(resource.get("implied_provider", "")),
+        previous_address=previous.get("addr"),
+        action_reason=_UI_REASONS.get(str(reason), str(reason)) if reason else None,
+        importing=Importing(id=importing.get("id")) if isinstance(importing, Mapping) else None,
+    )

@@ -27,10 +27,11 @@ import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ROOT
+from tablekit.plan import Plan
 
 CONFIG_FILE = ROOT / ".checkov.yaml"
 REPORT_DIR = BUILD / "reports"
@@ -50,9 +51,9 @@ OFFLINE_ENV = {
 # The trade-off: an unknown value is read as "set to a resource created in this plan", so a value
 # the provider computes by itself looks set too (the kms_key_arn of a table with SSE on and no
 # key configured is planned as unknown: the AWS-managed key would pass CKV_AWS_119). That hole is
-# closed outside checkov: tests/envs/test_env_plans.py asserts, from each env's plan
-# configuration, that the env passes its modules/kms-key key into the estate and that every
-# table's sse_kms_key_arn is wired to it (test_every_env_encrypts_every_table_with_its_own_cmk).
+# closed outside checkov by cmk_wiring_problems (end of this module), which the gate runs on every
+# env plan: from the plan's configuration, the env passes its modules/kms-key key into the estate
+# and every table's sse_kms_key_arn is wired to it.
 # The directory scans cannot close it either: statically checkov passes CKV_AWS_119 for any
 # kms_key_arn expression, even a literal null (verified with checkov 3.3.30); they only catch an
 # `enabled` that is not plainly true.
@@ -121,10 +122,13 @@ class GateResult:
     config_problems: list[str]
     sarif: Path | None = None
     junit: Path | None = None
+    # env => where its customer-managed key does not reach (cmk_wiring_problems), per env plan
+    wiring_problems: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.config_problems and all(scan.ok for scan in self.scans)
+        wiring_ok = not any(self.wiring_problems.values())
+        return not self.config_problems and wiring_ok and all(scan.ok for scan in self.scans)
 
     def failed_ids(self) -> set[str]:
         return {f.check_id for scan in self.scans for f in scan.failed}
@@ -506,24 +510,72 @@ def run_gate(
     for env, plan in plans.items():
         env_roots = [Path(r) for r in (plan_roots or {}).get(env, roots)]
         scans.append(scan_plan(plan, env_roots, report_dir, name=f"plan-{env}", config_file=config_file, cwd=cwd))
-    gate = GateResult(scans=scans, config_problems=problems)
+    wiring = {env: cmk_wiring_problems(Plan.load(plan)) for env, plan in plans.items()}
+    gate = GateResult(scans=scans, config_problems=problems, wiring_problems=wiring)
     if scans:
         gate.sarif = merge_sarif(scans, report_dir / "checkov.sarif")
         gate.junit = merge_junit(scans, report_dir / "checkov-junit.xml")
     return gate
 
 
-def parse_plan_args(values: Sequence[str]) -> dict[str, Path]:
-    """`ENV=FILE` or bare `FILE` (named after its stem) -> {name: path}; missing files are user errors."""
-    plans: dict[str, Path] = {}
-    for value in values:
-        name, sep, path = value.partition("=")
-        if not sep:
-            name, path = Path(value).stem, value
-        file = Path(path)
-        if not file.is_file():
-            raise UserError(f"--plan-json {value}: no such file (give ENV=path/to/plan.json)")
-        if name in plans:
-            raise UserError(f"--plan-json: {name!r} given twice")
-        plans[name] = file
-    return plans
+# --------------------------------------------------------------------------------------------
+# Customer-managed key wiring (the hole checkov's plan scan leaves open)
+# --------------------------------------------------------------------------------------------
+
+_FAMILY_TABLE = re.compile(r'^module\.estate\.module\.(\w+)\.module\.table\["[^"]+"\]\.aws_dynamodb_table\.this$')
+
+
+def _refs(expressions: Mapping[str, Any], name: str) -> list[str]:
+    refs: list[str] = (expressions.get(name) or {}).get("references", [])
+    return refs
+
+
+def cmk_wiring_problems(plan: Plan) -> list[str]:
+    """Every place an env's customer-managed key should reach but, per the plan's configuration, does not.
+
+    Why this exists: the plan scans read "known after apply" as set (PLAN_SCAN_ENV above), so a
+    table whose kms_key_arn the provider computes (SSE on the AWS-managed key) would pass
+    CKV_AWS_119 there. This follows the key from the env down to every table, queue and vault
+    instead: env module "kms" (modules/kms-key) -> estate.kms_key_arn -> each family's
+    kms_key_arn -> each table module's sse_kms_key_arn (sse_enabled = true) -> the table's
+    server_side_encryption.kms_key_arn. Plans of roots other than an env (no module "estate")
+    have nothing to check.
+    """
+    root = plan.configuration.get("root_module") or {}
+    calls = root.get("module_calls") or {}
+    estate = calls.get("estate")
+    if estate is None:
+        return []
+    problems = []
+    kms = calls.get("kms")
+    if not kms or kms.get("source") != "../../modules/kms-key":
+        problems.append('the env has no module "kms" from ../../modules/kms-key')
+    if "module.kms.arn" not in _refs(estate.get("expressions") or {}, "kms_key_arn"):
+        problems.append("estate.kms_key_arn is not module.kms.arn")
+    families = (estate.get("module") or {}).get("module_calls") or {}
+    for family, call in families.items():
+        if "var.kms_key_arn" not in _refs(call["expressions"], "kms_key_arn"):
+            problems.append(f"estate does not pass its kms_key_arn to {family}")
+        table = call["module"].get("module_calls", {}).get("table")
+        if table is None:
+            problems.append(f"{family} has no table module")
+            continue
+        if "var.kms_key_arn" not in _refs(table["expressions"], "sse_kms_key_arn"):
+            problems.append(f"{family} does not pass kms_key_arn to its tables' sse_kms_key_arn")
+        if table["expressions"].get("sse_enabled", {}).get("constant_value") is not True:
+            problems.append(f"{family} does not set sse_enabled = true")
+        for resource in table["module"]["resources"]:
+            if resource["type"] == "aws_dynamodb_table":
+                sse = resource["expressions"]["server_side_encryption"][0]
+                if "var.sse_kms_key_arn" not in _refs(sse, "kms_key_arn"):
+                    problems.append(f"{family}: {resource['address']} ignores sse_kms_key_arn")
+        for resource in call["module"].get("resources", []):
+            attribute = {"aws_sqs_queue": "kms_master_key_id", "aws_backup_vault": "kms_key_arn"}.get(resource["type"])
+            if attribute and "var.kms_key_arn" not in _refs(resource["expressions"], attribute):
+                problems.append(f"{family}: {resource['address']} is not encrypted with kms_key_arn")
+    # No table outside a family's table module, where the chain above does not reach.
+    for rc in plan.changes(types=["aws_dynamodb_table"]):
+        match = _FAMILY_TABLE.match(rc.address)
+        if not match or match.group(1) not in families:
+            problems.append(f"{rc.address} is not a family table of the estate")
+    return problems

@@ -30,9 +30,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def _plan_error(workdir: Path, data_dir: Path, variables: dict[str, object], backend_path: Path) -> str:
     """Plan a staged root module that must fail; returns terraform's stderr."""
-    tf = Terraform(workdir, extra_env={"TF_DATA_DIR": str(data_dir)})
+    tf = Terraform(workdir, env={"TF_DATA_DIR": str(data_dir)})
     tf.init(backend_config=[f"path={backend_path}"])
-    proc = tf.run(["plan", "-input=false", "-no-color", *var_args(variables)], capture=True, check=False)
+    proc = tf.run(["plan", "-input=false", "-no-color", *var_args(variables)], check=False)
     assert proc.returncode != 0, "the plan must fail"
     return " ".join(proc.stderr.split())  # terraform wraps long messages across lines
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tablekit import adopt
+from tablekit import adopt, cliargs
 from tablekit.endpoint import DEFAULT_PORT
-from tablekit.paths import ENV_NAMES
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -20,13 +19,14 @@ def _run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         region=args.region or "us-east-1",
         data_dir=Path(args.data_dir) if args.data_dir else None,
-        extra_variables={"region": args.region} if args.region else None,
+        extra_variables={**cliargs.variables(args.var), **({"region": args.region} if args.region else {})},
+        var_files=args.var_file,
     )
     adopt.print_report(report, variables=variables, workdir=workdir, data_dir=data_dir)
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "adopt",
         help="import tables the env declares that already exist (terraform import), then show the plan",
@@ -36,13 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             "policies and alarms. --dry-run prints the import commands and imports nothing."
         ),
     )
-    parser.add_argument("env", choices=ENV_NAMES, help="environment")
+    cliargs.add_env(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the import commands, import nothing")
-    parser.add_argument(
-        "--endpoint-url",
-        help=f"local: the local endpoint (default http://127.0.0.1:{DEFAULT_PORT}); "
+    cliargs.add_endpoint_url(
+        parser,
+        f"local: the local endpoint (default http://127.0.0.1:{DEFAULT_PORT}); "
         "dev/prod: adopt offline against this endpoint (staged copy, local state)",
     )
     parser.add_argument("--region", help="the env's region variable, also where ListTables looks (default us-east-1)")
     parser.add_argument("--data-dir", help="state/plan directory of the env run (default build/envs/ENV)")
+    cliargs.add_inputs(parser)
     parser.set_defaults(func=_run)

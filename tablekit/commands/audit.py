@@ -1,4 +1,4 @@
-"""`tablekit audit --source DIR [--env ENV | --declared FILE] [--endpoint URL | --list-tables] [--json]`.
+"""`tablekit audit [ENV | --declared FILE] --source DIR [--endpoint-url URL | --list-tables] [--json]`.
 
 Compares the DynamoDB table names an application's code uses with the names an environment
 declares and, when reachable, with the tables that exist (ListTables). Exits 1 when code refers to
@@ -14,11 +14,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from tablekit import audit
+from tablekit import audit, cliargs
 from tablekit.errors import UserError
+from tablekit.paths import ENV_NAMES
 
 
 def _declared(args: argparse.Namespace) -> list[str] | None:
+    if args.declared and args.env:
+        raise UserError(f"give the env ({args.env}) or --declared FILE, not both")
     if args.declared:
         return audit.declared_from_file(Path(args.declared))
     if args.env:
@@ -74,11 +77,11 @@ def _print(report: audit.AuditReport, console: Console, declared_source: str) ->
 def _run(args: argparse.Namespace) -> int:
     declared = _declared(args)
     live = None
-    if args.endpoint or args.list_tables:
-        live = audit.list_tables(endpoint_url=args.endpoint, region=args.region)
+    if args.endpoint_url or args.list_tables:
+        live = audit.list_tables(endpoint_url=args.endpoint_url, region=args.region)
     if declared is None and live is None:
         raise UserError(
-            "nothing to compare with: give --env ENV or --declared FILE, and/or --endpoint URL or --list-tables"
+            "nothing to compare with: give an ENV or --declared FILE, and/or --endpoint-url URL or --list-tables"
         )
     source_label = args.declared or (f"env {args.env}" if args.env else "ListTables")
     report = audit.audit(Path(args.source), declared if declared is not None else live or [], live)
@@ -89,21 +92,26 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if report.problems == 0 else 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "audit", help="compare table names used by app code with declared/live tables", description=__doc__
     )
+    parser.add_argument(
+        "env",
+        nargs="?",
+        choices=ENV_NAMES,
+        metavar="ENV",
+        help="compare with this env's Terraform outputs (tables, app_config); or give --declared",
+    )
     parser.add_argument("--source", required=True, help="application source tree (or one file) to scan")
-    declared = parser.add_mutually_exclusive_group()
-    declared.add_argument("--env", help="compare with this env's Terraform outputs (tables, app_config)")
-    declared.add_argument(
+    parser.add_argument(
         "--declared", metavar="FILE", help="JSON: list of names, app-config map, tables map, or env outputs"
     )
     live = parser.add_mutually_exclusive_group()
-    live.add_argument("--endpoint", metavar="URL", help="also ListTables on this endpoint (e.g. the local one)")
+    live.add_argument("--endpoint-url", metavar="URL", help="also ListTables on this endpoint (e.g. the local one)")
     live.add_argument(
         "--list-tables", action="store_true", help="also ListTables on the account of the current AWS credentials"
     )
     parser.add_argument("--region", help="region for ListTables (default: the AWS configuration's)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    cliargs.add_json(parser, "the report")
     parser.set_defaults(func=_run)

@@ -1,7 +1,7 @@
 """`tablekit lint`: terraform fmt check + the checkov policy gate (source dirs and every env's plan).
 
 Plans come from `tablekit.envs.plan` (local against a throwaway endpoint this command starts and
-stops) unless given with `--plan-json ENV=FILE`, which is also the way to gate plans made
+stops) unless given with `--plan ENV=FILE`, which is also the way to gate plans made
 elsewhere (e.g. dev/prod plans produced by CI with real credentials).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -17,10 +16,10 @@ from typing import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from tablekit import policy
+from tablekit import cliargs, policy
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ENV_NAMES, ENVS, MODULES, ROOT
-from tablekit.toolchain import DEFAULT
+from tablekit.terraform import Terraform
 
 
 def default_dirs() -> list[Path]:
@@ -35,21 +34,8 @@ def default_dirs() -> list[Path]:
 
 def fmt_check(dirs: Sequence[Path]) -> list[str]:
     """Files `terraform fmt -check` would rewrite (empty = all formatted)."""
-    stale: list[str] = []
-    for directory in dirs:
-        if not directory.exists():
-            continue
-        proc = subprocess.run(  # our terraform, our args
-            [DEFAULT.terraform_bin(), "fmt", "-check", "-recursive", "-list=true", "-no-color", str(directory)],
-            env=DEFAULT.env(),
-            text=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-        if proc.returncode not in (0, 3) and not proc.stdout.strip():
-            raise UserError(f"terraform fmt failed in {directory}: {proc.stderr.strip()}")
-        stale += [line.strip() for line in proc.stdout.splitlines() if line.strip()]
-    return stale
+    existing = [str(directory) for directory in dirs if directory.exists()]
+    return Terraform(ROOT).fmt_check(*existing) if existing else []
 
 
 def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lint") -> dict[str, Path]:
@@ -76,7 +62,7 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
                 envs_mod.plan(ctx, out)
             except UserError as exc:
                 raise UserError(
-                    f"could not plan env {env!r} offline ({exc}); give its plan with --plan-json {env}=FILE "
+                    f"could not plan env {env!r} offline ({exc}); give its plan with --plan {env}=FILE "
                     f"or leave it out with --envs"
                 ) from exc
             plans[env] = out
@@ -119,6 +105,9 @@ def _print_gate(console: Console, gate: policy.GateResult, fmt_stale: Sequence[s
             console.print(f"[red]checkov crashed on {scan.name}[/] (exit {scan.returncode}):\n{scan.stderr}")
     for problem in gate.config_problems:
         console.print(f"[red]config[/] {problem}")
+    for env, problems in gate.wiring_problems.items():
+        for problem in problems:
+            console.print(f"[red]customer-managed key[/] plan-{env}: {problem}")
     for path in fmt_stale:
         console.print(f"[red]not formatted[/] {path} (run `terraform fmt -recursive`)")
     if gate.sarif:
@@ -129,13 +118,13 @@ def _run(args: argparse.Namespace) -> int:
     # Wide tables in CI logs (no terminal to measure); a terminal keeps its own width.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     dirs = [Path(d) for d in args.dir] if args.dir else default_dirs()
+    plans = cliargs.env_files(args.plan, "--plan")  # bad input stops before any check runs
     fmt_stale = [] if args.skip_fmt else fmt_check(dirs)
     if args.fmt_only:
         for path in fmt_stale:
             print(f"not formatted: {path} (run `just fmt`)")
         print("terraform fmt: ok" if not fmt_stale else "terraform fmt: files need formatting")
         return 1 if fmt_stale else 0
-    plans = policy.parse_plan_args(args.plan_json or [])
     report_dir = Path(args.report_dir)
     if not args.no_plans:
         wanted = [e for e in (args.envs.split(",") if args.envs else ENV_NAMES) if e and e not in plans]
@@ -157,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "lint", help="terraform fmt check + checkov policy gate (dirs and env plans)", description=__doc__
     )
@@ -168,9 +157,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Terraform directory to scan (repeatable; default: modules/ and each envs/<env>)",
     )
     parser.add_argument(
-        "--plan-json",
-        nargs="+",
-        action="extend",
+        "--plan",
+        action="append",
+        default=[],
         metavar="ENV=FILE",
         help="gate this plan JSON (`terraform show -json`) instead of planning ENV",
     )

@@ -1,12 +1,9 @@
-"""`tablekit seed ENV` loads seed data; `tablekit seed synth` generates synthetic rows.
+"""`tablekit seed ENV` loads seed data; `tablekit synth [ENV]` generates synthetic rows.
 
-    tablekit seed local                       # the sets environments.json selects for local
-    tablekit seed dev --sets reference --family bandup
-    tablekit seed local --prune --dry-run     # list what prune would delete, write nothing
-    tablekit seed synth --table university --count 100000 [--env local | --out rows.jsonl]
-
-The environment is a sub-command (not a free positional) so `synth` can live beside the env names
-and `tablekit seed --help` lists exactly the envs that exist.
+tablekit seed local                       # the sets environments.json selects for local
+tablekit seed dev --sets reference --family bandup
+tablekit seed local --prune --dry-run     # list what prune would delete, write nothing
+tablekit synth local --table university --count 100000 [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -15,10 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from tablekit import cliargs
 from tablekit.aws import AWS_WORKERS, LOCAL_WORKERS, clients
 from tablekit.endpoint import Endpoint, healthy
 from tablekit.errors import UserError
-from tablekit.paths import ENV_NAMES, SEED_DATA
+from tablekit.paths import SEED_DATA
 from tablekit.seed import loader, synth
 from tablekit.seed.files import write_jsonl
 from tablekit.seed.prune import StaleItem
@@ -153,35 +151,32 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="the env's data directory (default build/envs/ENV)")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "seed", help="load seed data into an env, or generate synthetic rows", description=__doc__.split("\n\n")[0]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = sub.add_parser("seed", help="load the seed sets selected for an env", description=__doc__.split("\n\n")[0])
+    cliargs.add_env(cmd)
+    cmd.add_argument(
+        "--sets",
+        nargs="+",
+        metavar="SET",
+        help="load these sets instead of the env's default (see seed_data/environments.json)",
     )
-    targets = parser.add_subparsers(dest="target", required=True, metavar="ENV|synth")
-    for env in ENV_NAMES:
-        cmd = targets.add_parser(env, help=f"load the seed sets selected for {env}")
-        cmd.add_argument(
-            "--sets",
-            nargs="+",
-            metavar="SET",
-            help="load these sets instead of the env's default (see seed_data/environments.json)",
-        )
-        cmd.add_argument("--family", action="append", metavar="F", help="only seed_data/F (repeatable)")
-        cmd.add_argument(
-            "--prune",
-            action="store_true",
-            help="delete items of the seeded tables that no selected file contains (scans them)",
-        )
-        cmd.add_argument("--dry-run", action="store_true", help="validate and list; write and delete nothing")
-        cmd.add_argument("--confirm", metavar="ENV", help="required to --prune a non-local env: repeat its name")
-        cmd.add_argument("--seed-dir", type=Path, default=SEED_DATA, help="seed data root (default seed_data/)")
-        _common(cmd)
-        cmd.set_defaults(func=_seed, env=env)
-    gen = targets.add_parser("synth", help="generate deterministic synthetic rows into an env or a .jsonl file")
+    cmd.add_argument("--family", action="append", metavar="F", help="only seed_data/F (repeatable)")
+    cmd.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete items of the seeded tables that no selected file contains (scans them)",
+    )
+    cmd.add_argument("--dry-run", action="store_true", help="validate and list; write and delete nothing")
+    cmd.add_argument("--confirm", metavar="ENV", help="required to --prune a non-local env: repeat its name")
+    cmd.add_argument("--seed-dir", type=Path, default=SEED_DATA, help="seed data root (default seed_data/)")
+    _common(cmd)
+    cmd.set_defaults(func=_seed)
+
+    gen = sub.add_parser("synth", help="generate deterministic synthetic rows into an env or a .jsonl file")
+    cliargs.add_env(gen, default="local", what="env to load into (or whose key schema --out uses)")
     gen.add_argument("--table", required=True, help="table (contract name), e.g. bandup-evaluations, university")
     gen.add_argument("--count", type=int, required=True, help="number of rows")
     gen.add_argument("--seed", type=int, default=0, help="random seed (same seed, same rows)")
-    gen.add_argument("--env", choices=ENV_NAMES, default="local", help="env to load into (default local)")
     gen.add_argument("--out", type=Path, help="write plain-JSON lines here instead of loading")
     _common(gen)
     gen.set_defaults(func=_synth)

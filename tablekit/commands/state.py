@@ -160,9 +160,9 @@ def bootstrap(
         "tags": dict(tags or {}),
     }
     _write_root(workdir, region, endpoint_url, settings)
-    tf = Terraform(workdir, extra_env={"TF_DATA_DIR": str(workdir / ".terraform")})
+    tf = Terraform(workdir, env={"TF_DATA_DIR": str(workdir / ".terraform")})
     tf.init()
-    tf.run(["apply", "-input=false", "-auto-approve", "-no-color"], capture=True)
+    tf.apply()
     outputs = dict(tf.output()["state_backend"])  # type: ignore[arg-type]
     texts = {env: str(text) for env, text in dict(outputs["backend_hcl"]).items()}  # type: ignore[arg-type]
     if endpoint_url:
@@ -189,7 +189,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
         args.bucket,
         args.table,
         args.region,
-        envs=args.env or REMOTE_ENVS,
+        envs=args.backend_for or REMOTE_ENVS,
         kms_key_arn=args.kms_key_arn,
         noncurrent_days=args.noncurrent_days,
         tags=_tags(args.tag or []),
@@ -213,7 +213,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("state", help="remote state: bootstrap the S3 bucket + DynamoDB lock table")
     actions = parser.add_subparsers(dest="action", required=True)
     boot = actions.add_parser(
@@ -226,9 +226,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     boot.add_argument("--table", required=True, help="lock table name")
     boot.add_argument("--region", required=True, help="region of bucket and table, e.g. eu-west-1")
     boot.add_argument(
-        "--env",
+        "--backend-for",
         action="append",
         choices=REMOTE_ENVS,
+        metavar="ENV",
         help="env that gets a backend.hcl (repeatable; default dev and prod)",
     )
     boot.add_argument("--kms-key-arn", help="customer-managed KMS key for bucket and table (default AES256)")

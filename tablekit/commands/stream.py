@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from tablekit import aws, cliargs
 from tablekit.endpoint import DEFAULT_PORT
 from tablekit.errors import UserError
 
@@ -33,10 +34,8 @@ def _wiring(args: argparse.Namespace) -> tuple[str, str | None]:
     return str(wiring["table_name"]), args.dlq_url or wiring.get("dlq_url")
 
 
-def _clients(endpoint_url: str):
-    from tablekit.stream import local_client_factory
-
-    return local_client_factory(endpoint_url)
+def _clients(endpoint_url: str) -> aws.Clients:
+    return aws.clients(endpoint_url)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -66,10 +65,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("stream", help="follow a table's stream locally and run the university handler on it")
-    parser.add_argument("--env", default="local", help="env whose `university` outputs name the table and DLQ")
-    parser.add_argument("--endpoint-url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="local endpoint URL")
+    cliargs.add_env(parser, default="local", what="env whose `university` outputs name the table and DLQ")
+    cliargs.add_endpoint_url(parser, "local endpoint URL", default=f"http://127.0.0.1:{DEFAULT_PORT}")
     parser.add_argument("--table", help="table name (default: from the env outputs, else `university`)")
     parser.add_argument("--dlq-url", help="SQS queue for records that keep failing (default: from the env outputs)")
     parser.add_argument("--once", action="store_true", help="drain what is in the stream now, print a summary, exit")

@@ -27,12 +27,14 @@ def _info(args: argparse.Namespace) -> int:
 
 def _tf(args: argparse.Namespace) -> int:
     """Run the project's terraform (offline mirror config) with any arguments, in the current directory."""
-    import subprocess
+    from pathlib import Path
 
-    return subprocess.call([DEFAULT.terraform_bin(), *args.args], env=DEFAULT.env())
+    from tablekit.terraform import Terraform
+
+    return Terraform(Path.cwd()).passthrough(args.args)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tf = sub.add_parser("tf", help="run the project's terraform with the offline CLI config: tablekit tf -- fmt")
     tf.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
     tf.set_defaults(func=_tf)

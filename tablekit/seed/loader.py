@@ -12,7 +12,7 @@ anyway -- or throttling outlast the retries, or Ctrl-C -- the run's undo journal
 wrote back as it was (tablekit.seed.journal) and the error lists what was rolled back.
 
 Entry points: `load_env` (an env's seed sets, used by `tablekit seed ENV` and `setup`) and
-`load_rows` (any rows for one table, used by `tablekit seed synth` and the benchmark). Both take
+`load_rows` (any rows for one table, used by `tablekit synth` and the benchmark). Both take
 the key schemas as the env's `tables` output and a client factory, so tests need no Terraform.
 """
 

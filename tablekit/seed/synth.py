@@ -1,4 +1,4 @@
-"""Deterministic synthetic rows for load tests and benchmarks (`tablekit seed synth`, bench/bench_seed.py).
+"""Deterministic synthetic rows for load tests and benchmarks (`tablekit synth`, bench/bench_seed.py).
 
 Why generators per table instead of random blobs: throughput depends on item shape and size, so a
 benchmark of 100k items should write items that look like the real ones (an evaluation with band

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from tablekit.aws import ClientFactory
 from tablekit.paths import LAMBDA_SRC
 from tablekit.stream.checkpoint import DEFAULT_DIR, Checkpoint, checkpoint_path
 from tablekit.stream.reader import list_shards, order_shards, read_pages, stream_arn, to_lambda_record
 
-ClientFactory = Callable[[str], Any]
 # (event, dynamodb client, table name) -> (Lambda response, report with .as_dict())
 ProcessEvent = Callable[..., tuple[dict[str, Any], Any]]
 

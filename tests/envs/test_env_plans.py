@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from tablekit import envs
 from tablekit.inventory import action_counts, check_inventory, summarize_plan
-from tablekit.testing import resource_actions, table_replacements
+from tablekit.plan import Plan
+from tablekit.policy import cmk_wiring_problems
+from tablekit.testing import table_replacements
 
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 
@@ -63,51 +64,7 @@ def _refs(expressions: dict, name: str) -> list[str]:
 
 
 def _cmk_wiring_problems(plan: dict) -> list[str]:
-    """Every place the env's customer-managed key should reach but, per the plan's configuration, does not.
-
-    The plan scans of the policy gate read "known after apply" as set (tablekit/policy.py), so a
-    table whose kms_key_arn the provider computes (SSE on the AWS-managed key) would pass
-    CKV_AWS_119 there. This follows the key from the env down to every table, queue and vault
-    instead: env module "kms" (modules/kms-key) -> estate.kms_key_arn -> each family's
-    kms_key_arn -> each table module's sse_kms_key_arn (sse_enabled = true) -> the table's
-    server_side_encryption.kms_key_arn.
-    """
-    problems = []
-    root = plan["configuration"]["root_module"]
-    kms = root["module_calls"].get("kms")
-    if not kms or kms["source"] != "../../modules/kms-key":
-        problems.append('the env has no module "kms" from ../../modules/kms-key')
-    if "module.kms.arn" not in _estate_kms_reference(plan):
-        problems.append("estate.kms_key_arn is not module.kms.arn")
-    families = root["module_calls"]["estate"]["module"]["module_calls"]
-    for family, call in families.items():
-        if "var.kms_key_arn" not in _refs(call["expressions"], "kms_key_arn"):
-            problems.append(f"estate does not pass its kms_key_arn to {family}")
-        table = call["module"]["module_calls"].get("table")
-        if table is None:
-            problems.append(f"{family} has no table module")
-            continue
-        if "var.kms_key_arn" not in _refs(table["expressions"], "sse_kms_key_arn"):
-            problems.append(f"{family} does not pass kms_key_arn to its tables' sse_kms_key_arn")
-        if table["expressions"].get("sse_enabled", {}).get("constant_value") is not True:
-            problems.append(f"{family} does not set sse_enabled = true")
-        for resource in table["module"]["resources"]:
-            if resource["type"] == "aws_dynamodb_table":
-                sse = resource["expressions"]["server_side_encryption"][0]
-                if "var.sse_kms_key_arn" not in _refs(sse, "kms_key_arn"):
-                    problems.append(f"{family}: {resource['address']} ignores sse_kms_key_arn")
-        for resource in call["module"].get("resources", []):
-            field = {"aws_sqs_queue": "kms_master_key_id", "aws_backup_vault": "kms_key_arn"}.get(resource["type"])
-            if field and "var.kms_key_arn" not in _refs(resource["expressions"], field):
-                problems.append(f"{family}: {resource['address']} is not encrypted with kms_key_arn")
-    # No table outside a family's table module, where the chain above does not reach.
-    pattern = re.compile(r'^module\.estate\.module\.(\w+)\.module\.table\["[^"]+"\]\.aws_dynamodb_table\.this$')
-    for rc in plan["resource_changes"]:
-        if rc["type"] == "aws_dynamodb_table":
-            match = pattern.match(rc["address"])
-            if not match or match.group(1) not in families:
-                problems.append(f"{rc['address']} is not a family table of the estate")
-    return problems
+    return cmk_wiring_problems(Plan.parse(plan))
 
 
 def test_every_env_declares_the_same_contract_table_names(env_plans: dict[str, dict]) -> None:
@@ -187,5 +144,4 @@ def test_prod_key_rotates_and_backups_run_daily_for_35_days(env_plans: dict[str,
 def test_local_estate_converges_to_no_changes(local_env) -> None:
     """After `setup`, a second plan of local has nothing to do (no perpetual diffs on the endpoint)."""
     plan = envs.plan(local_env.ctx, refresh=True)
-    changes = {address: actions for address, actions in resource_actions(plan).items() if actions != ["no-op"]}
-    assert changes == {}
+    assert {rc.address: rc.action for rc in plan.managed() if rc.noteworthy} == {}

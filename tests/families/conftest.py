@@ -26,7 +26,7 @@ class FamilyRoot:
         self.terraform.init()
 
     def plan(self, variables: Mapping[str, object] | None = None) -> dict[str, Any]:
-        return self.terraform.plan_json(variables, refresh=False)
+        return dict(self.terraform.plan(self.dir / "plan.tfplan", variables, refresh=False).raw)
 
 
 @pytest.fixture(scope="session")

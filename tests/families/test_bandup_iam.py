@@ -46,7 +46,7 @@ resource "aws_iam_role" "evaluator" {{
 def applied(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str) -> dict:
     tf = Terraform(fixture_dir(tmp_path_factory.mktemp("bandup-iam"), MAIN_TF, endpoint_url))
     tf.init()
-    tf.run(["apply", "-input=false", "-auto-approve", "-no-color"], capture=True)
+    tf.run(["apply", "-input=false", "-auto-approve", "-no-color"])
     return tf.output()
 
 

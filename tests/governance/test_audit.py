@@ -95,7 +95,7 @@ def test_live_tables_stand_in_for_declared_names(endpoint_url: str, tk, capsys: 
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         )
     try:
-        code = tk("audit", ["--source", str(APP), "--endpoint", endpoint_url, "--region", region, "--json"])
+        code = tk("audit", ["--source", str(APP), "--endpoint-url", endpoint_url, "--region", region, "--json"])
         result = json.loads(capsys.readouterr().out)
         assert code == 1
         assert_003_findings(result)

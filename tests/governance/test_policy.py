@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import policy
+from tablekit import cliargs, policy
 from tablekit.errors import UserError
 from tablekit.terraform import Terraform
 from tablekit.testing import local_provider_hcl
@@ -28,7 +28,7 @@ def planned(case: str, tmp_path: Path, endpoint_url: str) -> tuple[Path, Path]:
     tf = Terraform(work)
     tf.init()
     plan_json = tmp_path.parent / f"{case}.plan.json"
-    plan_json.write_text(json.dumps(tf.plan_json(refresh=False)))
+    tf.plan(work / "plan.tfplan", refresh=False, json_out=plan_json)
     return work, plan_json
 
 
@@ -132,7 +132,8 @@ def test_plan_scans_read_known_after_apply_as_set(monkeypatch: pytest.MonkeyPatc
 def test_plan_json_arguments(tmp_path: Path) -> None:
     plan = tmp_path / "prod.json"
     plan.write_text("{}")
-    assert policy.parse_plan_args([f"production={plan}"]) == {"production": plan}
-    assert policy.parse_plan_args([str(plan)]) == {"prod": plan}
+    assert cliargs.env_files([f"production={plan}"], "--plan") == {"production": plan}
+    with pytest.raises(UserError, match="write ENV=FILE"):
+        cliargs.env_files([str(plan)], "--plan")
     with pytest.raises(UserError, match="no such file"):
-        policy.parse_plan_args([f"dev={tmp_path / 'missing.json'}"])
+        cliargs.env_files([f"dev={tmp_path / 'missing.json'}"], "--plan")

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-import tftest
 from tfcase import Workdir, module_block
 
-from tablekit.testing import fixture_dir, resource_actions, table_replacements
+from tablekit.aws import ClientFactory, clients
+from tablekit.plan import Action, Plan
+from tablekit.terraform import TerraformError
+from tablekit.testing import fixture_dir
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -100,10 +102,10 @@ class TableUnderTest:
         self,
         workdir: Workdir,
         inputs: dict[str, Any],
-        client: Callable[[str], Any],
+        client: ClientFactory,
         keys: list[str],
         topic: str,
-        created: dict[str, Any],
+        created: Plan,
     ) -> None:
         self.workdir = workdir
         self.created = created
@@ -117,12 +119,12 @@ class TableUnderTest:
         self.inputs = {**copy.deepcopy(self.inputs), **changes}
         self.workdir.write(root_module(self.inputs))
 
-    def step(self, detail: bool = False, **changes: Any) -> dict[str, Any]:
+    def step(self, detail: bool = False, **changes: Any) -> Plan:
         """configure(**changes), then plan into the step's plan file (see Workdir.plan)."""
         self.configure(**changes)
         return self.workdir.plan(detail=detail)
 
-    def apply_step(self, **changes: Any) -> dict[str, Any]:
+    def apply_step(self, **changes: Any) -> Plan:
         """configure(**changes), then plan and apply in one go; returns the planned changes."""
         self.configure(**changes)
         return self.workdir.apply_changes()
@@ -135,35 +137,24 @@ class TableUnderTest:
         assert clean, f"the plan after apply is not empty (perpetual diff):\n{text}"
 
 
-def changed(plan: dict[str, Any]) -> dict[str, list[str]]:
-    """address -> actions for every resource the plan touches."""
-    return {a: acts for a, acts in resource_actions(plan).items() if acts != ["no-op"]}
+def changed(plan: Plan) -> dict[str, list[str]]:
+    """address -> Terraform's action list for every resource the plan touches."""
+    return {rc.address: list(rc.actions) for rc in plan.managed() if rc.action != Action.NOOP}
 
 
-def assert_table_updated_in_place(plan: dict[str, Any]) -> None:
-    assert table_replacements(plan) == []
-    assert resource_actions(plan)[TABLE] == ["update"]
-
-
-@pytest.fixture(scope="module")
-def client(endpoint_url: str) -> Callable[[str], Any]:
-    """Module-scoped boto3 client factory (the shared `aws` fixture is per test)."""
-    import boto3
-
-    def make(service: str) -> Any:
-        return boto3.client(
-            service,
-            region_name="us-east-1",
-            endpoint_url=endpoint_url,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return make
+def assert_table_updated_in_place(plan: Plan) -> None:
+    assert plan.destroyed(types=["aws_dynamodb_table"]) == []
+    assert plan.actions_by_address()[TABLE] == Action.UPDATE
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str, client: Callable[[str], Any]) -> TableUnderTest:
+def client(endpoint_url: str) -> ClientFactory:
+    """Module-scoped client factory (the shared `aws` fixture is per test)."""
+    return clients(endpoint_url)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str, client: ClientFactory) -> TableUnderTest:
     """Create the table with every feature on; the tests below are steps on it, in file order."""
     keys = [client("kms").create_key(Description=f"tablekit test key {i}")["KeyMetadata"]["Arn"] for i in (1, 2)]
     topic = client("sns").create_topic(Name=f"{NAME}-alerts")["TopicArn"]
@@ -232,7 +223,7 @@ def test_created_table_has_ttl_pitr_sse_stream_tags_alarms(table: TableUnderTest
 
 
 def test_outputs_follow_the_contract(table: TableUnderTest) -> None:
-    out = table.created["outputs"]  # root outputs reported by the creating apply
+    out = table.created.raw["outputs"]  # root outputs reported by the creating apply
     desc = table.describe()
     arn = desc["TableArn"]
     assert out["name"] == out["id"] == NAME
@@ -346,7 +337,7 @@ def test_stream_view_type_change_needs_two_applies(table: TableUnderTest) -> Non
     (AWS: "Table already has an enabled stream"; moto: "Cannot enable stream"); the table stays."""
     plan = table.step(stream_view_type="KEYS_ONLY")
     assert_table_updated_in_place(plan)
-    with pytest.raises(tftest.TerraformTestError, match="Cannot enable stream"):
+    with pytest.raises(TerraformError, match="Cannot enable stream"):
         table.workdir.apply()
     assert table.describe()["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
@@ -373,7 +364,7 @@ def test_on_demand_to_provisioned(table: TableUnderTest) -> None:
     creates = sorted(a for a, acts in changed(plan).items() if acts == ["create"])
     assert len(creates) == 12 and all("appautoscaling" in a for a in creates)  # (table + 2 GSIs) x read/write x 2
 
-    with pytest.raises(tftest.TerraformTestError, match="capacity must be > 0 when billing mode is PROVISIONED"):
+    with pytest.raises(TerraformError, match="capacity must be > 0 when billing mode is PROVISIONED"):
         table.workdir.apply()
 
     cap = table.inputs["billing"]

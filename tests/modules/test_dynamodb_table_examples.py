@@ -14,6 +14,7 @@ import pytest
 from tfcase import Workdir
 
 from tablekit.paths import MODULES
+from tablekit.plan import Action
 from tablekit.testing import local_provider_hcl, stage
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
@@ -32,8 +33,8 @@ def test_example_applies_cleanly(tmp_path: Path, endpoint_url: str, example: str
     workdir = Workdir(root)
     workdir.init()
     changes = workdir.apply_changes()
-    assert [rc["address"] for rc in changes["resource_changes"] if rc["type"] == "aws_dynamodb_table"]
-    assert all(rc["change"]["actions"] == ["create"] for rc in changes["resource_changes"])
-    assert changes["outputs"], "examples should show what they created"
+    assert [rc.address for rc in changes.changes(types=["aws_dynamodb_table"])]
+    assert all(rc.action == Action.CREATE for rc in changes.managed())
+    assert changes.raw["outputs"], "examples should show what they created"
     clean, text = workdir.is_clean()
     assert clean, text

@@ -15,7 +15,8 @@ from tfcase import NO_ENDPOINT, Workdir, module_block
 
 from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.paths import ROOT
-from tablekit.testing import fixture_dir, resource_actions
+from tablekit.plan import Plan
+from tablekit.testing import fixture_dir
 
 INVENTORIES = ROOT / "tests" / "inventories" / "dynamodb-table"
 KMS = "arn:aws:kms:us-east-1:123456789012:key/0d2a4c1e-0000-4000-8000-00000000aaaa"
@@ -85,7 +86,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """One plan with every case as its own module call; the full case's key_schema is an output."""
     main_tf = "\n".join(module_block(label, inputs) for label, inputs in CASES.items())
     main_tf += 'output "full_key_schema" {\n  value = module.full.key_schema\n}\n'
@@ -96,30 +97,30 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_inventory_matches_reviewed_file(plan: dict[str, Any], case: str) -> None:
+def test_inventory_matches_reviewed_file(plan: Plan, case: str) -> None:
     check_inventory(summarize_plan(plan, module=f"module.{case}"), INVENTORIES / f"{case}.json")
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_exactly_one_table_and_only_creates(plan: dict[str, Any], case: str) -> None:
+def test_exactly_one_table_and_only_creates(plan: Plan, case: str) -> None:
     inventory = summarize_plan(plan, module=f"module.{case}")
     assert inventory["resource_counts"]["aws_dynamodb_table"] == 1
-    actions = {a: acts for a, acts in resource_actions(plan).items() if a.startswith(f"module.{case}.")}
+    actions = {rc.address: list(rc.actions) for rc in plan.changes(module=f"module.{case}")}
     assert actions and all(acts == ["create"] for acts in actions.values()), actions
 
 
-def test_replicas_are_planned(plan: dict[str, Any]) -> None:
+def test_replicas_are_planned(plan: Plan) -> None:
     """Replica blocks reach the plan (they can never be applied on the local endpoint)."""
-    table = next(rc for rc in plan["resource_changes"] if rc["address"] == "module.full.aws_dynamodb_table.this")
-    replicas = sorted(table["change"]["after"]["replica"], key=lambda r: r["region_name"])
+    table = next(rc for rc in plan.managed() if rc.address == "module.full.aws_dynamodb_table.this")
+    replicas = sorted(table.after["replica"], key=lambda r: r["region_name"])
     assert [r["region_name"] for r in replicas] == ["eu-west-1", "us-west-2"]
     assert replicas[0]["kms_key_arn"] == REPLICA_KMS
-    assert table["change"]["after"]["stream_view_type"] == "NEW_AND_OLD_IMAGES"
+    assert table.after["stream_view_type"] == "NEW_AND_OLD_IMAGES"
 
 
-def test_key_schema_output_has_the_contract_shape(plan: dict[str, Any]) -> None:
+def test_key_schema_output_has_the_contract_shape(plan: Plan) -> None:
     """The shape documented in docs/architecture.md, known at plan time for the seed loader."""
-    assert plan["planned_values"]["outputs"]["full_key_schema"]["value"] == {
+    assert plan.raw["planned_values"]["outputs"]["full_key_schema"]["value"] == {
         "name": "inv-full",
         "hash_key": {"name": "pk", "type": "S"},
         "range_key": {"name": "sk", "type": "S"},
@@ -152,7 +153,7 @@ def test_key_schema_output_has_the_contract_shape(plan: dict[str, Any]) -> None:
     }
 
 
-def test_provisioned_tables_get_autoscaling_for_table_and_every_gsi(plan: dict[str, Any]) -> None:
+def test_provisioned_tables_get_autoscaling_for_table_and_every_gsi(plan: Plan) -> None:
     inventory = summarize_plan(plan, module="module.provisioned")
     targets = inventory["resources"]["aws_appautoscaling_target"].values()
     assert sorted((t["resource_id"], t["dimension"], t["min"], t["max"]) for t in targets) == [
@@ -168,7 +169,7 @@ def test_provisioned_tables_get_autoscaling_for_table_and_every_gsi(plan: dict[s
     assert table["global_secondary_indexes"]["by-owner"]["capacity"] == {"read": 2, "write": 1}
 
 
-def test_alarms_cover_table_and_every_gsi(plan: dict[str, Any]) -> None:
+def test_alarms_cover_table_and_every_gsi(plan: Plan) -> None:
     alarms = summarize_plan(plan, module="module.full")["resources"]["aws_cloudwatch_metric_alarm"]
     names = sorted(a["alarm_name"] for a in alarms.values())
     assert names == sorted(
@@ -186,10 +187,10 @@ def test_alarms_cover_table_and_every_gsi(plan: dict[str, Any]) -> None:
         ]
     )
     assert all(a["actions"] == 1 for a in alarms.values())
-    assert "module.minimal" not in {a.rsplit(".aws_", 1)[0] for a in resource_actions(plan) if "metric_alarm" in a}
+    assert "module.minimal" not in {a.rsplit(".aws_", 1)[0] for a in plan.actions_by_address() if "metric_alarm" in a}
 
 
-def test_iam_resource_arns_list_table_then_indexes(plan: dict[str, Any]) -> None:
+def test_iam_resource_arns_list_table_then_indexes(plan: Plan) -> None:
     """Unknown until apply (the ARN is computed), but the list length is fixed by the schema."""
-    change = plan["output_changes"]["full_iam_resource_arns"]
-    assert change["after_unknown"] is True or len(change["after_unknown"]) == 4
+    change = next(o for o in plan.output_changes if o.name == "full_iam_resource_arns")
+    assert change.after_unknown is True or len(change.after_unknown) == 4

@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import tftest
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 from tfcase import Workdir, module_block
 
 from tablekit.endpoint import HOST, free_port
-from tablekit.testing import fixture_dir, resource_actions
+from tablekit.plan import Action
+from tablekit.terraform import TerraformError
+from tablekit.testing import fixture_dir
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -73,11 +74,11 @@ def test_ttl_off_on_aws_needs_the_documented_follow_up(tmp_path: Path, aws_like_
     workdir.apply_changes()
 
     configure(schema=schema, ttl_enabled=False)
-    assert resource_actions(workdir.apply_changes())[TABLE] == ["update"]  # the switch itself works in place
+    assert workdir.apply_changes().actions_by_address()[TABLE] == Action.UPDATE  # the switch itself works in place
 
     clean, text = workdir.is_clean()
     assert not clean and '+ attribute_name = "expiresAt"' in text  # provider 3.39 reads back no name
-    with pytest.raises(tftest.TerraformTestError, match="TimeToLive is already disabled"):
+    with pytest.raises(TerraformError, match="TimeToLive is already disabled"):
         workdir.apply_changes()
 
     # Follow-up from the README: once TTL is off, drop the attribute from the schema. The block

@@ -53,6 +53,8 @@ TABLE_AFTER = {
     "tags": {"a": "b"},
 }
 PLAN = {
+    "format_version": "1.0",
+    "planned_values": {},
     "resource_changes": [
         change(
             "module.m.aws_dynamodb_table.this",
@@ -65,7 +67,7 @@ PLAN = {
         change("module.m.aws_sns_topic.gone", "aws_sns_topic", ["delete"], None),
         change("module.other.aws_sns_topic.t", "aws_sns_topic", ["create"], {"name": "y"}),
         {**change("data.aws_region.r", "aws_region", ["read"], {}), "mode": "data"},
-    ]
+    ],
 }
 
 

@@ -8,15 +8,12 @@ checks dozens of validation cases), and a test step is just "rewrite main.tf, pl
 from __future__ import annotations
 
 import json
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import tftest
-
-from tablekit.testing import tf
-from tablekit.toolchain import DEFAULT
+from tablekit.plan import Plan
+from tablekit.terraform import Terraform, TerraformError
 
 TABLE_SOURCE = "../modules/dynamodb-table"
 NO_ENDPOINT = "http://127.0.0.1:9"
@@ -61,100 +58,63 @@ class Diagnostic:
         return f"{self.summary}: {self.detail}"
 
 
-@dataclass
 class Workdir:
-    """One initialised root module; every call runs the project's Terraform in it."""
+    """One initialised root module; every call runs the project's Terraform (tablekit.terraform) in it."""
 
-    path: Path
-    _tf: tftest.TerraformTest = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._tf = tf(self.path)
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.terraform = Terraform(self.path)
 
     def write(self, main_tf: str) -> None:
         (self.path / "main.tf").write_text(main_tf)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run terraform without raising: callers look at returncode/stdout/stderr themselves."""
-        return subprocess.run(
-            [DEFAULT.terraform_bin(), *args],
-            cwd=self.path,
-            env=DEFAULT.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
     def init(self) -> None:
-        self._tf.init(input=False, color=False)
+        self.terraform.init()
 
     def _json_run(self, *args: str) -> list[dict[str, Any]]:
-        """Run a `-json` command; raise tftest.TerraformTestError with its diagnostics on failure."""
-        result = self.run(*args, "-input=false", "-json")
+        """Run a `-json` command; raise TerraformError with its diagnostics on failure."""
+        result = self.terraform.run([*args, "-input=false", "-json"], check=False)
         messages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
         if result.returncode != 0:
             errors = [m["diagnostic"] for m in messages if m.get("type") == "diagnostic"]
             details = json.dumps(errors, indent=2)
-            raise tftest.TerraformTestError(f"terraform {args[0]} failed: {details}\n{result.stderr}")
+            raise TerraformError(f"terraform {args[0]} failed: {details}\n{result.stderr}", result.returncode)
         return messages
 
-    @staticmethod
-    def _changes(messages: list[dict[str, Any]]) -> dict[str, Any]:
-        """`planned_change` messages in the shape of plan JSON's `resource_changes`.
+    def plan(self, out: str = "step.tfplan", detail: bool = False) -> Plan:
+        """Plan into a file (so apply() runs exactly what was checked) and describe the changes.
 
-        Enough for tablekit.testing.table_replacements/resource_actions; unchanged resources are
-        absent. Reading the machine-readable UI saves a `terraform show -json` process per step,
-        which matters on a shared two-core machine.
+        With `detail` the plan is read back with `terraform show -json` (values included);
+        otherwise from the plan's `-json` UI stream (addresses and actions only), which saves a
+        process per step on a shared two-core machine.
         """
-        changes = []
-        for message in messages:
-            if message.get("type") != "planned_change":
-                continue
-            resource, action = message["change"]["resource"], message["change"]["action"]
-            actions = {"replace": ["delete", "create"], "noop": ["no-op"]}.get(action, [action])
-            changes.append(
-                {"address": resource["addr"], "type": resource["resource_type"], "change": {"actions": actions}}
-            )
-        outputs = {
-            name: output["value"]
-            for message in messages
-            if message.get("type") == "outputs"
-            for name, output in message["outputs"].items()
-            if "value" in output
-        }
-        return {"resource_changes": changes, "outputs": outputs}
-
-    def plan(self, out: str = "step.tfplan", detail: bool = False) -> dict[str, Any]:
-        """Plan into a file (so apply() runs exactly what was checked) and describe the changes:
-        the full `terraform show -json` document with `detail`, else see _changes()."""
-        messages = self._json_run("plan", f"-out={out}")
         if detail:
-            return json.loads(self._tf.execute_command("show", "-no-color", "-json", out).out)
-        return self._changes(messages)
+            return self.terraform.plan(self.path / out)
+        return Plan.from_ui_messages(self._json_run("plan", f"-out={out}"))
 
     def apply(self, plan_file: str = "step.tfplan") -> str:
-        """Apply a saved plan; raises tftest.TerraformTestError with Terraform's output on failure."""
-        return self._tf.execute_command("apply", "-input=false", "-no-color", plan_file).out
+        """Apply a saved plan; raises TerraformError with Terraform's output on failure."""
+        return self.terraform.apply(self.path / plan_file).stdout
 
-    def apply_changes(self) -> dict[str, Any]:
-        """Plan and apply in one process; return what the plan contained (see _changes()) and,
-        under "outputs", the root outputs after the apply.
+    def apply_changes(self) -> Plan:
+        """Plan and apply in one process; return what the plan contained (actions, and the root
+        outputs after the apply under `.raw["outputs"]`).
 
         For steps expected to succeed: the planned actions are asserted after the fact, which is
         fine on a throwaway endpoint -- a replacement still fails the test.
         """
-        return self._changes(self._json_run("apply", "-auto-approve"))
+        return Plan.from_ui_messages(self._json_run("apply", "-auto-approve"))
 
     def is_clean(self) -> tuple[bool, str]:
         """(True, "") when a fresh plan has no changes, else (False, the plan text)."""
-        result = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+        result = self.terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], check=False)
         if result.returncode == 1:
             raise AssertionError(f"terraform plan failed:\n{result.stdout}\n{result.stderr}")
         return result.returncode == 0, result.stdout
 
     def diagnostics(self) -> list[Diagnostic]:
         """Diagnostics of `terraform plan -json` (the plan may fail; that is the point)."""
-        result = self.run("plan", "-input=false", "-no-color", "-json")
+        result = self.terraform.run(["plan", "-input=false", "-no-color", "-json"], check=False)
         found = []
         for line in result.stdout.splitlines():
             try:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import adopt
+from tablekit import adopt, aws
+from tablekit.plan import Action, Counts, Plan
 from tablekit.terraform import Terraform
 from tablekit.testing import fixture_dir
 
@@ -20,7 +21,7 @@ MISSING = "adopt-results"
 
 @pytest.fixture(scope="module")
 def existing_tables(endpoint_url: str) -> list[str]:
-    create_out_of_band(adopt.boto_factory(endpoint_url, "us-east-1"), EXISTING)
+    create_out_of_band(aws.clients(endpoint_url), EXISTING)
     return EXISTING
 
 
@@ -31,8 +32,7 @@ def _root(tmp: Path, endpoint_url: str) -> Terraform:
 
 
 def _state_addresses(tf: Terraform) -> list[str]:
-    proc = tf.run(["state", "list"], capture=True, check=False)
-    return proc.stdout.split()
+    return tf.state_list()
 
 
 @pytest.mark.apply
@@ -40,7 +40,7 @@ def test_dry_run_prints_import_commands_and_imports_nothing(
     existing_tables: list[str], endpoint_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tf = _root(tmp_path, endpoint_url)
-    report = adopt.adopt(tf, {}, adopt.boto_factory(endpoint_url, "us-east-1"), tmp_path / "plans", dry_run=True)
+    report = adopt.adopt(tf, {}, aws.clients(endpoint_url), tmp_path / "plans", dry_run=True)
     adopt.print_report(report)
     out = capsys.readouterr().out
 
@@ -49,7 +49,7 @@ def test_dry_run_prints_import_commands_and_imports_nothing(
     for name in existing_tables:
         assert f"terraform import -input=false 'module.table[\"{name}\"].aws_dynamodb_table.this' {name}" in out
     assert f'import \'module.table["{MISSING}"]' not in out
-    assert "plan before: 3 create" in out
+    assert "plan before: 3 to add, 0 to change, 0 to destroy, 0 to replace" in out
     assert _state_addresses(tf) == [], "a dry run must not write state"
 
 
@@ -58,7 +58,7 @@ def test_adopt_imports_existing_tables_and_the_next_plan_changes_nothing(
     existing_tables: list[str], endpoint_url: str, tmp_path: Path
 ) -> None:
     tf = _root(tmp_path, endpoint_url)
-    report = adopt.adopt(tf, {}, adopt.boto_factory(endpoint_url, "us-east-1"), tmp_path / "plans")
+    report = adopt.adopt(tf, {}, aws.clients(endpoint_url), tmp_path / "plans")
 
     imported = sorted(item.table for item in report.imported)
     assert imported == existing_tables
@@ -66,9 +66,9 @@ def test_adopt_imports_existing_tables_and_the_next_plan_changes_nothing(
 
     # adopt plans again after importing; that plan is the one a user would apply next.
     for name in existing_tables:
-        actions, changed = report.tables_after[f'module.table["{name}"].aws_dynamodb_table.this']
-        assert actions == ["no-op"], f"{name} must match the code after import; differs in {changed}"
-    assert report.plan_after == {"create": 1, "update": 0, "delete": 0, "replace": 0, "no-op": 2}
+        action, changed = report.tables_after[f'module.table["{name}"].aws_dynamodb_table.this']
+        assert action == Action.NOOP, f"{name} must match the code after import; differs in {changed}"
+    assert report.plan_after == Counts(create=1)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -126,6 +126,8 @@ def test_related_resources_get_provider_import_ids_and_only_existing_ones_are_im
     }
     index_target = {**target, "resource_id": "table/ielts-genai-prep-users/index/email-index"}
     plan = {
+        "format_version": "1.0",
+        "planned_values": {},
         "resource_changes": [
             _rc(f"{mod}.aws_dynamodb_table.this", "aws_dynamodb_table", {"name": "ielts-genai-prep-users"}, mod),
             _rc(
@@ -157,7 +159,7 @@ def test_related_resources_get_provider_import_ids_and_only_existing_ones_are_im
                 {"alarm_name": "sessions-read-throttles"},
                 other,
             ),
-        ]
+        ],
     }
     account = _FakeAccount(
         tables={"ielts-genai-prep-users", "unrelated"},
@@ -165,7 +167,7 @@ def test_related_resources_get_provider_import_ids_and_only_existing_ones_are_im
         policies={"table-users-read"},
         alarms={"users-read-throttles", "sessions-read-throttles"},
     )
-    items = adopt.find_imports(json.loads(json.dumps(plan)), account)
+    items = adopt.find_imports(Plan.parse(json.loads(json.dumps(plan))), account)
     rows = [(item.type, item.import_id, item.exists) for item in items]
     assert rows == [
         ("aws_dynamodb_table", "ielts-genai-prep-sessions", False),
@@ -192,9 +194,9 @@ def test_report_warns_loudly_when_an_adopted_table_would_be_replaced(capsys: pyt
     )
     report = adopt.AdoptReport(
         items=[item],
-        plan_before={"create": 1},
-        plan_after={"replace": 1},
-        tables_after={address: (["delete", "create"], ["hash_key"])},
+        plan_before=Counts(create=1),
+        plan_after=Counts(replace=1),
+        tables_after={address: (Action.REPLACE, ["hash_key"])},
     )
     adopt.print_report(report)
     out = capsys.readouterr().out

@@ -56,9 +56,7 @@ def test_pruning_a_shared_env_needs_confirmation(capsys) -> None:
 def test_synth_to_file_is_deterministic(tmp_path, capsys) -> None:
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     for out in (first, second):
-        assert (
-            cli.main(["seed", "synth", "--table", "university", "--count", "50", "--seed", "7", "--out", str(out)]) == 0
-        )
+        assert cli.main(["synth", "--table", "university", "--count", "50", "--seed", "7", "--out", str(out)]) == 0
     assert first.read_text() == second.read_text()
     assert len(first.read_text().splitlines()) == 50
     assert "wrote 50 synthetic university rows (seed 7)" in capsys.readouterr().out
