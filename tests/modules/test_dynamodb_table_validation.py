@@ -465,13 +465,12 @@ def derived_names(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[st
     workdir.init()
     plan = workdir.plan(detail=True)
     names: dict[str, dict[str, list[str]]] = {case: {"alarm": [], "policy": []} for case in cases}
-    for change in plan["resource_changes"]:
-        case = change["module_address"].removeprefix("module.")
-        after = change["change"]["after"]
-        if change["type"] == "aws_cloudwatch_metric_alarm":
-            names[case]["alarm"].append(after["alarm_name"])
-        elif change["type"] == "aws_appautoscaling_policy":
-            names[case]["policy"].append(after["name"])
+    for change in plan.resource_changes:
+        case = (change.module_address or "").removeprefix("module.")
+        if change.type == "aws_cloudwatch_metric_alarm":
+            names[case]["alarm"].append(change.after["alarm_name"])
+        elif change.type == "aws_appautoscaling_policy":
+            names[case]["policy"].append(change.after["name"])
     return names
 
 
