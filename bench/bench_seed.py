@@ -1,18 +1,24 @@
-"""Benchmark of the two ways to put items into DynamoDB (run by `just bench-seed`, never by the tests).
+"""Benchmark of the seed loader on both local engines (run by `just bench-seed`, never by the tests).
 
-1. The same 500 bandup-evaluations items through `modules/dynamodb-items` (terraform apply, plus the
-   no-change plan every later run pays) and through the bulk loader; the ratio is from one run.
-2. Wall time of 100,000 synthetic items through the loader (generation + validation + writes).
-3. The endpoint's ceiling: moto's own CPU cost per item, measured in-process without HTTP or client,
-   so part 2 can be read against the best any loader could do on this endpoint.
+1. Per engine (moto's server, AWS's DynamoDB Local), the same synthetic rows, in one run:
+   - the engine's raw BatchWriteItem ceiling: the rows converted beforehand, then written by the
+     same number of threads with no validation, no journal and no progress -- the best any loader
+     can do against that endpoint from this process;
+   - the loader into an empty table (validation + conversion + undo journal + writes): the journal
+     costs one Scan(Limit=1) per table there;
+   - the loader again over the same keys (a re-seed): the journal reads every prior image
+     (one consistent BatchGetItem per batch of 25), and items equal to what is stored are skipped;
+   - and once more with every row changed: read and write for every item (the journal's worst case).
+   Each is run `--repeat` times, interleaved, into fresh tables; the median is reported, and the
+   loader's share of the ceiling is the ratio of medians from the same run.
+2. (optional) The same 500 bandup-evaluations items through `modules/dynamodb-items` (terraform
+   apply, plus the no-change plan every later run pays) against the loader, on moto.
 
-Everything runs against a fresh moto server this script starts on a free port and stops at the end.
-The local endpoint is moto, so absolute numbers are moto's (single Python process; its cost per item
-grows with the number of top-level attributes); shared CPUs make them noisy, so the load average is
-printed next to the results.
+Both engines run on this machine (2 shared cores here): the endpoint and the loader compete for the
+same CPUs, so the load average is printed beside the figures.
 
-    .venv/bin/python bench/bench_seed.py [--count 100000] [--workers N] [--tables university,bandup-evaluations]
-                                         [--sweep 1,2,4,8] [--skip-terraform] [--skip-ceiling]
+    .venv/bin/python bench/bench_seed.py [--count 50000] [--workers N] [--repeat 2] [--engines moto,dynamodb-local]
+                                         [--terraform]
 """
 
 from __future__ import annotations
@@ -23,39 +29,42 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from tablekit import aws
+from tablekit.dynamodb_json import to_item
+from tablekit.dynamodb_local import install
 from tablekit.endpoint import Endpoint, free_port
-from tablekit.seed import LOCAL_WORKERS, client_factory, load_rows, synth
-from tablekit.seed.convert import to_item
+from tablekit.seed import load_rows, synth
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema
 from tablekit.terraform import Terraform
 from tablekit.testing import fixture_dir
 
-SCHEMAS = {
-    # As envs/local declares them (its `tables` output), GSIs included.
-    "bandup-evaluations": key_schema(
-        "bandup-evaluations",
-        ("evaluation_id", "S"),
-        ("user_id", "S"),
-        indexes={"user_id-created_at-index": ("user_id", "created_at")},
-        attributes={"created_at": "N"},
-    ),
-    "university": key_schema(
-        "university",
-        ("pk", "S"),
-        ("sk", "S"),
-        indexes={"studentID-index": ("studentID", "sk"), "entityType-courseDate-index": ("entityType", "courseDate")},
-        attributes={"studentID": "S", "entityType": "S", "courseDate": "S"},
-        ttl_attribute="expiresAt",
-    ),
-}
+# As envs/local declares it (its `tables` output), GSIs included.
+UNIVERSITY = key_schema(
+    "university",
+    ("pk", "S"),
+    ("sk", "S"),
+    indexes={"studentID-index": ("studentID", "sk"), "entityType-courseDate-index": ("entityType", "courseDate")},
+    attributes={"studentID": "S", "entityType": "S", "courseDate": "S"},
+    ttl_attribute="expiresAt",
+)
+EVALUATIONS = key_schema(
+    "bandup-evaluations",
+    ("evaluation_id", "S"),
+    ("user_id", "S"),
+    indexes={"user_id-created_at-index": ("user_id", "created_at")},
+    attributes={"created_at": "N"},
+)
 
 ROOT_TF = """
 variable "items" {
@@ -74,196 +83,195 @@ module "items" {
 console = Console()
 
 
-def count_items(client: Any, table: str) -> int:
-    # moto computes ItemCount live (real DynamoDB refreshes it every ~6 hours); a Scan of 100k items
-    # would take minutes on the endpoint.
-    return int(client.describe_table(TableName=table)["Table"]["ItemCount"])
+def fresh_table(clients: aws.Clients, schema: dict[str, Any], tag: str) -> dict[str, dict[str, Any]]:
+    name = f"bench-{tag}-{uuid.uuid4().hex[:6]}"
+    create_table(clients.dynamodb(), schema, name)
+    return {name: dict(schema, name=name)}
 
 
-def make_table(client: Any, contract: str, name: str) -> dict[str, dict]:
-    schema = dict(SCHEMAS[contract], name=name)
-    create_table(client, schema)
-    return {name: schema}
+def raw_ceiling(clients: aws.Clients, table: str, items: list[dict[str, Any]], workers: int) -> float:
+    """Seconds to BatchWriteItem pre-converted items with `workers` threads, one client each."""
+    bulk = clients.for_bulk_writes()
+    local = threading.local()
+    batches = [items[i : i + 25] for i in range(0, len(items), 25)]
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = bulk.dynamodb()
+        pending = [{"PutRequest": {"Item": item}} for item in batch]
+        while pending:
+            response = client.batch_write_item(RequestItems={table: pending})
+            pending = (response.get("UnprocessedItems") or {}).get(table) or []
+
+    for _ in range(workers):  # clients made before the clock starts, as the loader's are cheap after the first
+        bulk.dynamodb()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(send, batches))
+    return time.perf_counter() - started
 
 
-def terraform_vs_loader(url: str, workdir: Path, workers: int | None, n: int = 500) -> list[tuple[str, str]]:
-    """Part 1: the same n rows via `modules/dynamodb-items` and via the loader."""
-    factory = client_factory(url)
-    client = factory()
+def timed_load(
+    clients: aws.Clients, tables: dict[str, dict[str, Any]], rows: list[dict[str, Any]], workers: int
+) -> tuple[float, int]:
+    (name,) = tables
+    started = time.perf_counter()
+    summary = load_rows(tables, name, rows, clients, workers=workers)
+    seconds = time.perf_counter() - started
+    assert summary.items == len(rows), f"{name}: {summary.items} of {len(rows)} written"
+    return seconds, summary.journal_reads
+
+
+def count(clients: aws.Clients, table: str) -> int:
+    total, args = 0, {"TableName": table, "Select": "COUNT"}
+    client = clients.dynamodb()
+    while True:
+        page = client.scan(**args)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return total
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def engine_figures(name: str, url: str, rows: list[dict[str, Any]], workers: int, repeat: int) -> dict[str, Any]:
+    clients = aws.clients(url)
+    items = [to_item(row)[0] for row in rows]
+    ceiling, loader, reseed, changed, reads = [], [], [], [], 0
+    edited = [dict(row, revision=1) for row in rows]
+    # Warm-up, not timed: DynamoDB Local is a JVM whose first thousands of requests run while the JIT
+    # compiles them; measuring a cold JVM first would flatter whatever runs after it.
+    (warm,) = fresh_table(clients, UNIVERSITY, "warmup")
+    raw_ceiling(clients, warm, items[: min(len(items), 5_000)], workers)
+    timed_load(clients, fresh_table(clients, UNIVERSITY, "warmup"), rows[:2_000], workers)
+    for attempt in range(repeat):
+        console.print(f"[dim]{name}: run {attempt + 1}/{repeat}: raw BatchWriteItem, loader, 2 re-seeds ...[/]")
+        (raw_table,) = fresh_table(clients, UNIVERSITY, "raw")
+        ceiling.append(raw_ceiling(clients, raw_table, items, workers))
+        assert count(clients, raw_table) == len(rows)
+        tables = fresh_table(clients, UNIVERSITY, "loader")
+        seconds, empty_reads = timed_load(clients, tables, rows, workers)
+        assert empty_reads == 0, "an empty table needs no journal reads"
+        loader.append(seconds)
+        seconds, reads = timed_load(clients, tables, rows, workers)
+        reseed.append(seconds)
+        changed.append(timed_load(clients, tables, edited, workers)[0])
+    n = len(rows)
+    return {
+        "engine": name,
+        "ceiling": n / statistics.median(ceiling),
+        "loader": n / statistics.median(loader),
+        "reseed": n / statistics.median(reseed),
+        "changed": n / statistics.median(changed),
+        "runs": {"ceiling": ceiling, "loader": loader, "reseed": reseed, "changed": changed},
+        "journal_reads": reads,
+    }
+
+
+def terraform_vs_loader(url: str, workdir: Path, workers: int, n: int = 500) -> list[tuple[str, str]]:
+    """Part 2: the same n rows via `modules/dynamodb-items` and via the loader (moto)."""
+    clients = aws.clients(url)
     rows = list(synth.generate("bandup-evaluations", n, seed=1))
-    tf_table = "bench-terraform-evaluations"
-    make_table(client, "bandup-evaluations", tf_table)
+    (tf_table,) = fresh_table(clients, EVALUATIONS, "terraform")
     case = fixture_dir(workdir / "tf", ROOT_TF % {"table": tf_table}, url)
     # plain_json keeps Decimals exact; Terraform reads the file as JSON.
     items = "{" + ",".join(f"{json.dumps(row['evaluation_id'])}:{plain_json(row)}" for row in rows) + "}"
     (case / "terraform.tfvars.json").write_text('{"items":' + items + "}")
     terraform = Terraform(case)
-    console.print(f"[dim]terraform init ({case})[/]")
     terraform.init()
-    console.print(f"[dim]terraform apply of {n} items ...[/]")
     started = time.perf_counter()
     terraform.run(["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=10"])
     tf_apply = time.perf_counter() - started
-    console.print("[dim]terraform plan (no changes; refreshes every item) ...[/]")
     started = time.perf_counter()
     plan = terraform.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], check=False)
     tf_plan = time.perf_counter() - started
-    if plan.returncode not in (0, 2):
-        raise SystemExit(f"terraform plan failed: {plan.stderr}")
-
-    # The loader is timed three times (fresh table and factory each) because one sub-second run on
-    # shared CPUs is mostly noise; the ratio uses the median, all three are printed.
-    loader_runs, retries = [], 0
-    for attempt in range(3):
-        name = f"bench-loader-evaluations-{attempt}"
-        loader_tables = make_table(client, "bandup-evaluations", name)
-        started = time.perf_counter()
-        summary = load_rows(loader_tables, name, rows, client_factory(url), workers=workers)
-        loader_runs.append(time.perf_counter() - started)
-        retries += summary.retries
-        assert count_items(client, name) == n, f"{name}: item count differs from {n}"
-    assert count_items(client, tf_table) == n, f"terraform table: item count differs from {n}"
+    loader_runs = [timed_load(clients, fresh_table(clients, EVALUATIONS, "loader"), rows, workers)[0] for _ in range(3)]
     median = statistics.median(loader_runs)
     return [
         (f"terraform apply, {n} items (modules/dynamodb-items, -parallelism=10)", f"{tf_apply:.2f} s"),
         (f"terraform plan afterwards, no changes{'' if plan.returncode == 0 else ' (DIFF!)'}", f"{tf_plan:.2f} s"),
-        (
-            f"loader, {n} items, {workers or LOCAL_WORKERS} workers, incl. validation + clients (3 runs)",
-            " / ".join(f"{t:.3f}" for t in loader_runs) + " s",
-        ),
+        (f"loader, {n} items, {workers} workers (3 runs)", " / ".join(f"{t:.3f}" for t in loader_runs) + " s"),
         ("loader speed-up over terraform apply (median run)", f"[bold]{tf_apply / median:,.0f}x[/]"),
-        ("retries during the loader runs", str(retries)),
     ]
-
-
-def bulk(url: str, contract: str, count: int, workers: int | None, tag: str) -> tuple[float, float, float, int]:
-    """Part 2: generate + validate + write `count` synthetic rows; returns (gen s, load s, items/s, retries)."""
-    factory = client_factory(url)
-    name = f"bench-{tag}-{contract}"
-    tables = make_table(factory(), contract, name)
-    started = time.perf_counter()
-    rows = list(synth.generate(contract, count, seed=42))
-    generated = time.perf_counter() - started
-    summary = load_rows(tables, name, rows, factory, workers=workers, progress=sys.stderr.isatty())
-    total = time.perf_counter() - started
-    stored = count_items(factory(), name)
-    assert stored == count, f"{name}: {stored} items stored, expected {count}"
-    return generated, total, count / total, summary.retries
-
-
-def endpoint_ceiling(n: int = 10_000) -> list[tuple[str, str, str]]:
-    """Part 3: moto's own CPU cost per item, in-process (no HTTP, no client): the best any loader can do."""
-    from moto.server import DomainDispatcherApplication, create_backend_app
-    from werkzeug.test import Client
-
-    app = Client(DomainDispatcherApplication(create_backend_app))
-    signature = (
-        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x"
-    )
-    headers = {"Content-Type": "application/x-amz-json-1.0", "Authorization": signature}
-
-    def call(target: str, body: dict) -> None:
-        reply = app.post("/", headers={**headers, "X-Amz-Target": f"DynamoDB_20120810.{target}"}, data=json.dumps(body))
-        assert reply.status_code == 200, reply.data
-
-    rows = []
-    for contract, schema in SCHEMAS.items():
-        hash_key, range_key = schema["hash_key"], schema["range_key"]
-        call(
-            "CreateTable",
-            {
-                "TableName": contract,
-                "BillingMode": "PAY_PER_REQUEST",
-                "KeySchema": [
-                    {"AttributeName": hash_key["name"], "KeyType": "HASH"},
-                    {"AttributeName": range_key["name"], "KeyType": "RANGE"},
-                ],
-                "AttributeDefinitions": [
-                    {"AttributeName": k["name"], "AttributeType": k["type"]} for k in (hash_key, range_key)
-                ],
-            },
-        )
-        items = [to_item(row)[0] for row in synth.generate(contract, n, seed=1)]
-        started = time.process_time()
-        for i in range(0, n, 25):
-            batch = [{"PutRequest": {"Item": item}} for item in items[i : i + 25]]
-            call("BatchWriteItem", {"RequestItems": {contract: batch}})
-        cpu = time.process_time() - started
-        attrs = sum(len(item) for item in items) / n
-        rows.append((contract, f"{attrs:.1f}", f"{n / cpu:,.0f}"))
-    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=100_000, help="synthetic items per table (default 100000)")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help=f"loader writer threads (default: the loader's local default, {LOCAL_WORKERS})",
-    )
-    parser.add_argument(
-        "--tables",
-        default="university,bandup-evaluations",
-        help="tables for the bulk part (default university,bandup-evaluations)",
-    )
-    parser.add_argument("--sweep", help="also time 20,000 items per worker count, e.g. 1,2,4,8")
-    parser.add_argument("--skip-terraform", action="store_true", help="skip part 1")
-    parser.add_argument("--skip-ceiling", action="store_true", help="skip part 3 (moto's in-process ceiling)")
+    parser.add_argument("--count", type=int, default=50_000, help="synthetic university rows (default 50000)")
+    parser.add_argument("--workers", type=int, default=aws.LOCAL_WORKERS, help="writer threads for loader and ceiling")
+    parser.add_argument("--repeat", type=int, default=2, help="interleaved runs per measurement (median reported)")
+    parser.add_argument("--engines", default="moto,dynamodb-local", help="engines to measure")
+    parser.add_argument("--terraform", action="store_true", help="also time modules/dynamodb-items (part 2)")
     args = parser.parse_args(argv)
 
-    endpoint = Endpoint(port=free_port(), state_dir=Path(tempfile.mkdtemp(prefix="bench-seed-endpoint-")))
-    url = endpoint.start(timeout=60)
-    console.print(f"fresh moto server at {url}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    engines = args.engines.split(",")
+    if "dynamodb-local" in engines:
+        install()
+    state = Path(tempfile.mkdtemp(prefix="bench-seed-endpoints-"))
+    endpoints = {name: Endpoint(port=free_port(), state_dir=state, engine=name) for name in engines}
+    started = time.perf_counter()
+    rows = list(synth.generate("university", args.count, seed=42))
+    generated = time.perf_counter() - started
+    console.print(
+        f"{args.count:,} synthetic university rows generated in {generated:.2f} s; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+    results = []
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
-            if not args.skip_terraform:
-                grid = Table(title="1. Terraform items vs bulk loader (same 500 items, one run)", title_justify="left")
+        for name, endpoint in endpoints.items():
+            url = endpoint.start(timeout=120)
+            results.append(engine_figures(name, url, rows, args.workers, args.repeat))
+            console.print(f"[dim]load average {os.getloadavg()[0]:.1f}[/]")
+        grid = Table(
+            title=f"1. Seed loader vs the engine's raw BatchWriteItem ceiling: {args.count:,} university items, "
+            f"{args.workers} threads, median of {args.repeat}",
+            title_justify="left",
+        )
+        for column in (
+            "engine",
+            "raw ceiling items/s",
+            "loader items/s",
+            "share",
+            "re-seed, unchanged items/s",
+            "share",
+            "re-seed, all changed items/s",
+            "share",
+            "journal reads per re-seed",
+        ):
+            grid.add_column(column, justify="right" if column != "engine" else "left")
+        for r in results:
+            grid.add_row(
+                r["engine"],
+                f"{r['ceiling']:,.0f}",
+                f"{r['loader']:,.0f}",
+                f"{r['loader'] / r['ceiling']:.0%}",
+                f"{r['reseed']:,.0f}",
+                f"{r['reseed'] / r['ceiling']:.0%}",
+                f"{r['changed']:,.0f}",
+                f"{r['changed'] / r['ceiling']:.0%}",
+                f"{r['journal_reads']:,}",
+            )
+        console.print(grid)
+        if len(results) == 2:
+            moto, local = results
+            console.print(
+                f"DynamoDB Local vs moto: raw ceiling {local['ceiling'] / moto['ceiling']:.1f}x, "
+                f"loader {local['loader'] / moto['loader']:.1f}x"
+            )
+        for r in results:
+            runs = ", ".join(f"{k} " + "/".join(f"{s:.2f}" for s in v) + " s" for k, v in r["runs"].items())
+            console.print(f"[dim]{r['engine']} runs: {runs}[/]")
+        if args.terraform and "moto" in endpoints:
+            with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
+                grid = Table(title="2. Terraform items vs bulk loader (same 500 items, moto)", title_justify="left")
                 grid.add_column("measure")
                 grid.add_column("value", justify="right")
-                for row in terraform_vs_loader(url, Path(tmp), args.workers):
-                    grid.add_row(*row)
-                console.print(grid)
-            grid = Table(
-                title=f"2. Bulk loader, {args.count:,} synthetic items per table, "
-                f"{args.workers or LOCAL_WORKERS} workers",
-                title_justify="left",
-            )
-            for column in ("table", "generate s", "total s", "items/s", "retries", "goal < 30 s"):
-                grid.add_column(column, justify="right" if column != "table" else "left")
-            for contract in args.tables.split(","):
-                generated, total, rate, retries = bulk(url, contract, args.count, args.workers, "bulk")
-                verdict = "[green]met[/]" if total < 30 else "[red]missed[/]"
-                grid.add_row(
-                    contract,
-                    f"{generated:.2f}",
-                    f"{total:.2f}",
-                    f"{rate:,.0f}",
-                    str(retries),
-                    verdict if args.count >= 100_000 else "n/a (< 100k)",
-                )
-            console.print(grid)
-            if args.sweep:
-                grid = Table(title="worker sweep, 20,000 university items each", title_justify="left")
-                for column in ("workers", "total s", "items/s", "load avg"):
-                    grid.add_column(column, justify="right")
-                for workers in (int(w) for w in args.sweep.split(",")):
-                    _, total, rate, _ = bulk(url, "university", 20_000, workers, f"sweep{workers}")
-                    grid.add_row(str(workers), f"{total:.2f}", f"{rate:,.0f}", f"{os.getloadavg()[0]:.1f}")
-                console.print(grid)
-            if not args.skip_ceiling:
-                grid = Table(
-                    title="3. Endpoint ceiling: moto's CPU per item in-process (no HTTP, no client), 10,000 items",
-                    title_justify="left",
-                )
-                for column in ("table", "top-level attributes", "items/s per CPU core"):
-                    grid.add_column(column, justify="right" if column != "table" else "left")
-                for row in endpoint_ceiling():
+                for row in terraform_vs_loader(endpoints["moto"].url, Path(tmp), args.workers):
                     grid.add_row(*row)
                 console.print(grid)
     finally:
-        endpoint.stop()
+        for endpoint in endpoints.values():
+            endpoint.stop()
     console.print(f"load average at end {os.getloadavg()[0]:.1f}")
     return 0
 

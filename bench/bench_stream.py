@@ -39,10 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "lambda_function"))
 
-from university_stream.dynamo import serialize  # noqa: E402
 from university_stream.handler import process_event  # noqa: E402
 
 from tablekit import aws  # noqa: E402
+from tablekit.dynamodb_json import serialize_item  # noqa: E402
 from tablekit.endpoint import Endpoint, free_port  # noqa: E402
 from tablekit.paths import BUILD  # noqa: E402
 from tablekit.stream import drain  # noqa: E402
@@ -66,7 +66,7 @@ class CountingClient:
 
 
 def typed(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: serialize(v) for k, v in item.items()}
+    return serialize_item(item)
 
 
 def make_items(count: int, hot: bool) -> list[dict[str, Any]]:

@@ -1,8 +1,18 @@
-"""The local AWS endpoint: moto's server, started and stopped by the project.
+"""The local AWS endpoint, started and stopped by the project: moto's server, or AWS's DynamoDB Local.
+
+Two engines behind one interface (`Endpoint(port, state_dir, engine=...)`):
+
+- `moto` (default): moto's server, the control-plane stand-in every env applies against
+  (tables, IAM, Lambda, SQS, KMS, ...).
+- `dynamodb-local`: AWS's own DynamoDB Local (tablekit.dynamodb_local), DynamoDB's real data-plane
+  validation, streams and transactions, but no tagging/PITR/SSE APIs, so Terraform cannot apply
+  there; its tables are created from an env's `tables` output. It is the oracle the loader's and the
+  modules' rules are proven against.
 
 Why a pidfile with a command-line check: `stop` must never kill a process the project did not
 start, even if the pid was recycled after a reboot. We record pid, port and our exact argv, and
-only signal a live process whose /proc cmdline still matches.
+only signal a live process whose /proc cmdline still matches. Each engine has its own pidfile
+(`moto-<port>.pid`, `dynamodb-local-<port>.pid`), so `stop` finds whichever one tablekit runs there.
 """
 
 from __future__ import annotations
@@ -18,12 +28,18 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from tablekit.errors import UserError
 from tablekit.paths import BUILD
 
 DEFAULT_PORT = int(os.environ.get("TABLEKIT_ENDPOINT_PORT", "4566"))
 HOST = "127.0.0.1"
+ENGINE_NAMES = ("moto", "dynamodb-local")
+# Any signature is accepted by both engines on loopback; DynamoDB Local only checks one is present.
+_PROBE_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=test/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+)
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:
@@ -37,16 +53,40 @@ def free_port() -> int:
     """A port the OS considers free right now (for per-test-session endpoints)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+def moto_answers(url: str, timeout: float = 1.0) -> bool:
+    """True when a moto server answers its management API at url."""
+    try:
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=timeout) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def dynamodb_answers(url: str, timeout: float = 1.0) -> bool:
+    """True when a DynamoDB API (any engine) answers ListTables at url."""
+    request = urllib.request.Request(
+        url,
+        data=b"{}",
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Authorization": _PROBE_AUTH,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return bool(resp.status == 200 and b"TableNames" in resp.read())
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def healthy(url: str, timeout: float = 1.0) -> bool:
-    """True when the moto server answers its management API."""
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=timeout) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    """True when a local endpoint of either engine answers at url (moto's API, else DynamoDB's)."""
+    return moto_answers(url, timeout) or dynamodb_answers(url, timeout)
 
 
 def _cmdline(pid: int) -> list[str] | None:
@@ -58,12 +98,75 @@ def _cmdline(pid: int) -> list[str] | None:
     return [part.decode() for part in raw.split(b"\0") if part] or None
 
 
+class Engine(Protocol):
+    """What an endpoint engine tells `Endpoint`: how to run it and how to know it is up."""
+
+    name: str
+    label: str
+
+    def preflight(self) -> None:
+        """Raise UserError (with the fix) when the engine cannot run on this machine."""
+
+    def argv(self, port: int) -> list[str]: ...
+
+    def environment(self) -> dict[str, str]: ...
+
+    def cwd(self) -> Path | None: ...
+
+    def healthy(self, url: str, timeout: float = 1.0) -> bool: ...
+
+
+class MotoEngine:
+    """moto's server in this project's venv."""
+
+    name = "moto"
+    label = "moto server"
+
+    def preflight(self) -> None:
+        return None
+
+    def argv(self, port: int) -> list[str]:
+        # `python -m moto.server` keeps /proc/<pid>/cmdline equal to this argv (a console script
+        # would show the interpreter first), which is what _owned_pid compares.
+        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
+
+    def environment(self) -> dict[str, str]:
+        return dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true")
+
+    def cwd(self) -> Path | None:
+        return None
+
+    def healthy(self, url: str, timeout: float = 1.0) -> bool:
+        return healthy(url, timeout)
+
+
+def engine_named(name: str) -> Engine:
+    """The engine called `name` (`moto` or `dynamodb-local`)."""
+    if name == "moto":
+        return MotoEngine()
+    if name == "dynamodb-local":
+        from tablekit.dynamodb_local import DynamoDBLocalEngine
+
+        return DynamoDBLocalEngine()
+    raise UserError(f"unknown endpoint engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
+
+
 @dataclass
 class Endpoint:
-    """One managed moto server, identified by its port; state lives under build/endpoint/."""
+    """One managed endpoint process, identified by its port and engine; state lives under build/endpoint/."""
 
     port: int = DEFAULT_PORT
     state_dir: Path = BUILD / "endpoint"
+    engine: str = "moto"
+
+    @classmethod
+    def running(cls, port: int = DEFAULT_PORT, state_dir: Path = BUILD / "endpoint") -> Endpoint:
+        """The endpoint tablekit runs on `port`, whichever engine it is (moto when none runs)."""
+        for name in ENGINE_NAMES:
+            candidate = cls(port=port, state_dir=state_dir, engine=name)
+            if candidate._owned_pid() is not None:
+                return candidate
+        return cls(port=port, state_dir=state_dir)
 
     @property
     def url(self) -> str:
@@ -71,16 +174,14 @@ class Endpoint:
 
     @property
     def pidfile(self) -> Path:
-        return self.state_dir / f"moto-{self.port}.pid"
+        return self.state_dir / f"{self.engine}-{self.port}.pid"
 
     @property
     def logfile(self) -> Path:
-        return self.state_dir / f"moto-{self.port}.log"
+        return self.state_dir / f"{self.engine}-{self.port}.log"
 
-    def _argv(self) -> list[str]:
-        # `python -m moto.server` keeps /proc/<pid>/cmdline equal to this argv (a console script
-        # would show the interpreter first), which is what _owned_pid compares.
-        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)]
+    def _engine(self) -> Engine:
+        return engine_named(self.engine)
 
     def _owned_pid(self) -> int | None:
         """Pid from our pidfile if that process is alive and still runs our command line."""
@@ -96,26 +197,35 @@ class Endpoint:
     def status(self) -> dict[str, object]:
         pid = self._owned_pid()
         return {
+            "engine": self.engine,
             "port": self.port,
             "url": self.url,
             "pid": pid,
             "managed": pid is not None,
-            "healthy": healthy(self.url),
+            "healthy": self._engine().healthy(self.url),
             "log": str(self.logfile),
         }
 
     def start(self, timeout: float = 30.0) -> str:
-        """Start the server (no-op if ours already runs); returns its URL."""
-        if self._owned_pid() is not None and healthy(self.url):
+        """Start the engine (no-op if ours already runs); returns its URL."""
+        runner = self._engine()
+        if self._owned_pid() is not None and runner.healthy(self.url):
             return self.url
+        runner.preflight()
         if port_in_use(self.port):
+            other = Endpoint.running(self.port, self.state_dir)
+            if other._owned_pid() is not None and other.engine != self.engine:
+                raise UserError(
+                    f"port {self.port} already runs tablekit's {other.engine} endpoint: stop it first "
+                    f"(`tablekit endpoint --port {self.port} stop`), or choose another port with --port or "
+                    "TABLEKIT_ENDPOINT_PORT"
+                )
             raise UserError(
                 f"port {self.port} is already in use by a process tablekit did not start: stop it, or choose "
                 f"another port with --port or TABLEKIT_ENDPOINT_PORT"
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        argv = self._argv()
-        env = dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true")
+        argv = runner.argv(self.port)
         with open(self.logfile, "ab") as log:
             proc = subprocess.Popen(
                 argv,
@@ -123,19 +233,24 @@ class Endpoint:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                env=env,
+                env=runner.environment(),
+                cwd=runner.cwd(),
             )
         self.pidfile.write_text(json.dumps({"pid": proc.pid, "argv": argv, "started": time.time()}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self.pidfile.unlink(missing_ok=True)
-                raise UserError(f"the local endpoint exited at start (code {proc.returncode}); see {self.logfile}")
-            if healthy(self.url, timeout=0.5):
+                raise UserError(
+                    f"the local endpoint ({runner.label}) exited at start (code {proc.returncode}); see {self.logfile}"
+                )
+            if runner.healthy(self.url, timeout=0.5):
                 return self.url
             time.sleep(0.1)
         self.stop()
-        raise UserError(f"the local endpoint did not become healthy within {timeout:.0f}s; see {self.logfile}")
+        raise UserError(
+            f"the local endpoint ({runner.label}) did not become healthy within {timeout:.0f}s; see {self.logfile}"
+        )
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop the server if (and only if) this project started it; True when a process was stopped."""

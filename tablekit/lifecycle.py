@@ -67,11 +67,11 @@ def setup(
         info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
     result = SetupResult(ctx=ctx, outputs=outputs)
     if seed:
-        from tablekit.seed import client_factory, load_env
+        from tablekit.seed import load_env
 
         with steps.step("load seed data") as info:
             # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
-            summary = load_env(result.tables, client_factory(ctx.endpoint_url), env=env, progress=not quiet)
+            summary = load_env(result.tables, ctx.clients(), env=env, progress=not quiet)
             result.details["seed"] = summary
             info["detail"] = (
                 f"{summary.items} items into {len(summary.tables)} tables "

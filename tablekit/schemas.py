@@ -166,9 +166,9 @@ def pinned(version: str | None = None) -> ProviderSchema:
         'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
         f'      version = "= {version}"\n    }}\n  }}\n}}\n'
     )
-    tf = Terraform(scratch, extra_env={"TF_DATA_DIR": str(scratch / ".terraform")})
+    tf = Terraform(scratch, env={"TF_DATA_DIR": str(scratch / ".terraform")})
     tf.init(backend=False)
-    shown = tf.run(["providers", "schema", "-json"], capture=True).stdout
+    shown = tf.run(["providers", "schema", "-json"]).stdout
     schema = from_terraform_json(json.loads(shown), version)
     schema.save(cache)
     _LOADED[cache] = schema

@@ -11,14 +11,13 @@ test's temporary directory. Nothing is written into the repository.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tablekit.paths import ENVS, MODULES, ROOT
+from tablekit.terraform import Terraform
 from tablekit.testing import stage
-from tablekit.toolchain import DEFAULT
 
 
 def _terraform_dirs() -> list[Path]:
@@ -30,17 +29,6 @@ def _terraform_dirs() -> list[Path]:
 TERRAFORM_DIRS = _terraform_dirs()
 
 
-def _terraform(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DEFAULT.terraform_bin(), *args],
-        cwd=cwd,
-        env=env or DEFAULT.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_terraform_dirs_are_found() -> None:
     assert Path("modules/dynamodb-table") in TERRAFORM_DIRS
     assert Path("modules/dynamodb-table/examples/basic") in TERRAFORM_DIRS
@@ -49,12 +37,7 @@ def test_terraform_dirs_are_found() -> None:
 def test_fmt() -> None:
     """`terraform fmt -check -recursive` over modules/ and envs/, listing every file to reformat."""
     targets = [str(p.relative_to(ROOT)) for p in (MODULES, ENVS) if p.is_dir()]
-    unformatted: list[str] = []
-    for target in targets:
-        result = _terraform(["fmt", "-check", "-recursive", "-list=true", "-no-color", target], cwd=ROOT)
-        if result.returncode not in (0, 3):  # 3 = some files need formatting
-            pytest.fail(f"terraform fmt failed on {target}:\n{result.stderr}")
-        unformatted += result.stdout.split()
+    unformatted = Terraform(ROOT).fmt_check(*targets)
     assert not unformatted, "run `terraform fmt -recursive` on:\n" + "\n".join(unformatted)
 
 
@@ -66,10 +49,8 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("tfdir", TERRAFORM_DIRS, ids=[str(p) for p in TERRAFORM_DIRS])
 def test_validate(staged: Path, tmp_path: Path, tfdir: Path) -> None:
-    env = DEFAULT.env()
-    env["TF_DATA_DIR"] = str(tmp_path / "tf-data")
-    workdir = staged / tfdir
-    init = _terraform(["init", "-backend=false", "-input=false", "-no-color"], cwd=workdir, env=env)
+    tf = Terraform(staged / tfdir, env={"TF_DATA_DIR": str(tmp_path / "tf-data")})
+    init = tf.run(["init", "-backend=false", "-input=false", "-no-color"], check=False)
     assert init.returncode == 0, f"terraform init failed in {tfdir}:\n{init.stdout}\n{init.stderr}"
-    result = _terraform(["validate", "-no-color"], cwd=workdir, env=env)
+    result = tf.run(["validate", "-no-color"], check=False)
     assert result.returncode == 0, f"terraform validate failed in {tfdir}:\n{result.stdout}\n{result.stderr}"

@@ -4,6 +4,7 @@ Why not boto3's TypeDeserializer: the processing modules must import on a bare p
 them there) and in the harness without pulling botocore into the pure parts. Numbers become
 ``Decimal`` so grade sums stay exact (a float would drift after many MODIFYs).
 """
+# The harness converts with tablekit.dynamodb_json; this copy stays because the Lambda zip ships alone.
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ locals {
       }
     },
     {
-      for pair in setproduct(local.gsi_names, ["Read", "Write"]) : "${var.name}-${pair[0]}-${lower(pair[1])}-throttles" => {
+      for pair in setproduct(distinct(local.gsi_names), ["Read", "Write"]) : "${var.name}-${pair[0]}-${lower(pair[1])}-throttles" => {
         description        = "${pair[1]} requests to index ${pair[0]} of table ${var.name} are being throttled."
         metric_name        = "${pair[1]}ThrottleEvents"
         dimensions         = { TableName = var.name, GlobalSecondaryIndexName = pair[0] }
@@ -115,12 +115,20 @@ locals {
     { for k, v in local.user_error_alarms : k => v if local.alarms_enabled && local.alarm_settings.user_errors_threshold != null },
     { for k, v in local.latency_alarms : k => v if local.alarms_enabled && local.alarm_settings.latency_threshold_ms != null },
   )
+
+  # CloudWatch alarm names are at most 255 characters, and "<table>-<index>-read-throttles" of long
+  # table and index names is more. Names that fit stay exactly as they are (a changed name is a new
+  # alarm on AWS); longer ones keep their head and tail around a hash of the full name, so they stay
+  # unique and readable. The for_each keys stay the full names: no resource address ever changes.
+  alarm_names = {
+    for k in keys(local.alarm_specs) : k => length(k) <= 255 ? k : "${substr(k, 0, 199)}-${substr(sha1(k), 0, 8)}-${substr(k, length(k) - 46, 46)}"
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarm_specs
 
-  alarm_name          = each.key
+  alarm_name          = local.alarm_names[each.key]
   alarm_description   = each.value.description
   comparison_operator = each.value.comparison
   threshold           = each.value.threshold

@@ -21,7 +21,7 @@ locals {
       }
     },
     {
-      for pair in setproduct(local.gsi_names, keys(local.scaling_dimensions)) : "index:${pair[0]}:${pair[1]}" => {
+      for pair in setproduct(distinct(local.gsi_names), keys(local.scaling_dimensions)) : "index:${pair[0]}:${pair[1]}" => {
         dim       = pair[1]
         index     = pair[0]
         dimension = "dynamodb:index:${local.scaling_dimensions[pair[1]].unit}"
@@ -31,6 +31,16 @@ locals {
       }
     },
   ) : {}
+
+  # Policy names are "<resource id with / as ->-<dim>-target-tracking", as they always were; names
+  # over the 255 characters AWS accepts (long table and index names) keep their head and tail around
+  # a hash of the full name. Names that fit never change (a new name replaces the policy).
+  policy_full_names = {
+    for key, t in local.scaling_targets : key => "${t.index == null ? "table-${var.name}" : "table-${var.name}-index-${t.index}"}-${t.dim}-target-tracking"
+  }
+  policy_names = {
+    for key, name in local.policy_full_names : key => length(name) <= 255 ? name : "${substr(name, 0, 199)}-${substr(sha1(name), 0, 8)}-${substr(name, length(name) - 46, 46)}"
+  }
 }
 
 resource "aws_appautoscaling_target" "this" {
@@ -47,7 +57,7 @@ resource "aws_appautoscaling_target" "this" {
 resource "aws_appautoscaling_policy" "this" {
   for_each = local.scaling_targets
 
-  name               = "${replace(aws_appautoscaling_target.this[each.key].resource_id, "/", "-")}-${each.value.dim}-target-tracking"
+  name               = local.policy_names[each.key]
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this[each.key].service_namespace
   resource_id        = aws_appautoscaling_target.this[each.key].resource_id

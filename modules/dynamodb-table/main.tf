@@ -85,12 +85,55 @@ locals {
   # map keys) and reads a value that may be unknown (a key ARN created in the same plan) only in
   # the branch that is an error anyway, so the checks stay known wherever the caller is right.
   # ---------------------------------------------------------------------------------------------
-  checks = [
-    local.sse_enabled ? true : (var.sse_kms_key_arn == null ? true : tobool("Invalid sse_kms_key_arn: a customer-managed key needs sse_enabled = true; set sse_enabled = true or sse_kms_key_arn = null.")),
-    length(local.replica_regions) > 0 && var.stream_view_type != "NEW_AND_OLD_IMAGES" ? tobool("Invalid replica_regions: global-table replicas need stream_view_type = \"NEW_AND_OLD_IMAGES\"; set it or remove the replicas.") : true,
-    length(setsubtract(keys(local.replica_kms_key_arns), local.replica_regions)) > 0 ? tobool("Invalid replica_kms_key_arns: every key must also be listed in replica_regions; add the region or remove its key ARN.") : true,
+  checks = concat(
+    [
+      local.sse_enabled ? true : (var.sse_kms_key_arn == null ? true : tobool("Invalid sse_kms_key_arn: a customer-managed key needs sse_enabled = true; set sse_enabled = true or sse_kms_key_arn = null.")),
+      length(local.replica_regions) > 0 && var.stream_view_type != "NEW_AND_OLD_IMAGES" ? tobool("Invalid replica_regions: global-table replicas need stream_view_type = \"NEW_AND_OLD_IMAGES\"; set it or remove the replicas.") : true,
+      length(setsubtract(keys(local.replica_kms_key_arns), local.replica_regions)) > 0 ? tobool("Invalid replica_kms_key_arns: every key must also be listed in replica_regions; add the region or remove its key ARN.") : true,
+    ],
+    local.schema_checks,
+    local.index_checks,
+    local.tag_checks,
+    # On AWS a replica in the provider's own region fails only after the table was created, leaving
+    # it half-made in state; the provider's region is known at plan time, so stop here instead.
+    [for r in local.replica_regions : tobool("Invalid replica_regions of table '${var.name}': ${r} is the provider's own region, where the table itself is created; list only other regions (a replica is a copy elsewhere).") if r == data.aws_region.current.id],
+  )
+
+  # Rules that mirror what DynamoDB's CreateTable rejects (each proven against DynamoDB Local in
+  # tests/conformance), with messages that name the table and the index. They live here rather than
+  # in validation blocks because Terraform 1.0 validation messages cannot name anything.
+  all_indexes = concat(
+    [for g in local.gsis : merge(g, { kind = "global" })],
+    [for l in local.lsis : merge(l, { kind = "local", hash_key = local.hash_key })],
+  )
+  index_names = [for i in local.all_indexes : i.name]
+  projected   = [for i in local.all_indexes : { name = i.name, count = length(i.non_key_attributes) } if i.projection_type == "INCLUDE"]
+  schema_checks = [
+    (local.range_key == null ? false : local.range_key.name == local.hash_key.name) ? tobool("Invalid schema of table '${var.name}': range_key ${local.hash_key.name} has the same name as hash_key, and DynamoDB keys need two different attributes; rename the range key (e.g. sk), or remove it for a hash-only table.") : true,
+    length(flatten([for p in local.projected : range(p.count)])) > 100 ? tobool("Invalid schema of table '${var.name}': its indexes project ${length(flatten([for p in local.projected : range(p.count)]))} non-key attributes in total (${join(", ", [for p in local.projected : "${p.name}: ${p.count}"])}); DynamoDB allows at most 100 summed over all indexes (one attribute in two indexes counts twice): project fewer, or use projection_type = \"ALL\".") : true,
   ]
+  index_checks = concat(
+    [for i in local.all_indexes : tobool("Invalid index name '${i.name}' in table '${var.name}': index names are 3-255 characters from [a-zA-Z0-9_.-]; rename it, e.g. by-student.") if !can(regex("^[a-zA-Z0-9_.-]{3,255}$", i.name))],
+    [for n in distinct(local.index_names) : tobool("Invalid schema index names: table '${var.name}' has ${length([for m in local.index_names : m if m == n])} indexes named '${n}', but every global and local secondary index needs a unique name; rename all but one.") if length([for m in local.index_names : m if m == n]) > 1],
+    [for i in local.all_indexes : tobool("Invalid schema: ${i.kind} secondary index '${i.name}' of table '${var.name}' uses ${i.hash_key.name} as both its hash and its range key; give its range_key another attribute.") if i.range_key == null ? false : i.range_key.name == i.hash_key.name],
+    [for i in local.all_indexes : tobool("Invalid projection_type ${jsonencode(i.projection_type)} of index '${i.name}' in table '${var.name}': use \"ALL\" (default), \"KEYS_ONLY\" or \"INCLUDE\".") if !contains(["ALL", "KEYS_ONLY", "INCLUDE"], i.projection_type)],
+    [for i in local.all_indexes : tobool("Invalid non_key_attributes of index '${i.name}' in table '${var.name}': list non_key_attributes only with projection_type = \"INCLUDE\", and at least one for an INCLUDE index.") if(i.projection_type == "INCLUDE") != (length(i.non_key_attributes) > 0)],
+    [for i in local.all_indexes : tobool("Invalid non_key_attributes of index '${i.name}' in table '${var.name}': ${join(", ", distinct([for a in i.non_key_attributes : a if length([for b in i.non_key_attributes : b if b == a]) > 1]))} listed twice; list each attribute once.") if length(distinct(i.non_key_attributes)) != length(i.non_key_attributes)],
+    [for i in local.all_indexes : tobool("Invalid non_key_attributes of index '${i.name}' in table '${var.name}': names of projected attributes are 1-255 characters; shorten ${join(", ", [for a in i.non_key_attributes : "'${substr(a, 0, 40)}...' (${length(a)})" if length(a) < 1 || length(a) > 255])}.") if length([for a in i.non_key_attributes : a if length(a) < 1 || length(a) > 255]) > 0],
+  )
+
+  # AWS's tag rules, on the tags the table and its alarms really get (the module's defaults included).
+  tag_checks = concat(
+    [length(local.tags) > 50 ? tobool("Invalid tags of table '${var.name}': it would carry ${length(local.tags)} tags (yours plus the module's Name, ManagedBy and TerraformModule), but AWS allows 50 per resource; drop ${length(local.tags) - 50}.") : true],
+    [for k in keys(local.tags) : tobool("Invalid tags of table '${var.name}': tag key '${k}' starts with aws:, a prefix AWS reserves for its own tags; rename it.") if can(regex("^(?i)aws:", k))],
+    [for k in keys(local.tags) : tobool("Invalid tags of table '${var.name}': tag key '${substr(k, 0, 40)}...' is ${length(k)} characters, but AWS allows 1-128; shorten it.") if length(k) < 1 || length(k) > 128],
+    [for k, v in local.tags : tobool("Invalid tags of table '${var.name}': the value of tag '${k}' is ${length(v)} characters, but AWS allows at most 256; shorten it.") if length(v) > 256],
+    [for k, v in local.tags : tobool("Invalid tags of table '${var.name}': tag '${k}' uses a character AWS does not allow in tags; use letters, digits, spaces and _ . : / = + - @ only.") if !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", k)) || !can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$", v))],
+  )
 }
+
+# The provider's region, for the replica rule in local.checks (read from provider config, no API call).
+data "aws_region" "current" {}
 
 resource "aws_dynamodb_table" "this" {
   #checkov:skip=CKV2_AWS_16:Autoscaling is conditional on billing.mode, which checkov cannot evaluate statically: PROVISIONED tables always get target tracking for the table and every GSI (autoscaling.tf); PAY_PER_REQUEST tables scale on demand and need none.

@@ -39,16 +39,17 @@ output "alarm_arns" {
 }
 
 output "key_schema" {
-  description = "Key schema for tooling (the seed loader reads it via the family `tables` output): name, hash_key and range_key ({ name, type } or null), attributes (name => type), indexes (name => { hash_key, range_key, kind = GSI|LSI }) and ttl_attribute (null when unset). Known at plan time."
+  description = "Key schema for tooling (the seed loader validates rows against it; DynamoDB Local tables are created from it): name, hash_key and range_key ({ name, type } or null), attributes (name => type), indexes (name => { hash_key, range_key, kind = GSI|LSI, projection_type, non_key_attributes }), ttl_attribute and stream_view_type (null when unset). Known at plan time."
   value = {
     name       = var.name
     hash_key   = local.hash_key
     range_key  = local.range_key
     attributes = local.attributes
     indexes = merge(
-      { for g in local.gsis : g.name => { hash_key = g.hash_key.name, range_key = g.range_key == null ? null : g.range_key.name, kind = "GSI" } },
-      { for l in local.lsis : l.name => { hash_key = local.hash_key.name, range_key = l.range_key.name, kind = "LSI" } },
+      { for g in local.gsis : g.name => { hash_key = g.hash_key.name, range_key = g.range_key == null ? null : g.range_key.name, kind = "GSI", projection_type = g.projection_type, non_key_attributes = g.non_key_attributes } },
+      { for l in local.lsis : l.name => { hash_key = local.hash_key.name, range_key = l.range_key.name, kind = "LSI", projection_type = l.projection_type, non_key_attributes = l.non_key_attributes } },
     )
-    ttl_attribute = local.ttl_attribute
+    ttl_attribute    = local.ttl_attribute
+    stream_view_type = var.stream_view_type
   }
 }

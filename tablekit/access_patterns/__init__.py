@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from tablekit.dynamodb_json import python_item, serialize
 
 Item = dict[str, Any]
 AppConfig = Mapping[str, str]
@@ -22,9 +22,6 @@ Pattern = Callable[..., Any]
 
 # The only DynamoDB operations a pattern may issue (tests enforce it on the wire).
 ALLOWED_OPERATIONS = frozenset({"Query", "GetItem"})
-
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 
 
 def table_name(config: AppConfig, env_var: str) -> str:
@@ -48,12 +45,12 @@ def _plain(value: Any) -> Any:
 
 
 def _typed(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _SERIALIZER.serialize(Decimal(str(v)) if isinstance(v, float) else v) for k, v in values.items()}
+    return {k: serialize(v) for k, v in values.items()}
 
 
 def from_dynamo(item: Mapping[str, Any]) -> Item:
     """One DynamoDB-typed item as a plain dict."""
-    return {k: _plain(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+    return {k: _plain(v) for k, v in python_item(item).items()}
 
 
 def get_item(db: Any, table: str, key: Mapping[str, Any]) -> Item | None:

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 from tablekit import cliargs
+from tablekit.aws import AWS_WORKERS, LOCAL_WORKERS, clients
 from tablekit.endpoint import Endpoint, healthy
 from tablekit.errors import UserError
 from tablekit.paths import SEED_DATA
 from tablekit.seed import loader, synth
-from tablekit.seed.clients import AWS_WORKERS, LOCAL_WORKERS, client_factory
 from tablekit.seed.files import write_jsonl
 from tablekit.seed.prune import StaleItem
 from tablekit.seed.summary import print_summary
@@ -120,7 +120,7 @@ def _synth(args: argparse.Namespace) -> int:
         tables,
         args.table,
         rows,
-        client_factory(ctx.endpoint_url, region),
+        clients(ctx.endpoint_url, region),
         workers=args.workers,
         progress=not args.quiet,
         label=f"synth:{args.table}",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import bisect
 import difflib
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -20,13 +21,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from tablekit.dynamodb_json import BINARY_TAG, SET_TAG, InvalidConstant
 from tablekit.errors import UserError
-from tablekit.seed.convert import BINARY_TAG, SET_TAG, InvalidConstant
 from tablekit.seed.problems import Origin, Problem
 
 EXTENSIONS = (".json", ".jsonl")
 _IGNORED_SUFFIXES = {".md", ".txt"}
 _WS = re.compile(r"[ \t\r\n]*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """Position of the first non-whitespace character at or after pos (the pattern always matches)."""
+    match = _WS.match(text, pos)
+    assert match is not None
+    return match.end()
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,39 @@ def _json_problem(origin: Origin, exc: json.JSONDecodeError) -> Problem:
     return Problem(origin, f"invalid JSON: {exc.msg} (column {exc.colno})", fix)
 
 
+# What to do about a file the OS will not let us read, by errno.
+_ACCESS_FIXES = {
+    errno.ENOENT: "it is a broken symlink or vanished while reading: restore it or remove the link",
+    errno.EACCES: "make it readable by this user (chmod a+r), or run as its owner",
+    errno.EPERM: "make it readable by this user (chmod a+r), or run as its owner",
+    errno.ELOOP: "the symlink points (indirectly) at itself: point it at a real file",
+    errno.EISDIR: "it is a directory named like a seed file: rename it",
+    errno.EIO: "the disk reported an I/O error: copy the file from a good source",
+}
+
+
+def access_reason(exc: OSError) -> tuple[str, str]:
+    """(why the OS refused, what to do about it) for any OSError."""
+    reason = exc.strerror or type(exc).__name__
+    return reason, _ACCESS_FIXES.get(exc.errno or 0, "check that the path exists and can be read")
+
+
+def access_problem(path: Path, exc: OSError) -> str:
+    """`cannot read PATH (reason); fix: ...` -- one line for any OSError, never a traceback."""
+    reason, fix = access_reason(exc)
+    return f"cannot read {path} ({reason}); fix: {fix}"
+
+
+def _listing(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError as exc:
+        raise UserError(access_problem(directory, exc)) from None
+
+
 def families(root: Path) -> list[str]:
     """Family directories under the seed root."""
-    return sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return [p.name for p in _listing(Path(root)) if p.is_dir() and not p.name.startswith((".", "_"))]
 
 
 def discover(
@@ -116,7 +154,7 @@ def discover(
     warnings: list[str] = []
     found: list[SeedFile] = []
     for family in chosen:
-        for sub in sorted(p for p in (root / family).iterdir() if p.is_dir()):
+        for sub in (p for p in _listing(root / family) if p.is_dir()):
             if sub.name not in known:
                 close = difflib.get_close_matches(sub.name, sorted(known), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -126,7 +164,7 @@ def discover(
             set_dir = root / family / set_name
             if not set_dir.is_dir():
                 continue
-            for path in sorted(set_dir.iterdir()):
+            for path in _listing(set_dir):
                 if path.is_dir() or path.name.startswith("."):
                     continue
                 if path.suffix in EXTENSIONS:
@@ -143,6 +181,9 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [], [Problem(Origin(path, 1), f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8")]
+    except OSError as exc:
+        reason, fix = access_reason(exc)
+        return [], [Problem(Origin(path, 1), f"cannot read the file ({reason})", fix)]
     if path.suffix == ".jsonl":
         return _read_lines(path, text)
     return _read_array(path, text)
@@ -194,7 +235,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
     def origin_at(pos: int) -> Origin:
         return Origin(path, bisect.bisect_left(newlines, pos) + 1)
 
-    pos = _WS.match(text, 0).end()
+    pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
         problems.append(
             Problem(
@@ -204,7 +245,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
             )
         )
         return rows, problems
-    pos = _WS.match(text, pos + 1).end()
+    pos = _skip_ws(text, pos + 1)
     if text.startswith("]", pos):
         return rows, _trailing(text, pos + 1, origin_at)
     while True:
@@ -219,9 +260,9 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
             # Positions after a syntax error mean nothing: report it and stop reading this file.
             problems.append(_json_problem(Origin(path, exc.lineno), exc))
             return rows, problems
-        pos = _WS.match(text, end).end()
+        pos = _skip_ws(text, end)
         if text.startswith(",", pos):
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             if text.startswith("]", pos):
                 problems.append(
                     Problem(
@@ -246,7 +287,7 @@ def _read_array(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
 
 
 def _trailing(text: str, pos: int, origin_at: Any) -> list[Problem]:
-    pos = _WS.match(text, pos).end()
+    pos = _skip_ws(text, pos)
     if pos < len(text):
         return [Problem(origin_at(pos), "extra data after the closing ]", "keep exactly one array per .json file")]
     return []

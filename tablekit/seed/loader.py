@@ -6,6 +6,11 @@ all problems listed and nothing written to any table. Loading the valid tables a
 one would leave an environment whose tables disagree with each other (an enrollment without its
 course), which is worse than an error that costs one re-run.
 
+Validation mirrors what DynamoDB itself rejects (proven against DynamoDB Local in
+tests/conformance), so a write-time rejection is a bug, not a normal outcome. Should one happen
+anyway -- or throttling outlast the retries, or Ctrl-C -- the run's undo journal puts every key it
+wrote back as it was (tablekit.seed.journal) and the error lists what was rolled back.
+
 Entry points: `load_env` (an env's seed sets, used by `tablekit seed ENV` and `setup`) and
 `load_rows` (any rows for one table, used by `tablekit synth` and the benchmark). Both take
 the key schemas as the env's `tables` output and a client factory, so tests need no Terraform.
@@ -18,22 +23,41 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
+from tablekit import aws
+from tablekit.dynamodb_json import Item
 from tablekit.errors import UserError
-from tablekit.paths import SEED_DATA
-from tablekit.seed.clients import ClientFactory, client_factory, default_workers
+from tablekit.paths import BUILD, SEED_DATA
 from tablekit.seed.files import Row, discover, read_rows
-from tablekit.seed.problems import Origin, SeedValidationError
+from tablekit.seed.journal import Journal
+from tablekit.seed.problems import Origin, SeedRolledBack, SeedValidationError
 from tablekit.seed.prune import StaleItem, stale_items
 from tablekit.seed.selection import load_selection
 from tablekit.seed.summary import Summary, TableSummary, progress_bars
 from tablekit.seed.validate import TablePlan, Validation, add_rows, resolve_table, validate
-from tablekit.seed.writer import Backoff, Writer, delete_requests, put_requests
+from tablekit.seed.writer import Backoff, ClientFactory, Writer, delete_requests, put_requests
 
 if TYPE_CHECKING:
     from tablekit.envs import EnvContext
 
 Tables = Mapping[str, Mapping[str, Any]]
 StaleCallback = Callable[[list[StaleItem]], None]
+# Where the requests that would finish an interrupted rollback are saved.
+UNDO_DIR = BUILD / "seed"
+# The loader takes the project's client factory (tablekit.aws.Clients) or, in tests, any zero-argument
+# callable returning a DynamoDB client.
+ClientSource = aws.Clients | ClientFactory
+
+
+def bulk_factory(client: ClientSource) -> tuple[ClientFactory, int]:
+    """(zero-argument DynamoDB client factory, default writer threads) for a client source.
+
+    `aws.Clients` gets the loader's settings (`for_bulk_writes`: no botocore retries, no parameter
+    re-validation); a plain callable (a test's fake) is used as it is.
+    """
+    if isinstance(client, aws.Clients):
+        bulk = client.for_bulk_writes()
+        return bulk.dynamodb, bulk.default_workers
+    return client, int(getattr(client, "default_workers", aws.LOCAL_WORKERS))
 
 
 def tables_of(ctx: EnvContext) -> dict[str, dict[str, Any]]:
@@ -45,22 +69,24 @@ def tables_of(ctx: EnvContext) -> dict[str, dict[str, Any]]:
         raise UserError(
             f"env {ctx.env!r} has no `tables` output: apply it first (`just setup` or `tablekit setup {ctx.env}`)"
         )
-    return dict(tables)  # type: ignore[arg-type]
+    if not isinstance(tables, Mapping):
+        raise UserError(f"env {ctx.env!r}: its `tables` output is not a map of table name => key schema")
+    return {str(name): dict(schema) for name, schema in tables.items()}
 
 
 def _unpack(
-    target: EnvContext | Tables, client: ClientFactory | None, env: str | None, region: str | None
-) -> tuple[Tables, ClientFactory | None, str | None]:
+    target: EnvContext | Tables, client: ClientSource | None, env: str | None, region: str | None
+) -> tuple[Tables, ClientSource | None, str | None]:
     if isinstance(target, Mapping):
         return target, client, env
     ctx = target
     region = region or (ctx.variables or {}).get("region")  # type: ignore[assignment]
-    return tables_of(ctx), client or client_factory(ctx.endpoint_url, region), env or ctx.env
+    return tables_of(ctx), client or aws.clients(ctx.endpoint_url, region), env or ctx.env
 
 
 def load_env(
     target: EnvContext | Tables,
-    client: ClientFactory | None = None,
+    client: ClientSource | None = None,
     sets: Sequence[str] | None = None,
     *,
     env: str | None = None,
@@ -79,8 +105,9 @@ def load_env(
 
     target      an EnvContext (tables from its Terraform outputs, client from its endpoint) or the
                 `tables` dict itself (then pass `client` and `env` or `sets`)
-    client      zero-argument factory of boto3 DynamoDB clients (called once per writer thread)
-    workers     writer threads; default 4 on the local endpoint, 8 on AWS (clients.LOCAL_WORKERS, AWS_WORKERS)
+    client      `tablekit.aws.clients(endpoint_url, region)`, or a zero-argument factory of DynamoDB clients
+                (called once per writer thread)
+    workers     writer threads; default 4 on the local endpoint, 8 on AWS (aws.LOCAL_WORKERS, AWS_WORKERS)
     sets        override the env's default sets (each must be allowed in env by environments.json)
     families    only these seed_data/<family> directories
     prune       delete items of the seeded tables that no selected file contains (Scan; lists first)
@@ -124,7 +151,7 @@ def load_rows(
     tables: Tables,
     table: str,
     rows: Iterable[Mapping[str, Any]],
-    client: ClientFactory | None,
+    client: ClientSource | None,
     *,
     workers: int | None = None,
     dry_run: bool = False,
@@ -159,7 +186,7 @@ def load_rows(
 def _finish(
     validation: Validation,
     summary: Summary,
-    client: ClientFactory | None,
+    client: ClientSource | None,
     workers: int | None,
     prune: bool,
     dry_run: bool,
@@ -171,11 +198,14 @@ def _finish(
     summary.warnings.extend(validation.warnings)
     if validation.problems:
         raise SeedValidationError(validation.problems)
-    if client is None and (prune or not dry_run):
-        raise UserError("no DynamoDB client factory given: pass client=... (see tablekit.seed.client_factory)")
+    if client is None:
+        if prune or not dry_run:
+            raise UserError("no DynamoDB client given: pass client=tablekit.aws.clients(endpoint_url, region)")
+        return
+    factory, default_workers = bulk_factory(client)
     plans = validation.tables
     if prune:
-        scanner = client()  # type: ignore[misc]
+        scanner = factory()
         for plan in plans.values():
             stale = stale_items(scanner, plan)
             summary.stale.extend(stale)
@@ -184,16 +214,46 @@ def _finish(
             on_stale(summary.stale)
     if dry_run:
         return
-    writer = Writer(client, workers=workers or default_workers(client), backoff=backoff or Backoff())  # type: ignore[arg-type]
+    workers = workers or default_workers
+    backoff = backoff or Backoff()
+    journal = Journal({name: plan.key_names for name, plan in plans.items()})
+    writer = Writer(factory, workers=workers, backoff=backoff, journal=journal)
+    try:
+        _write(writer, journal, factory, plans, summary, progress)
+    except (Exception, KeyboardInterrupt) as exc:
+        if not journal.written_keys:
+            raise
+        undo = Writer(factory, workers=workers, backoff=backoff)
+        report = journal.rollback(undo.run, UNDO_DIR)
+        summary.journal_reads = journal.reads
+        raise SeedRolledBack(_cause(exc), report) from exc
+    summary.journal_reads = journal.reads
+
+
+def _write(
+    writer: Writer,
+    journal: Journal,
+    factory: ClientFactory,
+    plans: Mapping[str, TablePlan],
+    summary: Summary,
+    progress: bool,
+) -> None:
+    """The write phase of a run: puts, then prune deletes; every key is journaled before its batch."""
     totals = {name: len(plan.items) for name, plan in plans.items() if plan.items}
+    journal.probe_empty(factory(), list(totals))
     with progress_bars(totals, enabled=progress) as advance:
         writer.on_progress = advance
         stats = writer.run({name: put_requests(plan.items.values()) for name, plan in plans.items()})
     for name, table_stats in stats.items():
         row = summary.table(name)
-        row.items, row.seconds, row.retries = table_stats.items, table_stats.seconds, table_stats.retries
+        row.items, row.seconds, row.retries = (
+            table_stats.items + table_stats.unchanged,
+            table_stats.seconds,
+            table_stats.retries,
+        )
+        row.unchanged = table_stats.unchanged
     if summary.stale:
-        by_table: dict[str, list[dict]] = {}
+        by_table: dict[str, list[Item]] = {}
         for item in summary.stale:
             by_table.setdefault(item.table, []).append(item.key)
         writer.on_progress = None
@@ -202,3 +262,12 @@ def _finish(
             row = summary.table(name)
             row.pruned = table_stats.items
             row.retries += table_stats.retries
+
+
+def _cause(exc: BaseException) -> str:
+    """One line on what stopped the run."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    if isinstance(exc, UserError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

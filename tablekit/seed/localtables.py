@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from tablekit.dynamodb_local import create_table_request
+
 
 def key_schema(
     name: str,
@@ -25,32 +27,19 @@ def key_schema(
         "hash_key": {"name": hash_key[0], "type": hash_key[1]},
         "range_key": {"name": range_key[0], "type": range_key[1]} if range_key else None,
         "attributes": attrs,
-        "indexes": {index: {"hash_key": h, "range_key": r, "kind": "GSI"} for index, (h, r) in (indexes or {}).items()},
+        "indexes": {
+            index: {"hash_key": h, "range_key": r, "kind": "GSI", "projection_type": "ALL", "non_key_attributes": []}
+            for index, (h, r) in (indexes or {}).items()
+        },
         "ttl_attribute": ttl_attribute,
     }
 
 
 def create_table(client: Any, schema: Mapping[str, Any], name: str | None = None) -> str:
-    """Create (on-demand) the table a key_schema describes, GSIs included; returns its name."""
+    """Create (on-demand) the table a key_schema describes, indexes included; returns its name.
+
+    The request is tablekit.dynamodb_local's, the one way the harness turns a key_schema into a table.
+    """
     name = name or schema["name"]
-    keys = [{"AttributeName": schema["hash_key"]["name"], "KeyType": "HASH"}]
-    if schema.get("range_key"):
-        keys.append({"AttributeName": schema["range_key"]["name"], "KeyType": "RANGE"})
-    gsis = []
-    for index, spec in (schema.get("indexes") or {}).items():
-        if spec.get("kind", "GSI") != "GSI":
-            continue  # LSIs are not needed by the loader's tests or benchmark
-        index_keys = [{"AttributeName": spec["hash_key"], "KeyType": "HASH"}]
-        if spec.get("range_key"):
-            index_keys.append({"AttributeName": spec["range_key"], "KeyType": "RANGE"})
-        gsis.append({"IndexName": index, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
-    kwargs: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": keys,
-        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in schema["attributes"].items()],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if gsis:
-        kwargs["GlobalSecondaryIndexes"] = gsis
-    client.create_table(**kwargs)
+    client.create_table(**create_table_request(schema, name))
     return name

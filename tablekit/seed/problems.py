@@ -7,20 +7,28 @@ fix a whole file in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from tablekit.errors import UserError
+
+if TYPE_CHECKING:
+    from tablekit.seed.journal import Rollback
 
 # Every problem is kept on the exception; the message lists this many (a generator bug can make 100k).
 MAX_LISTED = 200
 
 
 def display_path(path: Path) -> str:
-    """Path relative to the working directory when possible (what editors and terminals link)."""
+    """Path relative to the working directory when possible (what editors and terminals link).
+
+    abspath, not resolve(): the path is shown as written, and a symlink loop (a file the problem is
+    about) must not raise while the error is being printed.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(Path.cwd()))))
     except ValueError:
         return str(path)
 
@@ -64,3 +72,23 @@ class SeedValidationError(UserError):
 
 class SeedWriteError(UserError):
     """A write failed after validation (throttled past the retry budget, missing table, ...)."""
+
+
+class SeedRolledBack(SeedWriteError):
+    """A write failed mid-run and the undo journal put every table back (or says what it could not).
+
+    `cause` is what stopped the run, `rollback` what the journal did about it.
+    """
+
+    def __init__(self, cause: str, rollback: Rollback):
+        self.cause = cause
+        self.rollback = rollback
+        if rollback.complete:
+            outcome = "rolled back everything this run wrote, so every table is as it was before the run:"
+        else:
+            outcome = (
+                f"the rollback failed too ({rollback.error}); the BatchWriteItem requests that finish it are saved "
+                f"in {rollback.saved_to} (one JSON object per line). Tables touched:"
+            )
+        lines = "\n".join(f"  {line}" for line in rollback.lines())
+        super().__init__(f"{cause}\nThe seed run stopped and {outcome}\n{lines}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tablekit.seed.convert import key_value
+from tablekit.dynamodb_json import Item, key_value
 from tablekit.seed.validate import KeyTuple, TablePlan, format_key
 
 
@@ -23,11 +23,11 @@ class StaleItem:
     """One item to delete: its typed key (for DeleteRequest) and a readable form."""
 
     table: str
-    key: dict[str, dict]
+    key: Item
     text: str
 
 
-def scan_keys(client: Any, table: str, names: list[str]) -> dict[KeyTuple, dict[str, dict]]:
+def scan_keys(client: Any, table: str, names: list[str]) -> dict[KeyTuple, Item]:
     """Every key in the table: native key tuple -> typed key."""
     aliases = {f"#k{i}": name for i, name in enumerate(names)}
     kwargs: dict[str, Any] = {
@@ -35,7 +35,7 @@ def scan_keys(client: Any, table: str, names: list[str]) -> dict[KeyTuple, dict[
         "ProjectionExpression": ", ".join(aliases),
         "ExpressionAttributeNames": aliases,
     }
-    keys: dict[KeyTuple, dict[str, dict]] = {}
+    keys: dict[KeyTuple, Item] = {}
     while True:
         page = client.scan(**kwargs)
         for item in page.get("Items", []):

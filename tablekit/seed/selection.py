@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from tablekit.errors import UserError
+from tablekit.seed.files import access_problem
 
 SELECTION_FILE = "environments.json"
 
@@ -66,13 +67,17 @@ def load_selection(seed_root: Path) -> Selection:
     """Read and check `<seed_root>/environments.json`; every mistake is a UserError naming the fix."""
     path = Path(seed_root) / SELECTION_FILE
     try:
-        doc = json.loads(path.read_text())
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(
             f"{path} is missing: it says which seed sets load in which environment (see seed_data/README.md)"
         ) from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the syntax") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise UserError(access_problem(path, exc)) from None
     if (
         not isinstance(doc, dict)
         or not isinstance(doc.get("sets"), dict)

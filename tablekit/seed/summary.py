@@ -25,11 +25,12 @@ class TableSummary:
     """One table's line of the summary."""
 
     table: str
-    items: int
+    items: int  # what the table holds from this run: written, plus `unchanged`
     seconds: float = 0.0
     retries: int = 0
     pruned: int = 0
     files: int = 0
+    unchanged: int = 0  # items the table already held exactly, so not written again
 
     @property
     def items_per_second(self) -> float:
@@ -48,6 +49,7 @@ class Summary:
     dry_run: bool = False
     pruned: bool = False
     seconds: float = 0.0
+    journal_reads: int = 0  # BatchGetItem requests the undo journal made (0 when every table started empty)
 
     @property
     def items(self) -> int:
@@ -80,6 +82,9 @@ class Summary:
         grid.add_column("seconds", justify="right")
         grid.add_column("items/s", justify="right")
         grid.add_column("retries", justify="right")
+        changed = any(row.unchanged for row in self.tables)
+        if changed:
+            grid.add_column("unchanged", justify="right")
         if self.pruned:
             grid.add_column("would prune" if self.dry_run else "pruned", justify="right")
         for row in sorted(self.tables, key=lambda r: r.table):
@@ -90,10 +95,14 @@ class Summary:
                 f"{row.items_per_second:,.0f}",
                 str(row.retries),
             ]
+            if changed:
+                cells.append(f"{row.unchanged:,}")
             if self.pruned:
                 cells.append(str(row.pruned))
             grid.add_row(*cells)
         total = ["total", f"{self.items:,}", f"{self.seconds:.2f}", f"{self.items_per_second:,.0f}", str(self.retries)]
+        if changed:
+            total.append(f"{sum(t.unchanged for t in self.tables):,}")
         if self.pruned:
             total.append(str(sum(t.pruned for t in self.tables)))
         grid.add_row(*total, style="bold", end_section=True)

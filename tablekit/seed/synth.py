@@ -119,7 +119,9 @@ def _university(rng: random.Random, i: int, seed: int) -> dict[str, Any]:
             "studentID": student,
             "name": f"Student {i}",
             "enrolledAt": date,
-            "expiresAt": day + 365 * _DAY,
+            # Decades ahead: TTL must never delete synthetic rows under a benchmark (DynamoDB Local
+            # expires passed TTLs within a second; a fixed "one year after 2025" has passed already).
+            "expiresAt": day + 30 * 365 * _DAY,
         }
     student = f"{seed}-{block * 10 + (slot - 5) % 2 + 1:08d}"  # the students of slots 1 and 2
     if slot <= 6:

@@ -5,24 +5,41 @@ of key names drifts the day someone renames a key, and the loader would then wri
 table rejects half-way through. The `tables` output is the same object the table module used to
 create the table.
 
-The rules, in the order a row meets them: the file must name a declared table (closest name
-suggested); each table key must be present, of its declared type (S/N/B) and non-empty; index keys,
-when present, must have their declared type (DynamoDB rejects the write otherwise); the TTL
-attribute must be a number; every value must be storable; the item must fit in 400 KB. Duplicate
-keys are not errors: the later row wins and a warning says which rows collided, because
-BatchWriteItem rejects a request that names one key twice.
+The rules, in the order a row meets them, are DynamoDB's own (each is proven against AWS's
+DynamoDB Local in tests/conformance): the file must name a declared table (closest name suggested);
+a row in DynamoDB JSON is refused with the plain form to write; each table key must be present, of
+its declared type (S/N/B) and non-empty; index keys (GSI and LSI), when present, must have their
+declared type and be non-empty; every string or binary key value must fit its role's limit (2048
+bytes for a partition key, 1024 for a sort key, table or index; the strictest role wins); the TTL
+attribute must be a number (DynamoDB would store anything, but TTL would ignore it); every value
+and attribute name must be storable (tablekit.dynamodb_json); the item, names included, must fit in
+400 KB. Duplicate keys are not errors: the later row wins and a warning says which rows collided,
+because BatchWriteItem rejects a request that names one key twice.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import difflib
+import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from tablekit.seed.convert import BINARY_TAG, MAX_ITEM_BYTES, ConversionError, key_value, to_item
+from tablekit.dynamodb_json import (
+    BINARY_TAG,
+    MAX_ITEM_BYTES,
+    SET_TAG,
+    ConversionError,
+    Item,
+    dynamodb_json_type,
+    key_value,
+    plain_equivalent,
+    to_item,
+)
 from tablekit.seed.files import Row, SeedFile
 from tablekit.seed.problems import Origin, Problem
 
@@ -32,6 +49,8 @@ _TYPE_WORDS = {"S": "a string", "N": "a number", "B": "binary"}
 _EXAMPLES = {"S": '"<text>"', "N": "123", "B": f'{{"{BINARY_TAG}": "<base64>"}}'}
 # Epoch seconds pass 1e11 only in the year 5138; bigger values are almost surely milliseconds.
 _TTL_MILLIS_THRESHOLD = 100_000_000_000
+# TTL leaves alone items whose expiry passed more than five years ago.
+_TTL_IGNORED_AFTER = 5 * 365 * 86_400
 
 KeyTuple = tuple[Any, ...]
 
@@ -42,7 +61,7 @@ class TablePlan:
 
     name: str
     schema: Mapping[str, Any]
-    items: dict[KeyTuple, dict[str, dict]] = field(default_factory=dict)
+    items: dict[KeyTuple, Item] = field(default_factory=dict)
     origins: dict[KeyTuple, Origin] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
@@ -125,22 +144,82 @@ def _unknown_table_problem(seed_file: SeedFile, tables: Mapping[str, Any], env: 
     )
 
 
-def _check_key(
-    origin: Origin, row: Mapping[str, Any], role: str, key: Mapping[str, str], table: str, problems: list[Problem]
-) -> None:
-    name, wanted = key["name"], key["type"]
-    if name not in row:
-        problems.append(
-            Problem(
-                origin,
-                f"missing key attribute {name!r} ({role} key of {table}, type {wanted})",
-                f'add "{name}": {_EXAMPLES[wanted]} to this row',
-            )
+@dataclass(frozen=True)
+class KeyRule:
+    """One key attribute of the table or of its indexes, and what DynamoDB checks on its value.
+
+    An attribute can be a key several times (the table's sort key and a GSI's sort key): DynamoDB
+    applies the strictest size limit of all its roles, so one rule carries them all.
+    """
+
+    name: str
+    type: str
+    max_bytes: int
+    roles: tuple[str, ...]  # "range key of university", "partition key of index studentID-index", ...
+    table_role: str | None  # "hash" / "range" for table keys (present in every row), None for index keys
+
+    @property
+    def where(self) -> str:
+        return " and ".join(self.roles)
+
+
+def key_rules(schema: Mapping[str, Any], table: str) -> list[KeyRule]:
+    """Every key attribute of a `key_schema` (table keys first), with DynamoDB's size limit for its roles."""
+    roles: dict[str, list[tuple[str, int]]] = {}
+    table_roles: dict[str, str] = {}
+    for role in ("hash", "range"):
+        key = schema.get(f"{role}_key")
+        if key:
+            table_roles[key["name"]] = role
+            roles.setdefault(key["name"], []).append((f"{role} key of {table}", _MAX_KEY_BYTES[role]))
+    for index, spec in sorted((schema.get("indexes") or {}).items()):
+        for role, word in (("hash", "partition"), ("range", "sort")):
+            name = spec.get(f"{role}_key")
+            if name and not (spec.get("kind") == "LSI" and role == "hash"):
+                roles.setdefault(name, []).append((f"{word} key of index {index}", _MAX_KEY_BYTES[role]))
+    types = schema.get("attributes") or {}
+    for role in ("hash", "range"):
+        key = schema.get(f"{role}_key")
+        if key:
+            types = {**types, key["name"]: key["type"]}
+    return [
+        KeyRule(
+            name=name,
+            type=types[name],
+            max_bytes=min(limit for _, limit in found),
+            roles=tuple(where for where, _ in found),
+            table_role=table_roles.get(name),
         )
-        return
+        for name, found in sorted(roles.items(), key=lambda pair: pair[0] not in table_roles)
+        if name in types
+    ]
+
+
+def _check_key(origin: Origin, row: Mapping[str, Any], rule: KeyRule, table: str, problems: list[Problem]) -> None:
+    name, wanted = rule.name, rule.type
+    if name not in row:
+        if rule.table_role is not None:
+            problems.append(
+                Problem(
+                    origin,
+                    f"missing key attribute {name!r} ({rule.table_role} key of {table}, type {wanted})",
+                    f'add "{name}": {_EXAMPLES[wanted]} to this row',
+                )
+            )
+        return  # an item without an index key is simply not in that index
     value = row[name]
     got = _value_type(value)
     if got != wanted:
+        if rule.table_role is None:
+            problems.append(
+                Problem(
+                    origin,
+                    f"{name!r} is an index key of type {wanted} in {table} ({rule.where}), "
+                    f"got {_describe(value)} (DynamoDB rejects the write)",
+                    f"write it as {_TYPE_WORDS[wanted]}, or omit the attribute to keep the item out of the index",
+                )
+            )
+            return
         if wanted == "S" and got == "N":
             fix = f'quote it: "{name}": "{value}"'
         elif wanted == "N" and got == "S":
@@ -155,56 +234,49 @@ def _check_key(
             )
         )
         return
-    if wanted == "S":
-        size = len(value.encode())
-        if not size:
+    if wanted == "N":
+        return  # a number key is at most 21 bytes
+    size = _key_bytes(value)
+    if size is None:
+        return  # not encodable or not base64: the converter reports it with its fix
+    if not size:
+        empty = "an empty string" if wanted == "S" else "empty binary"
+        if rule.table_role is not None:
             problems.append(
-                Problem(
-                    origin,
-                    f"key attribute {name!r} is an empty string (DynamoDB rejects empty keys)",
-                    "give it a non-empty value",
-                )
+                Problem(origin, f"key attribute {name!r} is {empty} (DynamoDB rejects empty keys)", "give it a value")
             )
-        elif size > _MAX_KEY_BYTES[role]:
+        else:
             problems.append(
                 Problem(
                     origin,
-                    f"key attribute {name!r} is {size} bytes; a {role} key holds at most {_MAX_KEY_BYTES[role]}",
-                    "shorten it",
-                )
-            )
-
-
-def _check_index_keys(
-    origin: Origin,
-    row: Mapping[str, Any],
-    schema: Mapping[str, Any],
-    table: str,
-    table_keys: set[str],
-    problems: list[Problem],
-) -> None:
-    for name, wanted in (schema.get("attributes") or {}).items():
-        if name in table_keys or name not in row:
-            continue
-        value = row[name]
-        got = _value_type(value)
-        if got != wanted:
-            problems.append(
-                Problem(
-                    origin,
-                    f"{name!r} is an index key of type {wanted} in {table}, "
-                    f"got {_describe(value)} (DynamoDB rejects the write)",
-                    f"write it as {_TYPE_WORDS[wanted]}, or omit the attribute to keep the item out of the index",
-                )
-            )
-        elif got == "S" and not value:
-            problems.append(
-                Problem(
-                    origin,
-                    f"index key {name!r} is an empty string (DynamoDB rejects it)",
+                    f"index key {name!r} ({rule.where}) is {empty} (DynamoDB rejects it)",
                     "omit the attribute instead, which keeps the item out of the index",
                 )
             )
+    elif size > rule.max_bytes:
+        problems.append(
+            Problem(
+                origin,
+                f"key attribute {name!r} is {size:,} bytes; as the {rule.where} it holds at most "
+                f"{rule.max_bytes:,} bytes (DynamoDB rejects the write)",
+                "shorten it (keep long text in a non-key attribute)",
+            )
+        )
+
+
+def _key_bytes(value: Any) -> int | None:
+    """Size of an S or B key value as DynamoDB counts it, or None when the converter will reject it anyway."""
+    if type(value) is str:
+        try:
+            return len(value.encode("utf-8"))
+        except UnicodeEncodeError:
+            return None
+    if type(value) is bytes:
+        return len(value)
+    try:
+        return len(base64.b64decode(value[BINARY_TAG], validate=True))
+    except (binascii.Error, ValueError, TypeError):
+        return None
 
 
 def _check_ttl(
@@ -229,6 +301,20 @@ def _check_ttl(
         )
 
 
+def _dynamodb_json_row(origin: Origin, row: Mapping[str, Any], rules: Sequence[KeyRule]) -> Problem | None:
+    """One problem for a row exported as DynamoDB JSON (`{"pk": {"S": "a"}}`) instead of one per attribute."""
+    wrapped = [rule.name for rule in rules if rule.table_role and dynamodb_json_type(row.get(rule.name)) is not None]
+    if not wrapped:
+        return None
+    example = ", ".join(f'"{name}": {plain_equivalent(row[name])}' for name in wrapped)
+    return Problem(
+        origin,
+        'this row is written in DynamoDB JSON (every value wrapped in a type such as {"S": ...}), '
+        "but seed files hold plain JSON",
+        f"unwrap every value, e.g. {example}; numbers without quotes, sets as {{{json.dumps(SET_TAG)}: [...]}}",
+    )
+
+
 def check_row(
     origin: Origin,
     row: Mapping[str, Any],
@@ -236,15 +322,20 @@ def check_row(
     table: str,
     problems: list[Problem],
     warnings: list[str],
-) -> tuple[KeyTuple, dict[str, dict]] | None:
-    """(key tuple, DynamoDB item) of a valid row; otherwise appends problems and returns None."""
+    rules: Sequence[KeyRule] | None = None,
+) -> tuple[KeyTuple, Item] | None:
+    """(key tuple, DynamoDB item) of a valid row; otherwise appends problems and returns None.
+
+    `rules` are `key_rules(schema, table)`, computed once per table by callers that check many rows.
+    """
+    rules = key_rules(schema, table) if rules is None else rules
+    dynamodb_json = _dynamodb_json_row(origin, row, rules)
+    if dynamodb_json is not None:
+        problems.append(dynamodb_json)
+        return None
     before = len(problems)
-    hash_key, range_key = schema["hash_key"], schema.get("range_key")
-    _check_key(origin, row, "hash", hash_key, table, problems)
-    if range_key:
-        _check_key(origin, row, "range", range_key, table, problems)
-    table_keys = {hash_key["name"], range_key["name"] if range_key else hash_key["name"]}
-    _check_index_keys(origin, row, schema, table, table_keys, problems)
+    for rule in rules:
+        _check_key(origin, row, rule, table, problems)
     _check_ttl(origin, row, schema.get("ttl_attribute"), problems, warnings)
     try:
         item, size = to_item(row)
@@ -255,14 +346,15 @@ def check_row(
         problems.append(
             Problem(
                 origin,
-                f"item is {size:,} bytes, over DynamoDB's 400 KB ({MAX_ITEM_BYTES:,} bytes) limit",
+                f"item is {size:,} bytes (attribute names included), over DynamoDB's 400 KB "
+                f"({MAX_ITEM_BYTES:,} bytes) limit",
                 "move large values to S3 and store their key, or split the item",
             )
         )
     if len(problems) != before:
         return None
-    key = (key_value(item[hash_key["name"]]),) + ((key_value(item[range_key["name"]]),) if range_key else ())
-    return key, item
+    names = key_names(schema)
+    return tuple(key_value(item[name]) for name in names), item
 
 
 def format_key(names: Sequence[str], key: KeyTuple) -> str:
@@ -278,11 +370,26 @@ def format_key(names: Sequence[str], key: KeyTuple) -> str:
     return ", ".join(f"{name}={show(value)}" for name, value in zip(names, key, strict=True))
 
 
-def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation) -> None:
-    """Validate rows into plan (dedupe by key, later row wins, warn on each collision)."""
+def _expires_on_load(value: Any, now: float) -> bool:
+    """True when DynamoDB's TTL would delete an item with this TTL value soon after it is written.
+
+    TTL deletes items whose epoch-seconds value has passed, but ignores values more than five years
+    in the past (DynamoDB Local does the same, within about a second).
+    """
+    return _value_type(value) == "N" and now - _TTL_IGNORED_AFTER < value < now
+
+
+def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation, now: float | None = None) -> None:
+    """Validate rows into plan (dedupe by key, later row wins, warn on each collision and on expired TTLs)."""
     names = plan.key_names
+    rules = key_rules(plan.schema, plan.name)
+    ttl = plan.schema.get("ttl_attribute")
+    now = time.time() if now is None else now
+    expired: list[Origin] = []
     for row in rows:
-        checked = check_row(row.origin, row.data, plan.schema, plan.name, validation.problems, validation.warnings)
+        checked = check_row(
+            row.origin, row.data, plan.schema, plan.name, validation.problems, validation.warnings, rules
+        )
         if checked is None:
             continue
         key, item = checked
@@ -294,6 +401,14 @@ def add_rows(plan: TablePlan, rows: Iterable[Row], validation: Validation) -> No
             del plan.items[key]  # re-insert so the item moves to where the winning row is
         plan.items[key] = item
         plan.origins[key] = row.origin
+        if ttl and _expires_on_load(row.data.get(ttl), now):
+            expired.append(row.origin)
+    if expired:
+        validation.warnings.append(
+            f"{expired[0]}: {len(expired)} row(s) for {plan.name} have a TTL ({ttl}) that has already passed: "
+            "DynamoDB deletes such items within days of loading them (DynamoDB Local within seconds; moto never), "
+            "so they will not stay; move the expiry into the future if the data should last"
+        )
 
 
 def validate(

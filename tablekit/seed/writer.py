@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tablekit.seed.clients import ClientFactory
+from tablekit.dynamodb_json import Item
+from tablekit.seed.journal import Journal
 from tablekit.seed.problems import SeedWriteError
 
 BATCH_SIZE = 25  # BatchWriteItem's maximum
@@ -39,10 +40,12 @@ RETRYABLE_CODES = frozenset(
 
 Progress = Callable[[str, int], None]
 Request = dict[str, Any]
+# Zero-argument factory of boto3 DynamoDB clients, called once per writer thread.
+ClientFactory = Callable[[], Any]
 
 
 def _full_jitter(upper: float) -> float:
-    return random.uniform(0.0, upper)
+    return float(random.uniform(0.0, upper))
 
 
 @dataclass
@@ -57,7 +60,7 @@ class Backoff:
 
     def ceiling(self, retry: int) -> float:
         """Upper bound of the delay before retry number `retry` (1-based)."""
-        return min(self.cap, self.base * (2 ** (retry - 1)))
+        return min(self.cap, self.base * 2.0 ** (retry - 1))
 
     def wait(self, retry: int) -> float:
         delay = self.jitter(self.ceiling(retry))
@@ -70,6 +73,7 @@ class TableStats:
     """What the writer did to one table."""
 
     items: int = 0
+    unchanged: int = 0  # puts skipped: the table already held exactly that item (journal reads tell)
     retries: int = 0
     started: float | None = None
     finished: float | None = None
@@ -81,11 +85,11 @@ class TableStats:
         return self.finished - self.started
 
 
-def put_requests(items: Iterable[dict[str, dict]]) -> list[Request]:
+def put_requests(items: Iterable[Item]) -> list[Request]:
     return [{"PutRequest": {"Item": item}} for item in items]
 
 
-def delete_requests(keys: Iterable[dict[str, dict]]) -> list[Request]:
+def delete_requests(keys: Iterable[Item]) -> list[Request]:
     return [{"DeleteRequest": {"Key": key}} for key in keys]
 
 
@@ -95,12 +99,17 @@ def chunks(requests: Sequence[Request], size: int = BATCH_SIZE) -> list[Sequence
 
 @dataclass
 class Writer:
-    """Sends batches for many tables through a thread pool, one client per thread."""
+    """Sends batches for many tables through a thread pool, one client per thread.
+
+    With a `journal`, the prior state of every batch's keys is recorded before the batch is sent,
+    so the loader can undo the run (see tablekit.seed.journal).
+    """
 
     client_factory: ClientFactory
     workers: int = 2
     backoff: Backoff = field(default_factory=Backoff)
     on_progress: Progress | None = None
+    journal: Journal | None = None
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -144,7 +153,11 @@ class Writer:
             if stats.started is None:
                 stats.started = time.perf_counter()
         client = self._client()
-        pending = list(batch)
+        pending = list(batch) if self.journal is None else self.journal.before_write(client, table, batch)
+        if len(pending) < len(batch):
+            self._record(table, 0, retried=False, unchanged=len(batch) - len(pending))
+        if not pending:
+            return
         attempt = 0
         while True:
             attempt += 1
@@ -161,27 +174,28 @@ class Writer:
                 raise SeedWriteError(
                     f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url')}: start the local "
                     "endpoint with `just up` (or check the network)"
-                ) from None
+                ) from exc
             self._record(table, len(pending) - len(left), retried=bool(left))
             if not left:
                 return
             if attempt >= self.backoff.max_attempts:
                 raise SeedWriteError(
                     f"{table}: {len(left)} item(s) still not written after {attempt} attempts ({reason}); the "
-                    "table cannot take this write rate. Everything else written so far stays, and re-running is "
-                    "safe (writes are idempotent): lower --workers, raise the table's write capacity, or retry later"
+                    "table cannot take this write rate: lower --workers, raise the table's write capacity, or retry "
+                    "later (re-running is safe: writes are idempotent)"
                 )
             self.backoff.wait(attempt)
             pending = left
 
-    def _record(self, table: str, written: int, retried: bool) -> None:
+    def _record(self, table: str, written: int, retried: bool, unchanged: int = 0) -> None:
         with self._stats_lock:
             stats = self._stats[table]
             stats.items += written
+            stats.unchanged += unchanged
             stats.retries += int(retried)
             stats.finished = time.perf_counter()
-        if written and self.on_progress is not None:
-            self.on_progress(table, written)
+        if (written or unchanged) and self.on_progress is not None:
+            self.on_progress(table, written + unchanged)
 
 
 def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:
@@ -192,8 +206,10 @@ def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:
             "(`just setup` / `tablekit setup ENV`), then seed"
         )
     if code == "ValidationException":
+        # Every row passed validation that mirrors DynamoDB's own rules, so this is not a data error.
         return SeedWriteError(
-            f"{table}: DynamoDB rejected a batch ({message}); the env's key schema may be "
-            "stale: re-apply the environment so its `tables` output matches the table"
+            f"{table}: DynamoDB rejected a batch that passed validation ({message}). Either the table at the "
+            "endpoint differs from the env's `tables` output (re-apply the env, then seed again), or tablekit's "
+            "validation missed a DynamoDB rule: please report it with this message"
         )
     return SeedWriteError(f"{table}: BatchWriteItem failed with {code}: {message}")

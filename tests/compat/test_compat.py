@@ -11,6 +11,7 @@ import pytest
 from tablekit import compat, hclscan, schemas
 from tablekit.errors import UserError
 from tablekit.paths import ROOT
+from tablekit.plan import Action
 from tablekit.terraform import Terraform, TerraformError
 from tablekit.testing import fixture_dir, stage
 
@@ -110,7 +111,7 @@ def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> N
         'module "t" {\n  source = "../modules/dynamodb-table"\n  name = "x"\n  schema = {}\n}\n'
     )
     shutil.copytree(ROOT / "modules", tmp_path / "modules")  # committed, not adapted
-    tf = Terraform(root, extra_env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
+    tf = Terraform(root, env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
     with pytest.raises(TerraformError) as error:
         tf.init(backend=False)
     text = " ".join(str(error.value).split())
@@ -137,12 +138,12 @@ def test_modern_only_setting_in_local_is_stripped_and_reported_once(
     if key not in before:  # earlier tests of this run may have reported it already
         assert key in first, "printed when first removed"
     assert key not in second, "and never again in the same run"
-    tf = Terraform(case, extra_env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
+    tf = Terraform(case, env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
     tf.init(backend=False)
-    plan = tf.plan_json(out=tmp_path / "plan.tfplan")
-    table = next(rc for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table")
-    assert table["change"]["actions"] == ["create"]
-    assert compat.instances(plan, reported)[key] == [table["address"]]
+    plan = tf.plan(tmp_path / "plan.tfplan")
+    (table,) = plan.changes(types=["aws_dynamodb_table"])
+    assert table.action == Action.CREATE
+    assert compat.instances(plan.raw, reported)[key] == [table.address]
 
 
 def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: dict[str, Path]) -> None:

@@ -10,6 +10,7 @@ import json
 from typing import Any, Mapping
 
 from tablekit.access_patterns import ALLOWED_OPERATIONS
+from tablekit.dynamodb_json import serialize_item
 from tablekit.paths import SEED_DATA
 
 # Family directory name => Terraform module name used in combined roots.
@@ -134,7 +135,7 @@ def require_seed_rows(local_env: Any, env_var: str, key: Mapping[str, str]) -> d
     config = local_env.app_config
     if env_var not in config:
         raise AssertionError(f"local_env.app_config has no {env_var}: is the family in envs/local?")
-    typed = {name: {"S": value} for name, value in key.items()}
+    typed = serialize_item(key)
     if "Item" not in local_env.client("dynamodb").get_item(TableName=config[env_var], Key=typed):
         raise AssertionError(
             f"{config[env_var]} has no row {dict(key)}: local_env must load seed_data "

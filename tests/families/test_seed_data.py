@@ -63,7 +63,9 @@ def test_the_loader_accepts_every_file(family) -> None:
         assert not problems, problems
         pairs.append((seed_file, rows))
     result = validate.validate(tables, pairs, env="local")
-    assert (result.problems, result.warnings) == ([], [])
+    # Demo rows are dated (tests query them as of 2024-12-09); the loader warns that TTL deletes them on AWS.
+    warnings = [warning for warning in result.warnings if "have a TTL" not in warning]
+    assert (result.problems, warnings) == ([], [])
     assert set(result.tables) == set(tables)
 
 

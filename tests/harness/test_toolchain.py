@@ -39,13 +39,7 @@ def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
     (work / "main.tf").write_text(
         'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 3.39" }\n  }\n}\n'
     )
-    proc = subprocess.run(
-        [chain.terraform_bin(), "init", "-input=false", "-no-color"],
-        cwd=work,
-        env=chain.env(),
-        capture_output=True,
-        text=True,
-    )
+    proc = Terraform(work, toolchain=chain).run(["init", "-input=false", "-no-color"], check=False)
     assert proc.returncode == 0, proc.stderr
     assert f"Installed hashicorp/aws v{PROVIDER_VERSION}" in proc.stdout
 
@@ -79,7 +73,7 @@ class OnPath(Toolchain):
 
 
 def _version(binary: str) -> tuple[int, ...]:
-    out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, check=True).stdout
+    out = Terraform(Path.cwd(), toolchain=OnPath(binary=binary)).run(["version", "-json"]).stdout
     return tuple(int(x) for x in json.loads(out)["terraform_version"].split("-")[0].split("."))
 
 
@@ -112,8 +106,8 @@ def _parallel_inits(chain: Toolchain, work: Path, count: int = 4) -> list[tuple[
         root = work / f"root{i}"
         root.mkdir(parents=True)
         (root / "main.tf").write_text(MAIN_TF % PROVIDER_VERSION)
-        tf = Terraform(root, toolchain=chain, extra_env={"TF_DATA_DIR": str(root / ".terraform")})
-        proc = tf.run(["init", "-input=false", "-no-color"], capture=True, check=False)
+        tf = Terraform(root, toolchain=chain, env={"TF_DATA_DIR": str(root / ".terraform")})
+        proc = tf.run(["init", "-input=false", "-no-color"], check=False)
         return proc.returncode, " ".join((proc.stderr or "").split())
 
     with ThreadPoolExecutor(count) as pool:

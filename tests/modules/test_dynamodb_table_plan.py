@@ -126,11 +126,30 @@ def test_key_schema_output_has_the_contract_shape(plan: Plan) -> None:
         "range_key": {"name": "sk", "type": "S"},
         "attributes": {"pk": "S", "sk": "S", "studentID": "S", "email": "S", "createdAt": "N"},
         "indexes": {
-            "studentID-index": {"hash_key": "studentID", "range_key": "sk", "kind": "GSI"},
-            "email-index": {"hash_key": "email", "range_key": None, "kind": "GSI"},
-            "by-created": {"hash_key": "pk", "range_key": "createdAt", "kind": "LSI"},
+            "studentID-index": {
+                "hash_key": "studentID",
+                "range_key": "sk",
+                "kind": "GSI",
+                "projection_type": "ALL",
+                "non_key_attributes": [],
+            },
+            "email-index": {
+                "hash_key": "email",
+                "range_key": None,
+                "kind": "GSI",
+                "projection_type": "INCLUDE",
+                "non_key_attributes": ["displayName", "createdAt"],
+            },
+            "by-created": {
+                "hash_key": "pk",
+                "range_key": "createdAt",
+                "kind": "LSI",
+                "projection_type": "KEYS_ONLY",
+                "non_key_attributes": [],
+            },
         },
         "ttl_attribute": "expiresAt",
+        "stream_view_type": "NEW_AND_OLD_IMAGES",
     }
 
 

@@ -4,6 +4,10 @@ Why one plan for all cases: a failed validation makes `terraform plan` stop quic
 still pays for process start-up and provider schema loading (~2 s on the shared machine). All cases
 are separate module calls in one root module, planned once with `-json`; each diagnostic carries
 the module call it came from (snippet context), so every case is still checked on its own.
+
+The rules that mirror DynamoDB's CreateTable (same-named keys, projected attributes, index names)
+are the ones tests/conformance proves against DynamoDB Local; AWS's tag rules and the replica rule
+cannot be tried there (no tagging, no replicas), so they follow AWS's documented limits.
 """
 
 from __future__ import annotations
@@ -60,11 +64,6 @@ VARIABLE_CASES: list[tuple[str, dict[str, Any], str]] = [
         "Invalid schema.global_secondary_indexes",
     ),
     (
-        "gsi_bad_name",
-        {"schema": schema(global_secondary_indexes=[gsi("ix")])},
-        "Invalid schema.global_secondary_indexes",
-    ),
-    (
         "gsi_without_hash_key",
         {"schema": schema(global_secondary_indexes=[{"name": "by-x"}])},
         "Invalid schema.global_secondary_indexes",
@@ -105,11 +104,6 @@ VARIABLE_CASES: list[tuple[str, dict[str, Any], str]] = [
         "at most 5 local secondary indexes",
     ),
     (
-        "duplicate_index_names",
-        {"schema": schema(global_secondary_indexes=[gsi("by-x")], local_secondary_indexes=[lsi("by-x")])},
-        "Invalid schema index names: every global and local secondary index needs a unique name",
-    ),
-    (
         "lsi_without_table_range_key",
         {"schema": {"hash_key": {"name": "pk", "type": "S"}, "local_secondary_indexes": [lsi("by-y")]}},
         "a local secondary index needs a table range key",
@@ -117,21 +111,6 @@ VARIABLE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("ttl_is_hash_key", {"schema": schema(ttl_attribute="pk")}, "cannot be the table hash_key or range_key"),
     ("ttl_is_range_key", {"schema": schema(ttl_attribute="sk")}, "cannot be the table hash_key or range_key"),
     ("ttl_empty", {"schema": schema(ttl_attribute="")}, "Invalid schema.ttl_attribute: omit it"),
-    (
-        "projection_type",
-        {"schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="SOME")])},
-        "Invalid projection_type in schema",
-    ),
-    (
-        "non_key_without_include",
-        {"schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="ALL", non_key_attributes=["a"])])},
-        "Invalid non_key_attributes in schema",
-    ),
-    (
-        "include_without_non_key",
-        {"schema": schema(local_secondary_indexes=[lsi("by-y", projection_type="INCLUDE")])},
-        "Invalid non_key_attributes in schema",
-    ),
     (
         "attribute_two_types",
         {"schema": schema(global_secondary_indexes=[{"name": "by-sk", "hash_key": {"name": "sk", "type": "N"}}])},
@@ -224,8 +203,20 @@ VARIABLE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
 ]
 
+
+def projected(name: str, count: int) -> dict[str, Any]:
+    """A GSI projecting `count` non-key attributes."""
+    return gsi(name, projection_type="INCLUDE", non_key_attributes=[f"{name}-a{i}" for i in range(count)])
+
+
+def tags(count: int) -> dict[str, str]:
+    return {f"team-{i}": "x" for i in range(count)}
+
+
 # Rules across two inputs cannot be validation blocks in Terraform 1.0; the module fails the plan
 # from a local instead, so the diagnostic points into the module, not at the calling module block.
+# So do the rules whose message must name the table, an index or a tag: Terraform 1.0 validation
+# messages cannot interpolate anything. Each case gets its own table name (`cross-<case id>`).
 CROSS_INPUT_CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "kms_key_with_sse_disabled",
@@ -246,17 +237,139 @@ CROSS_INPUT_CASES: list[tuple[str, dict[str, Any], str]] = [
         },
         "every key must also be listed in replica_regions",
     ),
+    (
+        "range_key_same_as_hash_key",
+        {"schema": {"hash_key": {"name": "pk", "type": "S"}, "range_key": {"name": "pk", "type": "S"}}},
+        "range_key pk has the same name as hash_key, and DynamoDB keys need two different attributes; rename",
+    ),
+    (
+        "gsi_range_key_same_as_hash_key",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", range_key={"name": "by-x-pk", "type": "S"})])},
+        "global secondary index 'by-x' of table 'cross-gsi_range_key_same_as_hash_key' uses by-x-pk as both",
+    ),
+    (
+        "lsi_range_key_is_table_hash_key",
+        {"schema": schema(local_secondary_indexes=[{"name": "by-y", "range_key": {"name": "pk", "type": "S"}}])},
+        "local secondary index 'by-y' of table 'cross-lsi_range_key_is_table_hash_key' uses pk as both",
+    ),
+    (
+        "projected_over_100",
+        {"schema": schema(global_secondary_indexes=[projected("gsi-a", 50), projected("gsi-b", 51)])},
+        "its indexes project 101 non-key attributes in total (gsi-a: 50, gsi-b: 51); DynamoDB allows at most 100",
+    ),
+    (
+        "projected_over_100_with_lsi",
+        {
+            "schema": schema(
+                global_secondary_indexes=[projected("gsi-a", 60)],
+                local_secondary_indexes=[
+                    lsi("lsi-b", projection_type="INCLUDE", non_key_attributes=[f"b{i}" for i in range(41)])
+                ],
+            )
+        },
+        "its indexes project 101 non-key attributes in total (gsi-a: 60, lsi-b: 41)",
+    ),
+    (
+        "projected_attributes_count_per_index",
+        {
+            "schema": schema(
+                global_secondary_indexes=[
+                    gsi("gsi-a", projection_type="INCLUDE", non_key_attributes=[f"a{i}" for i in range(51)]),
+                    gsi("gsi-b", projection_type="INCLUDE", non_key_attributes=[f"a{i}" for i in range(51)]),
+                ]
+            )
+        },
+        "its indexes project 102 non-key attributes in total (gsi-a: 51, gsi-b: 51)",
+    ),
+    ("gsi_bad_name", {"schema": schema(global_secondary_indexes=[gsi("ix")])}, "Invalid index name 'ix' in table"),
+    (
+        "lsi_bad_name",
+        {"schema": schema(local_secondary_indexes=[lsi("by y")])},
+        "Invalid index name 'by y' in table 'cross-lsi_bad_name': index names are 3-255 characters",
+    ),
+    (
+        "duplicate_index_names",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x")], local_secondary_indexes=[lsi("by-x")])},
+        "has 2 indexes named 'by-x', but every global and local secondary index needs a unique name",
+    ),
+    (
+        "projection_type",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="SOME")])},
+        "Invalid projection_type \\\"SOME\\\" of index 'by-x' in table 'cross-projection_type'",
+    ),
+    (
+        "non_key_without_include",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="ALL", non_key_attributes=["a"])])},
+        "Invalid non_key_attributes of index 'by-x' in table 'cross-non_key_without_include'",
+    ),
+    (
+        "include_without_non_key",
+        {"schema": schema(local_secondary_indexes=[lsi("by-y", projection_type="INCLUDE")])},
+        "Invalid non_key_attributes of index 'by-y' in table 'cross-include_without_non_key'",
+    ),
+    (
+        "non_key_listed_twice",
+        {
+            "schema": schema(
+                global_secondary_indexes=[gsi("by-x", projection_type="INCLUDE", non_key_attributes=["a", "a"])]
+            )
+        },
+        "Invalid non_key_attributes of index 'by-x' in table 'cross-non_key_listed_twice': a listed twice",
+    ),
+    (
+        "non_key_name_too_long",
+        {
+            "schema": schema(
+                global_secondary_indexes=[gsi("by-x", projection_type="INCLUDE", non_key_attributes=["n" * 256])]
+            )
+        },
+        "names of projected attributes are 1-255 characters; shorten",
+    ),
+    ("tag_aws_prefix", {"tags": {"aws:team": "data"}}, "tag key 'aws:team' starts with aws:, a prefix AWS reserves"),
+    ("tag_aws_prefix_any_case", {"tags": {"AWS:team": "data"}}, "tag key 'AWS:team' starts with aws:"),
+    (
+        "too_many_tags",
+        {"tags": tags(48)},
+        "it would carry 51 tags (yours plus the module's Name, ManagedBy and TerraformModule), but AWS allows 50",
+    ),
+    ("tag_key_too_long", {"tags": {"k" * 129: "v"}}, "is 129 characters, but AWS allows 1-128; shorten it"),
+    ("tag_value_too_long", {"tags": {"team": "v" * 257}}, "the value of tag 'team' is 257 characters, but AWS allows"),
+    ("tag_bad_character", {"tags": {"team": "a;b"}}, "tag 'team' uses a character AWS does not allow in tags"),
+    (
+        "replica_in_provider_region",
+        {"stream_view_type": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1", "us-east-1"]},
+        "Invalid replica_regions of table 'cross-replica_in_provider_region': us-east-1 is the provider's own region",
+    ),
 ]
+
+# Boundary inputs the rules above must let through (planned with the cross cases; any diagnostic
+# they produce fails test_only_the_bad_calls_fail).
+VALID_EDGE_CASES: dict[str, dict[str, Any]] = {
+    "projected_exactly_100": {
+        "schema": schema(global_secondary_indexes=[projected("gsi-a", 50), projected("gsi-b", 50)]),
+    },
+    "fifty_tags": {"tags": tags(47)},
+    "tag_limits": {"tags": {"k" * 128: "v" * 256, "Équipe données": "a b_c.d:e/f=g+h-i@j ünï 名前"}},
+    "replica_elsewhere": {"stream_view_type": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1"]},
+    "include_a_key_attribute": {
+        "schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="INCLUDE", non_key_attributes=["sk"])]),
+    },
+}
 
 
 def _label(case_id: str) -> str:
     return f"case_{case_id}"
 
 
-def _plan_cases(root: Path, cases: list[tuple[str, dict[str, Any], str]]) -> list[Diagnostic]:
+def _plan_cases(
+    root: Path, cases: list[tuple[str, dict[str, Any], str]], valid: dict[str, dict[str, Any]] | None = None
+) -> list[Diagnostic]:
     """Init a root module with the valid baseline plus one module call per case; plan it once."""
     blocks = [module_block("valid", VALID)]
-    blocks += [module_block(_label(cid), {**VALID, **inputs}) for cid, inputs, _ in cases]
+    blocks += [module_block(_label(cid), {**VALID, "name": f"cross-{cid}", **inputs}) for cid, inputs, _ in cases]
+    blocks += [
+        module_block(f"edge_{cid}", {**VALID, "name": f"edge-{cid}", **inputs}) for cid, inputs in (valid or {}).items()
+    ]
     workdir = Workdir(fixture_dir(root, "\n".join(blocks), NO_ENDPOINT))
     workdir.init()
     return workdir.diagnostics()
@@ -274,20 +387,21 @@ def variable_diagnostics(
 def cross_diagnostics(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[Diagnostic]:
-    """Diagnostics of one plan holding the cross-input cases.
+    """Diagnostics of one plan holding the cross-input cases and the valid edge cases.
 
     A separate root module because Terraform stops after the validate walk when any variable is
     invalid, before the plan walk that evaluates the module's locals.
     """
-    return _plan_cases(Path(tmp_path_factory.mktemp("cross")), CROSS_INPUT_CASES)
+    return _plan_cases(Path(tmp_path_factory.mktemp("cross")), CROSS_INPUT_CASES, VALID_EDGE_CASES)
 
 
 def test_only_the_bad_calls_fail(variable_diagnostics: list[Diagnostic], cross_diagnostics: list[Diagnostic]) -> None:
-    """Every diagnostic belongs to a case: the valid baseline and the inactive cases plan cleanly."""
+    """Every diagnostic belongs to a case: the valid baseline, the edge cases and the inactive cases plan cleanly."""
     labels = {f'module "{_label(cid)}"' for cid, _, _ in VARIABLE_CASES}
     assert [d.text for d in variable_diagnostics if d.context not in labels] == []
     cross_messages = [message for _, _, message in CROSS_INPUT_CASES]
     assert [d.text for d in cross_diagnostics if not any(m in d.detail for m in cross_messages)] == []
+    assert not [d.text for d in cross_diagnostics if "edge-" in d.detail], "a valid edge case was refused"
     assert variable_diagnostics and cross_diagnostics
 
 
@@ -303,6 +417,14 @@ def test_variable_validation(
     )
 
 
+# The rules added with the DynamoDB Local oracle name the table they refuse (the older three do not).
+NAMES_THE_TABLE = {cid for cid, _, _ in CROSS_INPUT_CASES} - {
+    "kms_key_with_sse_disabled",
+    "replicas_without_stream",
+    "replica_key_without_region",
+}
+
+
 @pytest.mark.parametrize(("case_id", "inputs", "message"), CROSS_INPUT_CASES, ids=[c[0] for c in CROSS_INPUT_CASES])
 def test_cross_input_rules(
     cross_diagnostics: list[Diagnostic], case_id: str, inputs: dict[str, Any], message: str
@@ -310,3 +432,83 @@ def test_cross_input_rules(
     hits = [d for d in cross_diagnostics if message in d.detail]
     assert hits, f"{case_id}: expected {message!r}; got:\n" + "\n".join(d.text for d in cross_diagnostics)
     assert all(d.filename and d.filename.endswith("dynamodb-table/main.tf") for d in hits)
+    if case_id in NAMES_THE_TABLE:
+        assert all(f"table 'cross-{case_id}'" in d.detail for d in hits), [d.detail for d in hits]
+        assert all("; " in d.detail for d in hits), "every message ends with the fix after a semicolon"
+
+
+# -- derived names ----------------------------------------------------------------------------------
+
+LONG_TABLE = "t" * 250 + "-long"  # 255 characters: the longest name DynamoDB accepts
+LONG_INDEX = "i" * 250 + "-long"
+PROVISIONED_ALARMED = {
+    "billing": {"mode": "PROVISIONED", "read": {"min": 1, "max": 5}, "write": {"min": 1, "max": 5}},
+    "alarms": {"enabled": True, "user_errors_threshold": 1, "latency_threshold_ms": 50},
+}
+
+
+@pytest.fixture(scope="module")
+def derived_names(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
+    """Planned alarm and autoscaling-policy names of a 255-character table and of a short one."""
+    cases = {
+        "long": {
+            "name": LONG_TABLE,
+            "schema": schema(
+                global_secondary_indexes=[{"name": LONG_INDEX, "hash_key": {"name": "owner", "type": "S"}}, gsi("by-x")]
+            ),
+            **PROVISIONED_ALARMED,
+        },
+        "short": {"name": "orders", "schema": schema(global_secondary_indexes=[gsi("by-x")]), **PROVISIONED_ALARMED},
+    }
+    root = Path(tmp_path_factory.mktemp("derived"))
+    workdir = Workdir(fixture_dir(root, "\n".join(module_block(k, v) for k, v in cases.items()), NO_ENDPOINT))
+    workdir.init()
+    plan = workdir.plan(detail=True)
+    names: dict[str, dict[str, list[str]]] = {case: {"alarm": [], "policy": []} for case in cases}
+    for change in plan.resource_changes:
+        case = (change.module_address or "").removeprefix("module.")
+        if change.type == "aws_cloudwatch_metric_alarm":
+            names[case]["alarm"].append(change.after["alarm_name"])
+        elif change.type == "aws_appautoscaling_policy":
+            names[case]["policy"].append(change.after["name"])
+    return names
+
+
+def test_any_valid_table_name_plans_with_alarms_and_autoscaling(derived_names: dict[str, dict[str, list[str]]]) -> None:
+    long = derived_names["long"]
+    # throttles of the table and both GSIs (2 + 4), system and user errors (2), four latency alarms
+    assert len(long["alarm"]) == 12 and len(long["policy"]) == 6
+    for kind, limit in (("alarm", 255), ("policy", 255)):
+        assert all(len(name) <= limit for name in long[kind]), [len(n) for n in long[kind]]
+        assert len(set(long[kind])) == len(long[kind]), f"shortened {kind} names must stay unique"
+    # Shortened names keep the table name's head and what the alarm or policy is about at the end.
+    kinds = ("-read-throttles", "-write-throttles", "-system-errors", "-user-errors", "-latency")
+    assert all(name.startswith("t" * 100) and name.endswith(kinds) for name in long["alarm"]), long["alarm"]
+    assert all(name.endswith(("-read-target-tracking", "-write-target-tracking")) for name in long["policy"])
+
+
+def test_short_derived_names_stay_exactly_as_they_were(derived_names: dict[str, dict[str, list[str]]]) -> None:
+    """A changed alarm or policy name replaces it on AWS: names that always fitted must never change."""
+    short = derived_names["short"]
+    assert sorted(short["alarm"]) == sorted(
+        [
+            "orders-read-throttles",
+            "orders-write-throttles",
+            "orders-by-x-read-throttles",
+            "orders-by-x-write-throttles",
+            "orders-system-errors",
+            "orders-user-errors",
+            "orders-getitem-latency",
+            "orders-query-latency",
+            "orders-putitem-latency",
+            "orders-updateitem-latency",
+        ]
+    )
+    assert sorted(short["policy"]) == sorted(
+        [
+            "table-orders-read-target-tracking",
+            "table-orders-write-target-tracking",
+            "table-orders-index-by-x-read-target-tracking",
+            "table-orders-index-by-x-write-target-tracking",
+        ]
+    )

@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 import pytest
 
-from tablekit.seed.clients import client_factory
-from tablekit.seed.convert import from_item
+from tablekit import aws
+from tablekit.dynamodb_json import from_item
 from tablekit.seed.localtables import create_table, key_schema
 
 ENVIRONMENTS = {
@@ -51,7 +51,8 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def factory(endpoint_url: str):
-    return client_factory(endpoint_url, "us-east-1")
+    """Zero-argument factory of DynamoDB clients for the session endpoint, with the loader's settings."""
+    return aws.clients(endpoint_url, "us-east-1").for_bulk_writes().dynamodb
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from tablekit.dynamodb_json import MAX_ITEM_BYTES, ConversionError, from_item, to_attribute, to_item
 from tablekit.seed import load_rows
-from tablekit.seed.convert import MAX_ITEM_BYTES, ConversionError, from_item, to_attribute, to_item
 from tablekit.seed.files import plain_json, read_rows
 
 ROUND_TRIP_ROW = {

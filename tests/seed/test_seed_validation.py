@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tablekit.errors import UserError
 from tablekit.seed import SeedValidationError, load_env
 
 
@@ -136,3 +137,101 @@ def test_duplicate_attribute_names_in_one_object(seed_tree, schemas) -> None:
     root = seed_tree({"misc/demo/counters.jsonl": '{"counter_id": 1, "n": 1, "n": 2}\n'})
     (line,) = _line_of(_problems(root, schemas), "counters.jsonl")
     assert "counters.jsonl:1: attribute 'n' appears twice in one object" in line and "fix: remove one" in line
+
+
+def test_unreadable_files_are_one_line_each_and_nothing_is_written(seed_tree, env_tables, scan, factory) -> None:
+    tables = env_tables("bandup-evaluations")
+    prefix = next(iter(tables)).split("-")[0] + "-"
+    root = seed_tree({"bandup/demo/bandup-evaluations.json": [{"evaluation_id": "e1", "user_id": "u"}]})
+    for family in ("broken", "looping"):
+        (root / family / "demo").mkdir(parents=True)
+    (root / "broken/demo/bandup-evaluations.json").symlink_to(root / "gone.json")  # a broken link
+    looping = root / "looping/demo/bandup-evaluations.json"
+    looping.symlink_to(looping)  # a link to itself
+    with pytest.raises(SeedValidationError) as caught:
+        load_env(tables, factory, env="local", seed_root=root, name_prefix=prefix)
+    message = str(caught.value)
+    (broken,) = _line_of(message, "broken/demo")
+    assert "bandup-evaluations.json:1: cannot read" in broken and "(No such file or directory)" in broken
+    assert "fix: it is a broken symlink or vanished while reading" in broken
+    (loop,) = _line_of(message, "looping/demo")
+    assert "(Too many levels of symbolic links)" in loop and "points (indirectly) at itself" in loop
+    assert "Traceback" not in message and "2 seed data problem(s) in 2 file(s); nothing was written" in message
+    assert all(scan(table) == {} for table in tables)
+
+
+def test_unreadable_environments_file_is_one_line(seed_tree, schemas) -> None:
+    root = seed_tree({"bandup/demo/bandup-evaluations.json": []})
+    (root / "environments.json").unlink()
+    (root / "environments.json").symlink_to(root / "environments.json")
+    with pytest.raises(UserError) as caught:
+        load_env(schemas, _never_called, env="local", seed_root=root)
+    assert "environments.json (Too many levels of symbolic links); fix:" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_dynamodb_json_is_detected_and_explained(seed_tree, schemas) -> None:
+    root = seed_tree(
+        {
+            "bandup/demo/bandup-evaluations.jsonl": (
+                '{"evaluation_id": {"S": "e1"}, "user_id": {"S": "u1"}, "band": {"N": "7.5"}}\n'
+                '{"evaluation_id": "e2", "user_id": "u1", "title": {"S": "Essay"}, "scores": {"M": {"a": 1}}}\n'
+            )
+        }
+    )
+    message = _problems(root, schemas)
+    (whole_row,) = _line_of(message, ".jsonl:1:")
+    assert "this row is written in DynamoDB JSON" in whole_row
+    assert 'fix: unwrap every value, e.g. "evaluation_id": "e1", "user_id": "u1"' in whole_row
+    (value,) = _line_of(message, ".jsonl:2:")
+    assert 'attribute title: {"S": ...} is DynamoDB JSON, but seed files hold plain JSON' in value
+    assert 'fix: write "Essay" instead' in value
+
+
+def test_index_key_sizes_empty_names_and_item_size_with_names(seed_tree, schemas) -> None:
+    root = seed_tree(
+        {
+            "university/demo/university.jsonl": "\n".join(
+                [
+                    '{"pk": "a", "sk": "b", "studentID": "' + "s" * 2049 + '"}',
+                    '{"pk": "a", "sk": "c", "entityType": "course", "courseDate": "' + "d" * 1025 + '"}',
+                    '{"pk": "a", "sk": "d", "": "no name"}',
+                    '{"pk": "a", "sk": "e", "m": {"": 1}}',
+                    '{"pk": "a", "sk": "f", "'
+                    + "n" * 40_000
+                    + '": 1, "'
+                    + "o" * 40_000
+                    + '": 1, "blob": "'
+                    + "x" * 330_000
+                    + '"}',
+                    '{"pk": "a", "sk": "g", "studentID": "' + "s" * 1024 + '"}',
+                ]
+            )
+        }
+    )
+    lines = _line_of(_problems(root, schemas), "university.jsonl")
+    assert any(
+        ":1: key attribute 'studentID' is 2,049 bytes; as the partition key of index studentID-index" in line
+        and "holds at most 2,048 bytes" in line
+        for line in lines
+    ), lines
+    assert any(
+        ":2: key attribute 'courseDate' is 1,025 bytes; as the sort key of index entityType-courseDate-index" in line
+        for line in lines
+    ), lines
+    assert any(':3: attribute : the attribute name is empty ("")' in line for line in lines), lines
+    assert any(':4: attribute m.: the attribute name is empty ("")' in line for line in lines), lines
+    assert any(":5: item is 410,0" in line and "(attribute names included)" in line for line in lines), lines
+    assert len(lines) == 5  # row 6 is valid (1024 bytes is fine for a GSI partition key)
+
+
+def test_rows_whose_ttl_has_passed_get_one_warning_per_file(seed_tree, env_tables, factory) -> None:
+    tables = env_tables("university")
+    prefix = next(iter(tables)).split("-")[0] + "-"
+    rows = [{"pk": f"p{i}", "sk": "s", "expiresAt": 1733702400 + i} for i in range(3)]  # December 2024
+    rows += [{"pk": "q", "sk": "s", "expiresAt": 4102444800}, {"pk": "r", "sk": "s", "expiresAt": 86_400}]
+    root = seed_tree({"university/demo/university.json": rows})
+    summary = load_env(tables, factory, env="local", seed_root=root, name_prefix=prefix)
+    (warning,) = [w for w in summary.warnings if "have a TTL" in w]
+    assert "university.json:2: 3 row(s) for " in warning and "have a TTL (expiresAt) that has already passed" in warning
+    assert "DynamoDB Local within seconds; moto never" in warning  # 1970 (> 5 years ago) is never deleted

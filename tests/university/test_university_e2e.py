@@ -19,10 +19,10 @@ from typing import Any, Iterator
 
 import pytest
 from university_helpers import plain_to_typed
-from university_stream.dynamo import deserialize_item
 
 from tablekit import compat
 from tablekit.access_patterns import university as patterns
+from tablekit.dynamodb_json import python_item
 from tablekit.lambda_build import build_all
 from tablekit.paths import SEED_DATA
 from tablekit.stream import drain
@@ -83,7 +83,7 @@ def base_items(db: Any, table: str) -> list[dict[str, Any]]:
     items, args = [], {"TableName": table, "ConsistentRead": True}
     while True:
         page = db.scan(**args)
-        items += [deserialize_item(i) for i in page["Items"]]
+        items += [python_item(i) for i in page["Items"]]
         if "LastEvaluatedKey" not in page:
             return items
         args["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -6,7 +6,6 @@ import itertools
 import sys
 import uuid
 from collections import Counter
-from decimal import Decimal
 from typing import Any, Callable
 
 from tablekit.paths import LAMBDA_SRC
@@ -14,14 +13,14 @@ from tablekit.paths import LAMBDA_SRC
 if str(LAMBDA_SRC) not in sys.path:
     sys.path.insert(0, str(LAMBDA_SRC))
 
-from university_stream.dynamo import deserialize_item, serialize
+from tablekit.dynamodb_json import python_item, serialize_item
 
 _START_SEQ = 4_100_000_000_000_000_000_001
 
 
 def plain_to_typed(item: dict[str, Any]) -> dict[str, Any]:
     """Seed-style plain values (floats allowed) as DynamoDB JSON, floats via their text so they stay exact."""
-    return {k: serialize(Decimal(str(v)) if isinstance(v, float) else v) for k, v in item.items()}
+    return serialize_item(item)
 
 
 class Records:
@@ -106,4 +105,4 @@ def read_aggregate(client: Any, table_name: str, pk: str) -> dict[str, Any] | No
     item = client.get_item(
         TableName=table_name, Key={"pk": {"S": pk}, "sk": {"S": "summary"}}, ConsistentRead=True
     ).get("Item")
-    return deserialize_item(item) if item else None
+    return python_item(item) if item else None
