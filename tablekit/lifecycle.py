@@ -52,16 +52,25 @@ def setup(
     quiet: bool = False,
     variables: dict[str, object] | None = None,
     var_files: list[Path] | None = None,
+    account_name: str | None = None,
+    endpoint_url: str | None = None,
 ) -> SetupResult:
-    """Create (or converge) an environment and everything it needs."""
+    """Create (or converge) an environment and everything it needs (dev/prod: on `account_name`)."""
     steps = Steps(f"setup {env}")
-    endpoint_url = None
     if env == "local":
         ep = endpoint or (Endpoint(port=port) if port else Endpoint())
         with steps.step("start local endpoint") as info:
             endpoint_url = ep.start()
             info["detail"] = endpoint_url
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
+    ctx = envs.context(
+        env,
+        endpoint_url=endpoint_url,
+        data_dir=data_dir,
+        variables=variables,
+        var_files=var_files,
+        account_name=account_name,
+    )
+    envs.ensure_endpoint(ctx)
     with steps.step(f"terraform init + apply envs/{env}") as info:
         outputs = envs.apply(ctx)
         info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
@@ -120,6 +129,8 @@ def teardown(
     endpoint: Endpoint | None = None,
     variables: dict[str, object] | None = None,
     var_files: list[Path] | None = None,
+    account_name: str | None = None,
+    endpoint_url: str | None = None,
 ) -> list[str]:
     """Destroy an env after showing what goes; non-local envs need confirm == env name."""
     if env != "local" and confirm != env:
@@ -128,8 +139,14 @@ def teardown(
             f"(or `tablekit teardown {env} --confirm {env}`) if you really mean to destroy it"
         )
     ep = endpoint or (Endpoint(port=port) if port else Endpoint())
-    endpoint_url = ep.url if env == "local" else None
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
+    ctx = envs.context(
+        env,
+        endpoint_url=ep.url if env == "local" else endpoint_url,
+        data_dir=data_dir,
+        variables=variables,
+        var_files=var_files,
+        account_name=account_name,
+    )
     if env == "local" and not ctx.state_path.exists():
         console.print("no local state: nothing to destroy")
         removed: list[str] = []

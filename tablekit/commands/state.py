@@ -9,9 +9,12 @@ Why backend.hcl files are written and not only printed: dev and prod use a parti
 `tablekit.envs` reads envs/<env>/backend.hcl. Writing them removes a copy-paste step; an existing
 file with different content is never overwritten without --force, and --print only prints.
 
-With --endpoint-url (the local moto endpoint) the files go under the bootstrap directory instead
-of envs/, because a backend.hcl aimed at moto must never end up as dev's or prod's real config;
-point an env at one with TABLEKIT_BACKEND_CONFIG=<file>.
+With --account simulated (or --endpoint-url) the bucket and table are created on the local
+endpoint, the simulated account's state account (tablekit.account), and the files go to
+build/accounts/simulated/<env>/backend.hcl instead of envs/, so a backend aimed at moto never ends
+up as dev's or prod's real config. They hold exactly what a real account's files hold (bucket,
+key, region, lock table): `tablekit plan ENV --account simulated` adds the endpoint, the test
+credentials and the skip flags itself, as a second -backend-config file.
 """
 
 from __future__ import annotations
@@ -23,34 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from tablekit import compat, staging
+from tablekit import account, cliargs, compat, providers, staging
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ENVS, MODULES, ROOT
 from tablekit.terraform import Terraform
-from tablekit.testing import local_provider_hcl
 
 MODULE_DIR = MODULES / "state-backend"
 STATE_ROOT = BUILD / "state-backend"
 REMOTE_ENVS = ("dev", "prod")
-
-
-def local_endpoint_backend_hcl(endpoint_url: str) -> str:
-    """Extra backend.hcl lines that aim Terraform 1.0's S3 backend (state + locks) at a local endpoint.
-
-    The fake credentials and skip_* flags stop the backend from asking STS/IMDS who we are, which
-    the local endpoint cannot answer meaningfully.
-    """
-    return (
-        "# Local endpoint only: never use these lines for a real account.\n"
-        f'endpoint                    = "{endpoint_url}"\n'
-        f'dynamodb_endpoint           = "{endpoint_url}"\n'
-        "force_path_style            = true\n"
-        "skip_credentials_validation = true\n"
-        "skip_metadata_api_check     = true\n"
-        "skip_region_validation      = true\n"
-        'access_key                  = "test"\n'
-        'secret_key                  = "test"\n'
-    )
 
 
 @dataclass
@@ -64,15 +47,16 @@ class BootstrapResult:
 
 
 def bootstrap_dir(bucket: str, endpoint_url: str | None = None) -> Path:
-    """Where the generated root and its local state live; one directory per bucket (and per target)."""
-    return STATE_ROOT / (f"local-{bucket}" if endpoint_url else bucket)
+    """Where the generated root and its local state live; one directory per bucket (and per account)."""
+    return account.SIMULATED_DIR / "state-backend" / bucket if endpoint_url else STATE_ROOT / bucket
 
 
 def _write_root(workdir: Path, region: str, endpoint_url: str | None, variables: Mapping[str, object]) -> None:
     """Generate the root module that applies modules/state-backend with a local state file."""
     workdir.mkdir(parents=True, exist_ok=True)
-    # issue 11: the module runs from a staged copy adapted to the provider in use.
-    staging.stage(workdir / "stage", include=("modules",))
+    # issue 11: the module runs from a staged copy adapted to the provider in use (only this
+    # module: the others would only add their adaptations to the output).
+    staging.stage(workdir / "stage", include=(str(MODULE_DIR.relative_to(ROOT)),))
     compat.prepare(workdir / "stage")
     source = "./" + os.path.relpath(workdir / "stage" / MODULE_DIR.relative_to(ROOT), workdir)
     main_tf = (
@@ -92,7 +76,7 @@ def _write_root(workdir: Path, region: str, endpoint_url: str | None, variables:
         'output "state_backend" {\n  value = module.state_backend\n}\n'
     )
     provider = (
-        local_provider_hcl(endpoint_url, region=region)
+        providers.local_provider_hcl(providers.in_use(), endpoint_url, region=region)
         if endpoint_url
         else (f'provider "aws" {{\n  region = "{region}"\n}}\n')
     )
@@ -167,13 +151,11 @@ def bootstrap(
     tf = Terraform(workdir, env={"TF_DATA_DIR": str(workdir / ".terraform")})
     tf.init()
     tf.apply()
-    outputs = dict(tf.output()["state_backend"])  # type: ignore[arg-type]
-    texts = {env: str(text) for env, text in dict(outputs["backend_hcl"]).items()}  # type: ignore[arg-type]
-    if endpoint_url:
-        texts = {env: text + local_endpoint_backend_hcl(endpoint_url) for env, text in texts.items()}
+    outputs = dict(tf.output()["state_backend"])
+    texts = {env: str(text) for env, text in dict(outputs["backend_hcl"]).items()}
     result = BootstrapResult(workdir=workdir, outputs=outputs, backend_hcl=texts)
     if write:
-        target = out_dir or (workdir / "envs" if endpoint_url else ENVS)
+        target = out_dir or (account.SIMULATED_DIR if endpoint_url else ENVS)
         result.written = write_backend_files(texts, Path(target), force=force)
     return result
 
@@ -188,7 +170,22 @@ def _tags(items: Sequence[str]) -> dict[str, str]:
     return tags
 
 
+def _endpoint(args: argparse.Namespace) -> str | None:
+    """The endpoint to bootstrap on: --endpoint-url, or the default one for --account simulated."""
+    if args.endpoint_url:
+        return str(args.endpoint_url)
+    if account.resolve("dev", args.account) != account.SIMULATED:
+        return None
+    from tablekit.endpoint import DEFAULT_PORT, Endpoint, healthy
+
+    endpoint = Endpoint(port=DEFAULT_PORT)
+    if not healthy(endpoint.url):
+        endpoint.start()
+    return endpoint.url
+
+
 def _bootstrap(args: argparse.Namespace) -> int:
+    endpoint_url = _endpoint(args)
     result = bootstrap(
         args.bucket,
         args.table,
@@ -197,7 +194,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
         kms_key_arn=args.kms_key_arn,
         noncurrent_days=args.noncurrent_days,
         tags=_tags(args.tag or []),
-        endpoint_url=args.endpoint_url,
+        endpoint_url=endpoint_url,
         out_dir=Path(args.out_dir) if args.out_dir else None,
         write=not args.print,
         force=args.force,
@@ -209,8 +206,11 @@ def _bootstrap(args: argparse.Namespace) -> int:
     if result.written:
         for path in result.written:
             print(f"wrote {path}")
-        if args.endpoint_url:
-            print("use one with: TABLEKIT_BACKEND_CONFIG=<file> (local endpoint files never go into envs/)")
+        if endpoint_url:
+            print(
+                f"the simulated account's backend files (on {endpoint_url}; never in envs/): plan with "
+                "`tablekit plan ENV --account simulated`, which adds the endpoint settings itself"
+            )
     else:
         for env, text in result.backend_hcl.items():
             print(f"\n# envs/{env}/backend.hcl\n{text}", end="")
@@ -239,8 +239,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     boot.add_argument("--kms-key-arn", help="customer-managed KMS key for bucket and table (default AES256)")
     boot.add_argument("--noncurrent-days", type=int, default=90, help="days old state versions are kept (90)")
     boot.add_argument("--tag", action="append", metavar="KEY=VALUE", help="tag on bucket and table (repeatable)")
-    boot.add_argument("--endpoint-url", help="bootstrap on the local endpoint instead of AWS (for trying it out)")
-    boot.add_argument("--out-dir", help="write <dir>/<env>/backend.hcl here (default envs/)")
+    cliargs.add_account(boot)
+    boot.add_argument(
+        "--endpoint-url", help="the local endpoint to bootstrap the simulated account on (default: the usual port)"
+    )
+    boot.add_argument(
+        "--out-dir", help="write <dir>/<env>/backend.hcl here (default envs/; simulated: build/accounts/simulated/)"
+    )
     boot.add_argument("--print", action="store_true", help="print the backend.hcl texts instead of writing them")
     boot.add_argument("--force", action="store_true", help="overwrite backend.hcl files with different settings")
     boot.set_defaults(func=_bootstrap)
