@@ -392,6 +392,7 @@ def _plan(
     lock_timeout: str | None,
     plan_file: Path | None,
     held: bool,
+    note: bool = True,
 ) -> Plan:
     _hold_back(ctx, held)
     default = ctx.data_dir / "destroy.tfplan" if destroy else ctx.saved_plan
@@ -405,7 +406,8 @@ def _plan(
         lock_timeout=lock_timeout,
         json_out=out_json,
     )
-    compat.note_instances(planned.raw)  # which resources each stripped argument applied to
+    if note:
+        compat.note_instances(planned.raw)  # which resources each stripped argument applied to
     return planned
 
 
@@ -439,7 +441,7 @@ def review(
     saved = Path(plan_file or ctx.saved_plan)
     if not ctx.simulated:
         return Review(_plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=False), saved)
-    full = _plan(ctx, tf, None, refresh, False, lock, lock_timeout, ctx.data_dir / "full.tfplan", held=False)
+    full = _plan(ctx, tf, None, refresh, False, lock, lock_timeout, ctx.data_dir / "full.tfplan", False, note=False)
     held = _plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=True)
     return Review(held, saved, gaps.compare(full, held), full)
 

@@ -60,7 +60,7 @@ class PlannedOnly:
     why: str
 
     def line(self) -> str:
-        return f"{self.address}: {self.what} ({self.why})"
+        return f"{self.address}: {self.what}: {self.why}"
 
     def as_dict(self) -> dict[str, str]:
         return {"address": self.address, "what": self.what, "why": self.why}

@@ -87,6 +87,7 @@ def _plan(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else BUILD / "plans" / f"{args.env}.json"
     saved = Path(args.saved_plan).resolve() if args.saved_plan else None
     planned_only: list[dict[str, str]] = []
+    planned_lines: list[str] = []
     if args.base:
         from tablekit import baseline
 
@@ -109,6 +110,7 @@ def _plan(args: argparse.Namespace) -> int:
         )
         plan, saved = reviewed.plan, reviewed.plan_file
         planned_only = [p.as_dict() for p in reviewed.planned_only]
+        planned_lines = [p.line() for p in reviewed.planned_only]
     counts = plan.counts()
     destroyed = [rc.address for rc in plan.destroyed()]
     digest = sha256(saved)
@@ -134,8 +136,8 @@ def _plan(args: argparse.Namespace) -> int:
             "these are checked by the full plan but not applied here:",
             file=sys.stderr,
         )
-        for item in planned_only:
-            print(f"  {item['address']}: {item['what']} ({item['why']})", file=sys.stderr)
+        for line in planned_lines:
+            print(f"  {line}", file=sys.stderr)
     if args.fail_on_destroy and destroyed:
         for address in destroyed:
             print(f"destroys: {address}", file=sys.stderr)
