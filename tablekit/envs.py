@@ -122,7 +122,6 @@ def stage(ctx: EnvContext) -> Path:
     """Copy modules/ and the env into the data dir, adapt the copy to the provider in use
     (tablekit.compat); offline runs of dev/prod also get the override file."""
     staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"))
-    compat.prepare(ctx.stage_root)
     if ctx.offline:
         _write_offline_override(ctx)
     return ctx.workdir
