@@ -201,7 +201,26 @@ class Finding:
         """The migration line that would keep the object, for a move without one."""
         if not self.moved_to:
             return ""
-        return migrations.Move(self.address, self.moved_to, Path("unreleased.txt"), 0).command()
+        source, destination = move_pair(self.address, self.moved_to)
+        return migrations.Move(source, destination, Path("unreleased.txt"), 0).command()
+
+
+def _split_resource(address: str) -> tuple[str, str]:
+    """("module.a.module.b[0]", "aws_x.name[key]") -- the module path and the resource part."""
+    match = re.search(r"(?:^|\.)((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?)$", address)
+    if match is None:
+        return "", address
+    return address[: match.start(1)].rstrip("."), match.group(1)
+
+
+def move_pair(source: str, destination: str) -> tuple[str, str]:
+    """The move to suggest: the whole module instance when only the module path changed (so the
+    table's alarms and autoscaling move with it), else the resource itself."""
+    source_module, source_resource = _split_resource(source)
+    destination_module, destination_resource = _split_resource(destination)
+    if source_module and destination_module and source_resource == destination_resource:
+        return source_module, destination_module
+    return source, destination
 
 
 def _path_text(path: Sequence[Any]) -> str:

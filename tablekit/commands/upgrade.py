@@ -29,7 +29,7 @@ def _upgrade_check(args: argparse.Namespace) -> int:
         allow_file=Path(args.allow) if args.allow else None,
         data_dir=Path(args.data_dir) if args.data_dir else None,
     )
-    report = upgrade.run(prepared, env_names)
+    report = upgrade.run(prepared, env_names, jobs=args.jobs)
     upgrade.print_report(report)
     if args.json:
         print(upgrade.dumps(report))
@@ -113,6 +113,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "the newest release recorded in CHANGELOG.md before HEAD)",
     )
     check.add_argument("--envs", default=",".join(ENV_NAMES), metavar="E,…", help="environments to check (default all)")
+    check.add_argument(
+        "--jobs", type=int, default=len(ENV_NAMES), metavar="N", help="envs checked side by side (default all)"
+    )
     check.add_argument("--allow", metavar="FILE", help=f"the reviewed allow file (default {upgrade.ALLOW_FILE})")
     check.add_argument("--data-dir", help="where states, plans and logs go (default build/upgrade-check)")
     cliargs.add_json(check, "the report")
