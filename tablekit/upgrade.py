@@ -326,14 +326,15 @@ def _say(text: str) -> None:
 
 
 @contextmanager
-def _step(env: str, name: str, timings: dict[str, float]) -> Iterator[dict[str, str]]:
-    """One line when a step starts and one with its time when it ends (safe from several threads)."""
+def _step(env: str, name: str, timings: dict[str, float], key: str) -> Iterator[dict[str, str]]:
+    """One line when a step starts and one with its time when it ends (safe from several threads);
+    the time is kept under `key` (the same in every env, for the summary and the benchmark)."""
     info = {"detail": ""}
     _say(escape(f"… [{env}] {name}"))
     began = time.monotonic()
     yield info
     elapsed = time.monotonic() - began
-    timings[name] = round(elapsed, 1)
+    timings[key] = round(elapsed, 1)
     detail = f" {info['detail']}" if info["detail"] else ""
     _say(f"[green]✓[/] {escape(f'[{env}] {name}')} [dim]({elapsed:.1f}s)[/]{escape(detail)}")
 
@@ -486,7 +487,7 @@ class EnvRun:
     def prepare(self) -> None:
         """Apply REF's env on the fresh endpoint, seed it with REF's data, snapshot every table."""
         timings = self.result.timings
-        with _step(self.env, f"apply {self.ref_label} envs/{self.env}", timings) as info:
+        with _step(self.env, f"apply {self.ref_label} envs/{self.env}", timings, "apply REF") as info:
             ctx = self._context(self.ref_tree, self._ref_variables())
             tf = envs.init(ctx)
             if self.env == "prod":
@@ -500,18 +501,18 @@ class EnvRun:
         if tables and (seed_root / "environments.json").exists():
             from tablekit.seed import client_factory, load_env
 
-            with _step(self.env, f"seed {self.ref_label} data", timings) as info:
+            with _step(self.env, f"seed {self.ref_label} data", timings, "seed") as info:
                 summary = load_env(dict(tables), client_factory(self.endpoint.url), env=self.env, seed_root=seed_root)
                 self.result.seeded = summary.items
                 info["detail"] = f"{summary.items} items into {len(summary.tables)} tables ({', '.join(summary.sets)})"
-        with _step(self.env, "snapshot items", timings) as info:
+        with _step(self.env, "snapshot items", timings, "snapshot") as info:
             self.before = snapshot.take(self.clients())
             info["detail"] = f"{sum(s.items for s in self.before.values())} items in {len(self.before)} tables"
 
     def migrate(self, files: Sequence[migrations.MigrationFile] | None = None) -> list[migrations.Step]:
         """Apply the selected migrations to the REF state (dry-run list printed first)."""
         chosen = self.migration_files if files is None else list(files)
-        with _step(self.env, "migrations", self.result.timings) as info:
+        with _step(self.env, "migrations", self.result.timings, "migrate") as info:
             _, tf = self._head_run()
             with _PRINT:
                 steps = migrations.migrate(
@@ -526,7 +527,7 @@ class EnvRun:
 
     def plan_head(self) -> Plan:
         """Plan this tree against the REF state and judge it."""
-        with _step(self.env, "plan this tree against that state", self.result.timings) as info:
+        with _step(self.env, "plan this tree against that state", self.result.timings, "plan") as info:
             ctx, tf = self._head_run()
             variables = ctx.tf_variables()
             plan = tf.plan(
@@ -548,13 +549,13 @@ class EnvRun:
         return plan
 
     def apply_and_verify(self) -> list[snapshot.ItemCheck]:
-        with _step(self.env, "apply this tree", self.result.timings) as info:
+        with _step(self.env, "apply this tree", self.result.timings, "apply") as info:
             _, tf = self._head_run()
             done = tf.apply(self._apply_plan_file)
             (self.data_dir / "apply.log").write_text(done.stdout + done.stderr)
             self.result.applied = True
             info["detail"] = self.result.counts.line()
-        with _step(self.env, "check every seeded item", self.result.timings) as info:
+        with _step(self.env, "check every seeded item", self.result.timings, "item check") as info:
             checks = snapshot.compare(self.before, snapshot.take(self.clients()))
             self.result.items = checks
             bad = [c for c in checks if not c.ok]

@@ -23,6 +23,8 @@ def _env_list(value: str) -> list[str]:
 
 def _upgrade_check(args: argparse.Namespace) -> int:
     env_names = _env_list(args.envs)
+    if args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: check at least one env at a time")
     prepared = upgrade.prepare(
         ROOT,
         args.from_ref,
