@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tablekit.errors import UserError
@@ -64,6 +64,9 @@ class Endpoint:
 
     port: int = DEFAULT_PORT
     state_dir: Path = BUILD / "endpoint"
+    # Extra settings of the server process (moto reads MOTO_* variables), e.g. upgrade-check's
+    # MOTO_IAM_LOAD_MANAGED_POLICIES for prod's AWS-managed backup policy.
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -115,7 +118,7 @@ class Endpoint:
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         argv = self._argv()
-        env = dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true")
+        env = dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true", **self.environment)
         with open(self.logfile, "ab") as log:
             proc = subprocess.Popen(
                 argv,

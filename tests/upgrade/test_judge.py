@@ -186,3 +186,28 @@ def test_stale_entries_are_those_no_finding_of_a_checked_env_used(tmp_path: Path
     used = upgrade.judge("local", plan(rc("a.used", "aws_dynamodb_table", ["delete"], {"name": "t"})), entries)
     result = upgrade.EnvResult(env="local", coverage="", findings=used)
     assert [e.address for e in upgrade.stale_entries(entries, [result])] == ["a.unused"]
+
+
+def test_prods_replicas_are_turned_off_by_an_override_of_the_estate_call(tmp_path: Path) -> None:
+    """The endpoint cannot create replicas: the staged prod gets an override for every module call
+    that passes replica_regions, and no other env needs one."""
+    from tablekit import staging
+
+    staging.stage(tmp_path, include=("envs/prod", "envs/dev"))
+    assert upgrade.write_no_replica_override(tmp_path / "envs" / "prod")
+    text = (tmp_path / "envs" / "prod" / "zz_tablekit_upgrade_override.tf").read_text()
+    assert 'module "estate" {\n  replica_regions      = []\n  replica_kms_key_arns = {}\n}\n' in text
+    assert not upgrade.write_no_replica_override(tmp_path / "envs" / "dev")
+
+
+def test_resources_the_endpoint_cannot_create_are_turned_off_only_where_declared(tmp_path: Path) -> None:
+    from tablekit import staging
+
+    staging.stage(tmp_path, include=("modules",))
+    turned_off = upgrade.write_gap_overrides(tmp_path)
+    assert turned_off == [
+        "modules/ielts-genai-prep: aws_backup_selection.tables (the endpoint does not implement AWS Backup selections)"
+    ]
+    override = (tmp_path / "modules" / "ielts-genai-prep" / "zz_tablekit_upgrade_override.tf").read_text()
+    assert 'resource "aws_backup_selection" "tables" {\n  count = 0\n}\n' in override
+    assert not (tmp_path / "modules" / "bandup" / "zz_tablekit_upgrade_override.tf").exists()
