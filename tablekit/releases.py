@@ -142,6 +142,11 @@ def parse(text: str, path: Path) -> Changelog:
         key = (int(match["major"]), int(match["minor"]), int(match["patch"]))
         if any(r.version == version for r in releases):
             raise UserError(f"{_where(path, number)}: release {version} appears twice: keep one section per release")
+        if commit == PENDING and releases:
+            raise UserError(
+                f"{_where(path, commit_line)}: release {version} still says `Commit: {PENDING}` but "
+                f"{releases[-1].version} came after it: record its commit (only the newest release may be pending)"
+            )
         if releases and key >= releases[-1].key:
             raise UserError(
                 f"{_where(path, number)}: release {version} is listed after {releases[-1].version}: "

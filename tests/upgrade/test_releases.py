@@ -60,6 +60,10 @@ def test_sections_are_read_newest_first_with_commit_date_and_pending() -> None:
         ("## v0.1.0\nCommit: abcdef1\n## v0.1.0\nCommit: abcdef1\n", "appears twice"),
         ("## v0.1.0\nCommit: abcdef1\n## v0.2.0\nCommit: abcdef2\n", "sections go newest first"),
         ("## v0.1.0\nCommit: abcdef1\n## Unreleased\n", "must come before every release"),
+        (
+            "## v0.2.0\nCommit: pending\n## v0.1.0\nCommit: pending\n",
+            r"CHANGELOG.md:4: release v0.1.0 still says `Commit: pending` but v0.2.0 came after it",
+        ),
     ],
 )
 def test_format_mistakes_are_one_line_naming_the_line(text: str, message: str) -> None:
@@ -126,6 +130,8 @@ def test_a_release_commit_missing_from_the_clone_is_named(repo: Path, history: d
 
 def test_the_projects_changelog_records_the_first_release() -> None:
     log = releases.read(ROOT)
+    first = log.get("v0.1.0")
+    assert first is not None and first.recorded, "v0.1.0 names its release commit"
     assert [r.version for r in log.releases][-1] == "v0.1.0"
     head = git.resolve(ROOT, "HEAD")
     assert head is not None
