@@ -41,10 +41,13 @@ class EnvContext:
     offline: bool = False
     variables: dict[str, object] = field(default_factory=dict)
     var_files: list[Path] = field(default_factory=list)
+    # The tree whose modules/ and envs/ are staged: the repository, or another release's tree
+    # (upgrade-check stages a previous release exported from git).
+    source_root: Path = ROOT
 
     @property
     def source_dir(self) -> Path:
-        return env_dir(self.env)
+        return self.source_root / env_dir(self.env).relative_to(ROOT)
 
     @property
     def stage_root(self) -> Path:
@@ -99,8 +102,12 @@ def context(
     offline: bool = False,
     variables: dict[str, object] | None = None,
     var_files: list[Path] | None = None,
+    source_root: Path | None = None,
 ) -> EnvContext:
-    """Build the context of one env run; `offline` plans dev/prod against the local endpoint."""
+    """Build the context of one env run; `offline` plans dev/prod against the local endpoint.
+
+    `source_root` stages another tree's modules/ and envs/ (default: this repository).
+    """
     env_dir(env)  # validates the name
     if offline and not endpoint_url:
         raise UserError("offline plans need the local endpoint: start it with `just up` or pass --endpoint-url")
@@ -115,13 +122,15 @@ def context(
         offline=offline and env != "local",
         variables=dict(variables or {}),
         var_files=[Path(p).resolve() for p in var_files or []],
+        source_root=Path(source_root) if source_root else ROOT,
     )
 
 
 def stage(ctx: EnvContext) -> Path:
-    """Copy modules/ and the env into the data dir, adapt the copy to the provider in use
-    (tablekit.compat); offline runs of dev/prod also get the override file."""
-    staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"))
+    """Copy modules/ and the env (from ctx.source_root: the repository, or another release's tree)
+    into the data dir, adapt the copy to the provider in use (tablekit.compat); offline runs of
+    dev/prod also get the override file."""
+    staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"), root=ctx.source_root)
     if ctx.offline:
         _write_offline_override(ctx)
     return ctx.workdir

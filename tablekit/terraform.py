@@ -206,6 +206,25 @@ def end_leftover_groups(records: Path) -> list[int]:
     return ended
 
 
+def end_groups(records: Path) -> list[int]:
+    """End every terraform process group recorded under `records`, whoever started it.
+
+    For an owner aborting its own runs from another thread (upgrade-check stopping one env when
+    another failed): the harness is alive, so `end_leftover_groups` would rightly spare them.
+    """
+    ended: list[int] = []
+    for record in sorted(records.glob("[0-9]*")) if records.is_dir() else []:
+        try:
+            pgid = int(record.name)
+        except ValueError:
+            continue
+        record.unlink(missing_ok=True)
+        if pgid > 1 and _group_alive(pgid) and _group_is_terraform(pgid):
+            _end_group(pgid)
+            ended.append(pgid)
+    return ended
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C while terraform runs, so both take the same clean path."""
