@@ -532,10 +532,10 @@ class EnvRun:
             info["detail"] = f"{len(tf.state_list())} resources, {len(tables)} tables"
         seed_root = self.ref_tree / "seed_data"
         if tables and (seed_root / "environments.json").exists():
-            from tablekit.seed import client_factory, load_env
+            from tablekit.seed import load_env
 
             with _step(self.env, f"seed {self.ref_label} data", timings, "seed") as info:
-                summary = load_env(dict(tables), client_factory(self.endpoint.url), env=self.env, seed_root=seed_root)
+                summary = load_env(dict(tables), aws_clients(self.endpoint.url), env=self.env, seed_root=seed_root)
                 self.result.seeded = summary.items
                 info["detail"] = f"{summary.items} items into {len(summary.tables)} tables ({', '.join(summary.sets)})"
         with _step(self.env, "snapshot items", timings, "snapshot") as info:
