@@ -16,7 +16,7 @@ setup ENV="local":
 teardown ENV="local" CONFIRM="":
     {{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
 
-# run the whole test suite (pytest + tftest against a per-session local endpoint)
+# run the whole test suite (pytest against a per-session local endpoint)
 test *ARGS:
     {{venv}}/pytest {{ARGS}}
 

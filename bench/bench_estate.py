@@ -41,8 +41,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tablekit.endpoint import Endpoint, free_port  # noqa: E402
+from tablekit.staging import scratch_root  # noqa: E402
 from tablekit.terraform import Terraform  # noqa: E402
-from tablekit.testing import fixture_dir  # noqa: E402
 
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -231,7 +231,7 @@ def bench_plan_growth(
     rows = []
     for count in sizes:
         log(f"plan growth: {count} tables")
-        case = fixture_dir(
+        case = scratch_root(
             work / f"gen-{count}", "", endpoint_url, files={"main.tf.json": generated_root_json(count, schemas)}
         )
         (case / "main.tf").unlink()

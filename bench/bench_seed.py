@@ -46,8 +46,8 @@ from tablekit.endpoint import Endpoint, free_port
 from tablekit.seed import load_rows, synth
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema
+from tablekit.staging import scratch_root
 from tablekit.terraform import Terraform
-from tablekit.testing import fixture_dir
 
 # As envs/local declares it (its `tables` output), GSIs included.
 UNIVERSITY = key_schema(
@@ -173,7 +173,7 @@ def terraform_vs_loader(url: str, workdir: Path, workers: int, n: int = 500) -> 
     clients = aws.clients(url)
     rows = list(synth.generate("bandup-evaluations", n, seed=1))
     (tf_table,) = fresh_table(clients, EVALUATIONS, "terraform")
-    case = fixture_dir(workdir / "tf", ROOT_TF % {"table": tf_table}, url)
+    case = scratch_root(workdir / "tf", ROOT_TF % {"table": tf_table}, url)
     # plain_json keeps Decimals exact; Terraform reads the file as JSON.
     items = "{" + ",".join(f"{json.dumps(row['evaluation_id'])}:{plain_json(row)}" for row in rows) + "}"
     (case / "terraform.tfvars.json").write_text('{"items":' + items + "}")

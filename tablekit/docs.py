@@ -6,19 +6,26 @@ around it stays hand-written; `tablekit docs --check` (run in CI) fails when a R
 
 Parsed with python-hcl2 rather than `terraform-docs` (a Go binary we cannot install offline) or
 regexes (which break on heredoc descriptions and nested type expressions).
+
+The block of a module of this repository also opens with the `source = "git::…?ref=vX.Y.Z"` line a
+consumer pastes, pinned to the newest release in CHANGELOG.md: generated, so cutting a release
+(and `just docs`) moves every README to it, and `docs --check` fails on a README that still names
+an older one.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import hcl2
 
+from tablekit import releases
 from tablekit.errors import UserError
-from tablekit.paths import MODULES
+from tablekit.paths import MODULES, ROOT
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
@@ -139,10 +146,53 @@ def _first_paragraph(text: str) -> str:
     return text.split("\n\n", 1)[0].split("\n", 1)[0]
 
 
+def repository_url(root: Path = ROOT) -> str:
+    """The git URL consumers fetch modules from: `[project.urls] Repository` in pyproject.toml."""
+    with (root / "pyproject.toml").open("rb") as handle:
+        url = tomllib.load(handle).get("project", {}).get("urls", {}).get("Repository")
+    if not isinstance(url, str) or not url.startswith("https://"):
+        raise UserError("pyproject.toml: set [project.urls] Repository to the https URL of this repository")
+    return url if url.endswith(".git") else f"{url}.git"
+
+
+def consumer_source(module_dir: Path, root: Path = ROOT) -> str | None:
+    """`source = "git::URL//modules/NAME?ref=vX.Y.Z"` for a module of this repository (None for others,
+    or before the first release)."""
+    if module_dir.resolve().parent != (root / "modules").resolve():
+        return None
+    latest = releases.read(root).latest()
+    if latest is None:
+        return None
+    return f'source = "git::{repository_url(root)}//modules/{module_dir.name}?ref={latest.version}"'
+
+
+def _usage(module_dir: Path, variables: list[Variable]) -> list[str]:
+    source = consumer_source(module_dir)
+    if source is None:
+        return []
+    version = source.rsplit("?ref=", 1)[1].rstrip('"')
+    required = ", ".join(v.name for v in variables if v.required) or "none"
+    return [
+        "## Pin a release",
+        "",
+        f"Pin the module to a release ({version} is the newest; CHANGELOG.md lists each release's breaking "
+        "changes and migrations):",
+        "",
+        "```hcl",
+        f'module "{module_dir.name.replace("-", "_")}" {{',
+        f"  {source}",
+        "",
+        f"  # required inputs: {required}",
+        "}",
+        "```",
+        "",
+    ]
+
+
 def render_block(module_dir: Path) -> str:
     """The generated section, markers included."""
     variables, outputs = read_module(module_dir)
-    lines = [BEGIN, _NOTE, "", "## Inputs", ""]
+    lines = [BEGIN, _NOTE, "", *_usage(module_dir, variables), "## Inputs", ""]
     details: list[str] = []
     if variables:
         lines += ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]

@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -170,6 +170,10 @@ class Endpoint:
                 return candidate
         return cls(port=port, state_dir=state_dir)
 
+    # Extra settings of the server process (moto reads MOTO_* variables), e.g. upgrade-check's
+    # MOTO_IAM_LOAD_MANAGED_POLICIES for prod's AWS-managed backup policy.
+    environment: dict[str, str] = field(default_factory=dict)
+
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
@@ -235,7 +239,7 @@ class Endpoint:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                env=runner.environment(),
+                env={**runner.environment(), **self.environment},
                 cwd=runner.cwd(),
             )
         self.pidfile.write_text(json.dumps({"pid": proc.pid, "argv": argv, "started": time.time()}))

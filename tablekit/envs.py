@@ -195,7 +195,6 @@ def stage(ctx: EnvContext) -> Path:
     """Copy modules/ and the env into the data dir, adapt the copy to the provider in use
     (tablekit.compat); the simulated account also gets its provider redirect."""
     staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"), root=ctx.source_root)
-    compat.prepare(ctx.stage_root)
     if ctx.simulated:
         _write_account_override(ctx)
     return ctx.workdir

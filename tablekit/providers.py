@@ -115,6 +115,11 @@ def local_provider_hcl(
     return "\n".join(lines) + "\n"
 
 
+def endpoint_provider_hcl(endpoint_url: str, region: str | None = "us-east-1", alias: str | None = None) -> str:
+    """local_provider_hcl for the provider in use: the block scratch roots and override files get."""
+    return local_provider_hcl(in_use(), endpoint_url, region=region, alias=alias)
+
+
 def in_use() -> ProviderSchema:
     """Schema of the provider runs use: the pinned one offline, the current one online."""
     from tablekit import schemas

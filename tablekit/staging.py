@@ -1,20 +1,20 @@
 """Staged copies of the Terraform code: the one place that copies `modules/` and a root somewhere else.
 
-Why stage at all: Terraform runs of the harness (env runs, test fixtures, benchmarks) must never
-write into the repository (`.terraform/`, lock files, override files), and a root module outside
-the repository still needs `source = "../../modules/x"` to resolve. Every run therefore works on a
-copy laid out like the repository: ``<dest>/modules`` and ``<dest>/envs/<env>`` (or
-``<dest>/case`` for a test fixture).
+Why stage at all: Terraform runs of the harness (env runs, throwaway roots of tests and
+benchmarks, the state bootstrap) must never write into the repository (`.terraform/`, lock
+files, override files), and a root module outside the repository still needs
+`source = "../../modules/x"` to resolve. Every run therefore works on a copy laid out like the
+repository: ``<dest>/modules`` and ``<dest>/envs/<env>`` (or ``<dest>/case`` for a scratch root).
 
-The copy is also where the code is adapted to the provider actually in use (see
-``tablekit.compat``): the committed code targets the current AWS provider, while the offline
-toolchain runs the pinned one.
+The copy is also where the code is adapted to the provider actually in use (``tablekit.compat``):
+the committed code targets the current AWS provider, while the offline toolchain runs the pinned
+one. Every staged copy is adapted, so no caller can forget it.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tablekit.paths import ROOT
@@ -34,9 +34,43 @@ def copy_tree(src: Path, dest: Path) -> Path:
     return dest
 
 
+def adapt(dest: Path) -> Path:
+    """Adapt a staged tree to the provider in use (tablekit.compat); returns dest."""
+    from tablekit import compat  # compat reads provider schemas: load it only when staging
+
+    compat.prepare(dest)
+    return dest
+
+
 def stage(dest: Path, include: Iterable[str] = ("modules",), root: Path = ROOT) -> Path:
-    """Copy repository folders (relative to `root`) into `dest`, keeping relative sources valid."""
+    """Copy repository folders (relative to `root`) into `dest` and adapt the copy to the provider in use."""
     dest.mkdir(parents=True, exist_ok=True)
     for rel in include:
         copy_tree(root / rel, dest / rel)
-    return dest
+    return adapt(dest)
+
+
+def scratch_root(
+    dest: Path,
+    main_tf: str,
+    endpoint_url: str | None = None,
+    files: Mapping[str, str] | None = None,
+    name: str = "case",
+) -> Path:
+    """A throwaway root module at `dest/<name>` next to a staged `modules/` (so
+    `source = "../modules/x"` resolves), with a provider block aimed at `endpoint_url` when given.
+
+    Used by tests, benchmarks and the state bootstrap: anything that applies a module outside an env.
+    """
+    from tablekit import providers
+
+    stage(dest)
+    case = dest / name
+    case.mkdir(parents=True, exist_ok=True)
+    (case / "main.tf").write_text(main_tf)
+    if endpoint_url is not None:
+        (case / "provider.tf").write_text(providers.endpoint_provider_hcl(endpoint_url))
+    for filename, text in (files or {}).items():
+        (case / filename).write_text(text)
+    adapt(dest)  # the root's own files too
+    return case

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -106,10 +107,45 @@ def timeout_for(command: str) -> float:
     return DEFAULT_TIMEOUTS.get(command, FALLBACK_TIMEOUT)
 
 
-def _end_group(pgid: int) -> None:
-    """SIGKILL every process of a group (terraform and its provider plugins); gone is fine."""
+def _end_group(pgid: int, wait: float = 5.0) -> None:
+    """SIGKILL every process of a group (terraform and its provider plugins) and wait until they are gone,
+    so the next run never meets a provider that is still shutting down; gone already is fine."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + wait
+    while _group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _pump(
+    pipe: IO[str] | None, sink: Callable[[str], None], done: Callable[[], None] | None = None
+) -> threading.Thread:
+    """Read a pipe line by line into `sink` on a thread, so the caller can wait on the process instead."""
+
+    def read() -> None:
+        if pipe is not None:
+            for line in pipe:
+                sink(line)
+            pipe.close()
+        if done is not None:
+            done()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group."""
+    members = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(proc.name))
+    return members
 
 
 def _group_alive(pgid: int) -> bool:
@@ -136,18 +172,57 @@ def _group_is_terraform(pgid: int) -> bool:
     return False
 
 
-def end_leftover_group(record: Path) -> bool:
-    """End a terraform process group a killed harness recorded in `record`; True if one was ended."""
+def _alive(pid: int) -> bool:
     try:
-        pgid = int(record.read_text().strip())
-    except (OSError, ValueError):
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    record.unlink(missing_ok=True)
-    if pgid <= 1 or not _group_alive(pgid) or not _group_is_terraform(pgid):
-        return False
-    print(f"tablekit: ending terraform processes (group {pgid}) left behind by an interrupted run", file=sys.stderr)
-    _end_group(pgid)
+    except PermissionError:
+        return True
     return True
+
+
+def end_leftover_groups(records: Path) -> list[int]:
+    """End the terraform process groups whose harness is gone (killed with SIGKILL, a closed terminal).
+
+    Each run records `<records>/<pgid>` holding the pid of the harness that started it. A group
+    whose harness still lives is another run in progress (e.g. two users' plans) and is left alone.
+    Returns the groups ended.
+    """
+    ended: list[int] = []
+    for record in sorted(records.glob("[0-9]*")) if records.is_dir() else []:
+        try:
+            pgid, owner = int(record.name), int(record.read_text().strip() or 0)
+        except (OSError, ValueError):
+            continue
+        if owner and _alive(owner):
+            continue
+        record.unlink(missing_ok=True)
+        if pgid <= 1 or not _group_alive(pgid) or not _group_is_terraform(pgid):
+            continue
+        print(f"tablekit: ending terraform processes (group {pgid}) left behind by an interrupted run", file=sys.stderr)
+        _end_group(pgid)
+        ended.append(pgid)
+    return ended
+
+
+def end_groups(records: Path) -> list[int]:
+    """End every terraform process group recorded under `records`, whoever started it.
+
+    For an owner aborting its own runs from another thread (upgrade-check stopping one env when
+    another failed): the harness is alive, so `end_leftover_groups` would rightly spare them.
+    """
+    ended: list[int] = []
+    for record in sorted(records.glob("[0-9]*")) if records.is_dir() else []:
+        try:
+            pgid = int(record.name)
+        except ValueError:
+            continue
+        record.unlink(missing_ok=True)
+        if pgid > 1 and _group_alive(pgid) and _group_is_terraform(pgid):
+            _end_group(pgid)
+            ended.append(pgid)
+    return ended
 
 
 @contextlib.contextmanager
@@ -170,7 +245,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 class Terraform:
     """A working directory plus the toolchain that runs in it.
 
-    `env` adds process environment (e.g. TF_DATA_DIR). The running group id is recorded in
+    `env` adds process environment (e.g. TF_DATA_DIR). Running group ids are recorded under
     TF_DATA_DIR when given, else under build/terraform/groups/ keyed by the working directory (never
     in the working directory itself, which may be the repository).
     """
@@ -181,10 +256,10 @@ class Terraform:
         self.extra_env = dict(env or {})
         data_dir = self.extra_env.get("TF_DATA_DIR")
         if data_dir:
-            self.record = Path(data_dir) / "terraform.pgid"
+            self.records = Path(data_dir) / "terraform-groups"
         else:
             key = hashlib.sha1(str(self.workdir.resolve()).encode()).hexdigest()[:16]
-            self.record = toolchain.root / "groups" / f"{key}.pgid"
+            self.records = toolchain.root / "groups" / key
 
     # -- processes -----------------------------------------------------------------------------
 
@@ -194,22 +269,26 @@ class Terraform:
         return env
 
     def _spawn(
-        self, args: Sequence[str], stdout: int | IO[str] | None, stderr: int | IO[str] | None
+        self,
+        args: Sequence[str],
+        stdout: int | IO[str] | None,
+        stderr: int | IO[str] | None,
+        stdin: int | None = subprocess.DEVNULL,
     ) -> subprocess.Popen[str]:
-        end_leftover_group(self.record)
+        end_leftover_groups(self.records)
         proc = subprocess.Popen(
             [self.toolchain.terraform_bin(), *args],
             cwd=self.workdir,
             env=self._environ(),
             text=True,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=stdout,
             stderr=stderr,
             start_new_session=True,  # own process group: we decide what an interrupt does
         )
         with contextlib.suppress(OSError):
-            self.record.parent.mkdir(parents=True, exist_ok=True)
-            self.record.write_text(str(proc.pid))
+            self.records.mkdir(parents=True, exist_ok=True)
+            (self.records / str(proc.pid)).write_text(str(os.getpid()))
         return proc
 
     def _finish(self, proc: subprocess.Popen[str]) -> None:
@@ -217,7 +296,7 @@ class Terraform:
         if _group_alive(proc.pid):
             _end_group(proc.pid)
         with contextlib.suppress(OSError):
-            self.record.unlink(missing_ok=True)
+            (self.records / str(proc.pid)).unlink(missing_ok=True)
 
     def _stop(self, proc: subprocess.Popen[str], why: str) -> None:
         """Forward an interrupt, give terraform GRACE_SECONDS to write its state, then end the group."""
@@ -233,15 +312,6 @@ class Terraform:
             proc.wait(timeout=10)
         self._finish(proc)
 
-    def _expire(self, proc: subprocess.Popen[str]) -> None:
-        """Watchdog of a streamed run: the same graceful-then-forced stop as an interrupt."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            _end_group(proc.pid)
-
     def _describe(self, args: Sequence[str]) -> str:
         return f"terraform {args[0]} in {self.workdir}"
 
@@ -249,10 +319,13 @@ class Terraform:
         """Run one command to completion and capture its output."""
         limit = timeout if timeout is not None else timeout_for(args[0])
         started = time.monotonic()
+        out: list[str] = []
+        err: list[str] = []
         with _sigterm_as_interrupt():
             proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            readers = [_pump(proc.stdout, out.append), _pump(proc.stderr, err.append)]
             try:
-                stdout, stderr = proc.communicate(timeout=limit)
+                proc.wait(timeout=limit)
             except subprocess.TimeoutExpired:
                 self._stop(proc, f"{self._describe(args)} exceeded its {limit:.0f}s limit")
                 raise TerraformTimeout(
@@ -262,8 +335,12 @@ class Terraform:
             except KeyboardInterrupt:
                 self._stop(proc, "interrupted")
                 raise Interrupted(f"{self._describe(args)} was interrupted and stopped") from None
-            self._finish(proc)
-        result = Result(tuple(args), proc.returncode, stdout or "", stderr or "", time.monotonic() - started)
+            finally:
+                # A provider left running would hold the pipes open: end the group, then read to EOF.
+                self._finish(proc)
+                for reader in readers:
+                    reader.join(timeout=10)
+        result = Result(tuple(args), proc.returncode, "".join(out), "".join(err), time.monotonic() - started)
         if check and result.returncode != 0:
             detail = (result.stderr or result.stdout).strip() or "see the output above"
             raise _error(f"{self._describe(args)} failed: {detail}", result.returncode, detail)
@@ -281,22 +358,49 @@ class Terraform:
 
         Why: `apply` of the whole estate prints hundreds of attribute lines and a full outputs dump;
         people need to see that it moves and what failed, the log keeps the rest. `on_line` sees
-        every line (tests use it to interrupt an apply at a chosen point).
+        every line (tests use it to interrupt an apply at a chosen point; raising KeyboardInterrupt
+        there takes the same path as Ctrl-C).
         """
         limit = timeout if timeout is not None else timeout_for(args[0])
         log_file.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        tail: list[str] = []
         deadline = started + limit
+        tail: list[str] = []
+        lines: queue.Queue[str | None] = queue.Queue()
         with open(log_file, "w") as log, _sigterm_as_interrupt():
             proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            assert proc.stdout is not None
-            watchdog = threading.Timer(limit, self._expire, args=(proc,))
-            watchdog.daemon = True
-            watchdog.start()
+            reader = _pump(proc.stdout, lines.put, done=lambda: lines.put(None))
+
+            def drain() -> None:
+                """Write what is still queued to the log (after a stop), without waiting long."""
+                reader.join(timeout=10)
+                while not lines.empty():
+                    rest = lines.get_nowait()
+                    if rest is not None:
+                        log.write(rest)
+
             try:
                 in_error = False
-                for line in proc.stdout:
+                finished = False
+                while True:
+                    try:
+                        line = lines.get(timeout=0.2)
+                    except queue.Empty:
+                        if proc.poll() is not None and not finished:
+                            self._finish(proc)  # a straggler would keep the pipe open: end the group
+                            finished = True
+                        if time.monotonic() > deadline:
+                            self._stop(proc, f"{self._describe(args)} exceeded its {limit:.0f}s limit")
+                            drain()
+                            raise TerraformTimeout(
+                                f"{self._describe(args)} did not finish within {limit:.0f}s and was stopped "
+                                f"(log: {log_file})",
+                                1,
+                                "".join(tail).strip(),
+                            ) from None
+                        continue
+                    if line is None:
+                        break
                     log.write(line)
                     log.flush()
                     in_error = in_error or line.startswith(("Error", "│ Error", "╷"))
@@ -307,23 +411,12 @@ class Terraform:
                         on_line(line)
                 proc.wait()
             except KeyboardInterrupt:
-                watchdog.cancel()
-                # Keep reading while terraform winds down, so a full pipe never blocks its exit.
-                drain = threading.Thread(target=lambda: log.writelines(proc.stdout or []), daemon=True)
-                drain.start()
                 self._stop(proc, "interrupted")
-                drain.join(timeout=5)
+                drain()
                 raise Interrupted(f"{self._describe(args)} was interrupted and stopped (log: {log_file})") from None
             finally:
-                watchdog.cancel()
-            self._finish(proc)
+                self._finish(proc)
         output = "".join(tail).strip()
-        if time.monotonic() > deadline and proc.returncode != 0:
-            raise TerraformTimeout(
-                f"{self._describe(args)} did not finish within {limit:.0f}s and was stopped (log: {log_file})",
-                proc.returncode,
-                output,
-            )
         result = Result(tuple(args), proc.returncode, output, "", time.monotonic() - started)
         if proc.returncode != 0:
             raise _error(f"{self._describe(args)} failed (full log: {log_file}):\n{output}", proc.returncode, output)
@@ -455,6 +548,28 @@ class Terraform:
                 raise TerraformError(f"terraform fmt failed on {path}: {result.stderr.strip()}")
             stale += [line.strip() for line in result.stdout.splitlines() if line.strip()]
         return stale
+
+    def start(self, args: Sequence[str], *, interactive: bool = False) -> subprocess.Popen[str]:
+        """Start a command in the background (own process group, recorded like every run) and hand
+        it to the caller, who must end it with `finish(proc)` after it exits or `stop(proc)`.
+
+        For the rare case of two terraform runs at once on purpose (the state-lock test holds one
+        apply at its confirmation prompt while another asks for the lock). `interactive` gives the
+        process a stdin pipe; its stdout and stderr are one text pipe.
+        """
+        stdin = subprocess.PIPE if interactive else subprocess.DEVNULL
+        return self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin)
+
+    def finish(self, proc: subprocess.Popen[str]) -> None:
+        """End what is left of a started command's process group and drop its record."""
+        self._finish(proc)
+
+    def stop(self, proc: subprocess.Popen[str]) -> None:
+        """Stop a started command the way an interrupt does (SIGINT, grace period, then the group)."""
+        if proc.poll() is None:
+            self._stop(proc, "stopping a background terraform run")
+        else:
+            self._finish(proc)
 
     def passthrough(self, args: Sequence[str]) -> int:
         """Run with the caller's terminal (for `tablekit tf ...`); returns terraform's exit code."""

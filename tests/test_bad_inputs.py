@@ -18,8 +18,8 @@ from tablekit import envs, lifecycle
 from tablekit.endpoint import Endpoint, free_port
 from tablekit.errors import UserError
 from tablekit.lambda_build import build_all
+from tablekit.staging import stage
 from tablekit.terraform import Terraform, var_args
-from tablekit.testing import stage
 
 ROOT = Path(__file__).resolve().parent.parent
 

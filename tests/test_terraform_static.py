@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tablekit.paths import ENVS, MODULES, ROOT
+from tablekit.staging import stage
 from tablekit.terraform import Terraform
-from tablekit.testing import stage
 
 
 def _terraform_dirs() -> list[Path]:

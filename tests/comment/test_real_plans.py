@@ -21,9 +21,9 @@ from tablekit import envs
 from tablekit.comment import MARKER, Options, PolicyResult, render, render_views, summarize
 from tablekit.markdown import utf16_len
 from tablekit.plan import Plan
+from tablekit.providers import endpoint_provider_hcl
 from tablekit.redact import redact_plan
 from tablekit.terraform import Terraform
-from tablekit.testing import local_provider_hcl
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THIRD_PARTY = sorted((FIXTURES / "terraform-json").glob("plan-*.json"))
@@ -109,7 +109,7 @@ SECRETS = {
 def test_sensitive_fixture_planned_applied_and_changed(endpoint_url: str, tmp_path: Path) -> None:
     root = tmp_path / "sensitive"
     shutil.copytree(FIXTURES / "sensitive_table", root)
-    (root / "provider.tf").write_text(local_provider_hcl(endpoint_url))
+    (root / "provider.tf").write_text(endpoint_provider_hcl(endpoint_url))
     tf = Terraform(root)
     tf.init()
     first = tf.plan(root / "create.tfplan", SECRETS)

@@ -12,8 +12,8 @@ from tablekit import compat, hclscan, schemas
 from tablekit.errors import UserError
 from tablekit.paths import ROOT
 from tablekit.plan import Action
+from tablekit.staging import scratch_root, stage
 from tablekit.terraform import Terraform, TerraformError
-from tablekit.testing import fixture_dir, stage
 
 MODERN = """resource "aws_dynamodb_table" "t" {
   name                        = "t"
@@ -128,9 +128,9 @@ def test_modern_only_setting_in_local_is_stripped_and_reported_once(
     )
     suffix = "argument deletion_protection_enabled removed (unknown to hashicorp/aws 3.39.0)"
     before = set(compat.reported())
-    case = fixture_dir(tmp_path / "a", main, endpoint_url)
+    case = scratch_root(tmp_path / "a", main, endpoint_url)
     first = capsys.readouterr().err
-    fixture_dir(tmp_path / "b", main, endpoint_url)
+    scratch_root(tmp_path / "b", main, endpoint_url)
     second = capsys.readouterr().err
     reported = compat.reported()
     key = next(k for k in reported if k.endswith(suffix) and "replica." not in k)

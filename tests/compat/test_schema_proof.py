@@ -14,7 +14,7 @@ import pytest
 
 from tablekit import compat, schemas
 from tablekit.paths import ENVS, MODULES, ROOT
-from tablekit.testing import stage
+from tablekit.staging import stage
 from tablekit.toolchain import fetch_reference_package, reference_pin
 
 # Reviewed exceptions, each with why it stays and when it goes. Nothing else may be deprecated.

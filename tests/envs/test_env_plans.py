@@ -1,4 +1,4 @@
-"""Whole-environment plans: inventories per env, no table ever deleted, local converges to no changes.
+"""Whole-environment plans: inventories per env, keys and replicas per env, local converges to no changes.
 
 dev and prod are planned offline (staged with a local backend and the session endpoint), so these
 tests need no AWS account; the plan still contains every resource real AWS would get.
@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from tablekit import envs
-from tablekit.inventory import action_counts, check_inventory, summarize_plan
+from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.plan import Plan
 from tablekit.policy import cmk_wiring_problems
-from tablekit.testing import table_replacements
 
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 
@@ -39,10 +38,10 @@ def test_env_plan_matches_inventory(env_plans: dict[str, dict], env: str) -> Non
     check_inventory(inventory, INVENTORIES / f"{env}.json")
 
 
-@pytest.mark.parametrize("env", ["local", "dev", "prod"])
-def test_env_plan_never_deletes_or_replaces_a_table(env_plans: dict[str, dict], env: str) -> None:
-    assert table_replacements(env_plans[env]) == []
-    assert action_counts(env_plans[env]).get("delete", 0) == 0
+# "No plan deletes or replaces a table" cannot be asked of these plans: they start from empty state,
+# where nothing can be deleted. It is asked where it can fail, against the applied and seeded state of
+# an earlier release: tests/upgrade/ (the last release on a fresh clone, the processor-alarm rename,
+# a key-schema change and a count -> for_each move caught with the table name and the reason).
 
 
 def _tables(plan: dict) -> dict[str, dict]:

@@ -13,15 +13,15 @@ import pytest
 from families_support import FAMILIES, ReadOnlyDynamo, module_block, outputs_block
 
 from tablekit.access_patterns import ALLOWED_OPERATIONS
+from tablekit.staging import scratch_root
 from tablekit.terraform import Terraform
-from tablekit.testing import fixture_dir
 
 
 class FamilyRoot:
     """A throwaway Terraform root calling family modules, staged once and planned many times."""
 
     def __init__(self, dest: Path, main_tf: str, endpoint_url: str):
-        self.dir = fixture_dir(dest, main_tf, endpoint_url)
+        self.dir = scratch_root(dest, main_tf, endpoint_url)
         self.terraform = Terraform(self.dir)
         self.terraform.init()
 

@@ -12,8 +12,8 @@ import json
 import pytest
 from families_support import FAMILY_OUTPUTS, module_block, outputs_block
 
+from tablekit.staging import scratch_root
 from tablekit.terraform import Terraform
-from tablekit.testing import fixture_dir
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -44,7 +44,7 @@ resource "aws_iam_role" "evaluator" {{
 
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str) -> dict:
-    tf = Terraform(fixture_dir(tmp_path_factory.mktemp("bandup-iam"), MAIN_TF, endpoint_url))
+    tf = Terraform(scratch_root(tmp_path_factory.mktemp("bandup-iam"), MAIN_TF, endpoint_url))
     tf.init()
     tf.run(["apply", "-input=false", "-auto-approve", "-no-color"])
     return tf.output()

@@ -12,8 +12,8 @@ import pytest
 
 from tablekit import cliargs, policy
 from tablekit.errors import UserError
+from tablekit.providers import endpoint_provider_hcl
 from tablekit.terraform import Terraform
-from tablekit.testing import local_provider_hcl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "policy"
 CMK = "CKV_AWS_119"  # DynamoDB table encrypted with a customer-managed KMS key
@@ -24,7 +24,7 @@ def planned(case: str, tmp_path: Path, endpoint_url: str) -> tuple[Path, Path]:
     """Copy a fixture, plan it against the session endpoint; returns (dir, plan JSON)."""
     work = tmp_path / case
     shutil.copytree(FIXTURES / case, work)
-    (work / "provider.tf").write_text(local_provider_hcl(endpoint_url))
+    (work / "provider.tf").write_text(endpoint_provider_hcl(endpoint_url))
     tf = Terraform(work)
     tf.init()
     plan_json = tmp_path.parent / f"{case}.plan.json"

@@ -16,7 +16,7 @@ from tablekit.paths import ENV_NAMES, ROOT
 
 DOCS = ROOT / "docs" / "cli.md"
 # Commands that act on one environment: the env must be their first positional argument.
-ENV_COMMANDS = {"setup", "teardown", "plan", "app-config", "seed", "synth", "stream", "adopt", "audit"}
+ENV_COMMANDS = {"setup", "teardown", "plan", "app-config", "seed", "synth", "stream", "adopt", "audit", "migrate"}
 # Old spellings the contract replaced; none may come back.
 FORBIDDEN_FLAGS = {"--endpoint", "--plan-json", "--json-out", "--env"}
 
@@ -113,6 +113,10 @@ MISTAKES = [
     ["lint", "--plan", "prod=does-not-exist.json", "--no-plans", "--skip-fmt"],
     ["endpoint", "explode"],
     ["state", "bootstrap"],
+    ["migrate"],
+    ["migrate", "staging"],
+    ["upgrade-check", "--envs", "local,staging"],
+    ["upgrade-check", "--jobs", "0"],
 ]
 
 

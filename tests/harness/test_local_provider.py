@@ -61,7 +61,7 @@ def test_start_up_flags_only_where_the_provider_needs_them(
 
 
 def test_pinned_runs_regenerate_the_committed_local_block(pinned: schemas.ProviderSchema, tmp_path) -> None:
-    from tablekit.testing import stage
+    from tablekit.staging import stage
 
     staged = stage(tmp_path, include=("modules", "envs/local"))
     text = (staged / "envs" / "local" / "providers.tf").read_text()

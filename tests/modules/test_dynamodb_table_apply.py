@@ -27,8 +27,8 @@ from tfcase import Workdir, module_block
 
 from tablekit.aws import ClientFactory, clients
 from tablekit.plan import Action, Plan
+from tablekit.staging import scratch_root
 from tablekit.terraform import TerraformError
-from tablekit.testing import fixture_dir
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -159,7 +159,7 @@ def table(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str, client: C
     keys = [client("kms").create_key(Description=f"tablekit test key {i}")["KeyMetadata"]["Arn"] for i in (1, 2)]
     topic = client("sns").create_topic(Name=f"{NAME}-alerts")["TopicArn"]
     inputs = initial_inputs(keys[0], topic)
-    workdir = Workdir(fixture_dir(Path(tmp_path_factory.mktemp("apply")), root_module(inputs), endpoint_url))
+    workdir = Workdir(scratch_root(Path(tmp_path_factory.mktemp("apply")), root_module(inputs), endpoint_url))
     workdir.init()
     plan = workdir.apply_changes()
     assert changed(plan) and all(acts == ["create"] for acts in changed(plan).values())

@@ -15,7 +15,8 @@ from tfcase import Workdir
 
 from tablekit.paths import MODULES
 from tablekit.plan import Action
-from tablekit.testing import local_provider_hcl, stage
+from tablekit.providers import endpoint_provider_hcl
+from tablekit.staging import stage
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -29,7 +30,7 @@ def test_examples_are_found() -> None:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_applies_cleanly(tmp_path: Path, endpoint_url: str, example: str) -> None:
     root = stage(tmp_path) / "modules" / "dynamodb-table" / "examples" / example
-    (root / "local_override.tf").write_text(local_provider_hcl(endpoint_url))
+    (root / "local_override.tf").write_text(endpoint_provider_hcl(endpoint_url))
     workdir = Workdir(root)
     workdir.init()
     changes = workdir.apply_changes()

@@ -16,7 +16,7 @@ from tfcase import NO_ENDPOINT, Workdir, module_block
 from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.paths import ROOT
 from tablekit.plan import Plan
-from tablekit.testing import fixture_dir
+from tablekit.staging import scratch_root
 
 INVENTORIES = ROOT / "tests" / "inventories" / "dynamodb-table"
 KMS = "arn:aws:kms:us-east-1:123456789012:key/0d2a4c1e-0000-4000-8000-00000000aaaa"
@@ -91,7 +91,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     main_tf = "\n".join(module_block(label, inputs) for label, inputs in CASES.items())
     main_tf += 'output "full_key_schema" {\n  value = module.full.key_schema\n}\n'
     main_tf += 'output "full_iam_resource_arns" {\n  value = module.full.iam_resource_arns\n}\n'
-    workdir = Workdir(fixture_dir(Path(tmp_path_factory.mktemp("plan")), main_tf, NO_ENDPOINT))
+    workdir = Workdir(scratch_root(Path(tmp_path_factory.mktemp("plan")), main_tf, NO_ENDPOINT))
     workdir.init()
     return workdir.plan(detail=True)
 

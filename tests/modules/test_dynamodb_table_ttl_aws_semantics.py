@@ -22,8 +22,8 @@ from tfcase import Workdir, module_block
 
 from tablekit.endpoint import HOST, free_port
 from tablekit.plan import Action
+from tablekit.staging import scratch_root
 from tablekit.terraform import TerraformError
-from tablekit.testing import fixture_dir
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -68,7 +68,7 @@ def test_ttl_off_on_aws_needs_the_documented_follow_up(tmp_path: Path, aws_like_
         workdir.write(module_block("table", {"name": "ttl-on-aws", **inputs}))
 
     workdir = Workdir(
-        fixture_dir(tmp_path, module_block("table", {"name": "ttl-on-aws", "schema": schema}), aws_like_ttl_endpoint)
+        scratch_root(tmp_path, module_block("table", {"name": "ttl-on-aws", "schema": schema}), aws_like_ttl_endpoint)
     )
     workdir.init()
     workdir.apply_changes()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from tfcase import NO_ENDPOINT, Diagnostic, Workdir, module_block
 
-from tablekit.testing import fixture_dir
+from tablekit.staging import scratch_root
 
 KMS = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 SCHEMA = {"hash_key": {"name": "pk", "type": "S"}, "range_key": {"name": "sk", "type": "S"}}
@@ -370,7 +370,7 @@ def _plan_cases(
     blocks += [
         module_block(f"edge_{cid}", {**VALID, "name": f"edge-{cid}", **inputs}) for cid, inputs in (valid or {}).items()
     ]
-    workdir = Workdir(fixture_dir(root, "\n".join(blocks), NO_ENDPOINT))
+    workdir = Workdir(scratch_root(root, "\n".join(blocks), NO_ENDPOINT))
     workdir.init()
     return workdir.diagnostics()
 
@@ -461,7 +461,7 @@ def derived_names(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[st
         "short": {"name": "orders", "schema": schema(global_secondary_indexes=[gsi("by-x")]), **PROVISIONED_ALARMED},
     }
     root = Path(tmp_path_factory.mktemp("derived"))
-    workdir = Workdir(fixture_dir(root, "\n".join(module_block(k, v) for k, v in cases.items()), NO_ENDPOINT))
+    workdir = Workdir(scratch_root(root, "\n".join(module_block(k, v) for k, v in cases.items()), NO_ENDPOINT))
     workdir.init()
     plan = workdir.plan(detail=True)
     names: dict[str, dict[str, list[str]]] = {case: {"alarm": [], "policy": []} for case in cases}

@@ -9,8 +9,8 @@ import pytest
 
 from tablekit import adopt, aws
 from tablekit.plan import Action, Counts, Plan
+from tablekit.staging import scratch_root
 from tablekit.terraform import Terraform
-from tablekit.testing import fixture_dir
 
 from .adopt_fixture import create_out_of_band, main_tf
 
@@ -26,7 +26,7 @@ def existing_tables(endpoint_url: str) -> list[str]:
 
 
 def _root(tmp: Path, endpoint_url: str) -> Terraform:
-    tf = Terraform(fixture_dir(tmp, main_tf(), endpoint_url))
+    tf = Terraform(scratch_root(tmp, main_tf(), endpoint_url))
     tf.init()
     return tf
 

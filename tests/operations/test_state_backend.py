@@ -21,8 +21,8 @@ import pytest
 
 from tablekit.commands import state
 from tablekit.errors import UserError
-from tablekit.testing import fixture_dir, tf
-from tablekit.toolchain import DEFAULT
+from tablekit.staging import scratch_root
+from tablekit.terraform import Terraform, TerraformError
 
 pytestmark = pytest.mark.apply
 
@@ -43,8 +43,9 @@ def test_module_defaults_make_a_private_versioned_encrypted_tls_only_bucket(endp
         '  tags            = { Owner = "platform" }\n}\n'
         'output "state" {\n  value = module.state\n}\n'
     )
-    runner = tf(fixture_dir(tmp_path, main_tf, endpoint_url))
-    runner.setup()
+    root = scratch_root(tmp_path, main_tf, endpoint_url)
+    runner = Terraform(root)
+    runner.init()
     runner.apply()
     out = runner.output()["state"]
 
@@ -89,9 +90,8 @@ def test_module_defaults_make_a_private_versioned_encrypted_tls_only_bucket(endp
         "encrypt": "true",
     }
 
-    replan = runner.plan(output=True)
-    actions = {address: rc["change"]["actions"] for address, rc in replan.resource_changes.items()}
-    changed = {address: acts for address, acts in actions.items() if acts != ["no-op"]}
+    replan = runner.plan(root / "replan.tfplan")
+    changed = {rc.address: rc.action for rc in replan.managed() if rc.noteworthy}
     assert not changed, f"a second plan must be empty, got {changed}"
 
 
@@ -100,10 +100,11 @@ def test_bad_bucket_name_is_rejected_with_the_rule(endpoint_url: str, tmp_path) 
         'module "state" {\n  source          = "../modules/state-backend"\n'
         '  bucket_name     = "Bad_Bucket"\n  lock_table_name = "ok-locks"\n}\n'
     )
-    runner = tf(fixture_dir(tmp_path, main_tf, endpoint_url))
-    runner.setup()
-    with pytest.raises(Exception, match=r"bucket_name must be 3-63 characters"):
-        runner.plan()
+    root = scratch_root(tmp_path, main_tf, endpoint_url)
+    runner = Terraform(root)
+    runner.init()
+    with pytest.raises(TerraformError, match=r"bucket_name must be 3-63 characters"):
+        runner.plan(root / "bad.tfplan")
 
 
 @pytest.fixture(scope="module")
@@ -180,26 +181,12 @@ def test_concurrent_applies_are_serialised_by_the_lock_table(
         'output "release" {\n  value = var.release\n}\n'
     )
     backend_file = bootstrapped.written[0]
-    env = DEFAULT.env()
-    env["TF_DATA_DIR"] = str(root / ".terraform")
-    binary = DEFAULT.terraform_bin()
-
-    def terraform(*args: str, **kwargs) -> subprocess.CompletedProcess:
-        return subprocess.run([binary, *args], cwd=root, env=env, text=True, capture_output=True, **kwargs)
-
-    init = terraform("init", "-input=false", "-no-color", f"-backend-config={backend_file}")
-    assert init.returncode == 0, init.stderr
+    tf = Terraform(root, env={"TF_DATA_DIR": str(root / ".terraform")})
+    tf.init(backend_config=[str(backend_file)])
 
     # First apply: holds the lock while it waits for "yes".
-    holder = subprocess.Popen(
-        [binary, "apply", "-no-color", "-var", "release=first"],
-        cwd=root,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    waiter: subprocess.Popen | None = None
+    holder = tf.start(["apply", "-no-color", "-var", "release=first"], interactive=True)
+    waiter = None
     try:
         _read_until(holder, "Enter a value:", timeout=60)
         lock_path = f"{BUCKET}/dev/terraform.tfstate"
@@ -207,8 +194,9 @@ def test_concurrent_applies_are_serialised_by_the_lock_table(
         assert item, "the holder's lock must be in the lock table while it waits"
         info = json.loads(item["Info"]["S"])
 
-        refused = terraform(
-            "apply", "-no-color", "-input=false", "-auto-approve", "-lock-timeout=0s", "-var", "release=second"
+        refused = tf.run(
+            ["apply", "-no-color", "-input=false", "-auto-approve", "-lock-timeout=0s", "-var", "release=second"],
+            check=False,
         )
         assert refused.returncode != 0
         assert "Error acquiring the state lock" in refused.stderr
@@ -218,25 +206,10 @@ def test_concurrent_applies_are_serialised_by_the_lock_table(
         assert re.search(rf"Path:\s+{re.escape(lock_path)}", refused.stderr)
 
         # Third apply waits for the lock instead of failing, then goes through after the holder.
-        waiter = subprocess.Popen(
-            [
-                binary,
-                "apply",
-                "-no-color",
-                "-input=false",
-                "-auto-approve",
-                "-lock-timeout=120s",
-                "-var",
-                "release=second",
-            ],
-            cwd=root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        second = ["apply", "-no-color", "-input=false", "-auto-approve", "-lock-timeout=120s", "-var", "release=second"]
+        waiter = tf.start(second)
         assert holder.stdin is not None
-        holder.stdin.write(b"yes\n")
+        holder.stdin.write("yes\n")
         holder.stdin.close()
         assert holder.wait(timeout=120) == 0
         waited_out, _ = waiter.communicate(timeout=180)
@@ -245,18 +218,15 @@ def test_concurrent_applies_are_serialised_by_the_lock_table(
             # refused; if the holder releases the lock in that instant the read finds nothing and
             # the waiter gives up instead of retrying (seen under heavy CPU load). Re-running is
             # what a user or CI does; the lock itself did its job.
-            rerun = terraform(
-                "apply", "-no-color", "-input=false", "-auto-approve", "-lock-timeout=120s", "-var", "release=second"
-            )
+            rerun = tf.run(second, check=False)
             waited_out = rerun.stdout + rerun.stderr
             assert rerun.returncode == 0, waited_out
         else:
             assert waiter.returncode == 0, waited_out
     finally:
         for proc in (holder, waiter):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            if proc is not None:
+                tf.stop(proc)
 
     s3 = aws("s3")
     versions = _state_versions(s3, "dev/terraform.tfstate")

@@ -7,10 +7,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
-import tftest
 
+from tablekit.plan import Action
 from tablekit.seed.localtables import create_table, key_schema
-from tablekit.testing import fixture_dir, tf
+from tablekit.staging import scratch_root
+from tablekit.terraform import Terraform, TerraformError
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -35,16 +36,12 @@ output "item_keys" { value = module.items.item_keys }
 """
 
 
-def _actions(plan: tftest.TerraformPlanOutput) -> dict[str, list[str]]:
-    return {address: change["change"]["actions"] for address, change in plan.resource_changes.items()}
-
-
 def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path, endpoint_url, factory, scan) -> None:
     table = f"t{uuid.uuid4().hex[:8]}-departments"
     create_table(factory(), key_schema(table, ("departmentId", "S"), ("campusId", "S")))
-    case = fixture_dir(tmp_path, ITEMS_HCL % {"table": table}, endpoint_url)
-    runner = tf(case)
-    runner.setup()
+    case = scratch_root(tmp_path, ITEMS_HCL % {"table": table}, endpoint_url)
+    runner = Terraform(case)
+    runner.init()
     runner.apply()
 
     rows = scan(table)
@@ -61,13 +58,9 @@ def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path
     assert ee["contact"] == {"email": "ee@university.edu", "rooms": [101, 102], "badge": {"$binary": "AAE="}}
     assert rows[("raw", "north")]["floors"] == [1]
 
-    replan = runner.plan(output=True)
-    assert set(replan.resource_changes) == {
-        f'module.items.aws_dynamodb_table_item.this["{k}"]' for k in ("cs", "ee", "raw")
-    }
-    assert {tuple(c["change"]["actions"]) for c in replan.resource_changes.values()} == {("no-op",)}, (
-        "perpetual diff after apply"
-    )
+    replan = runner.plan(case / "replan.tfplan").actions_by_address()
+    assert set(replan) == {f'module.items.aws_dynamodb_table_item.this["{k}"]' for k in ("cs", "ee", "raw")}
+    assert set(replan.values()) == {Action.NOOP}, "perpetual diff after apply"
 
     # A missing key is checked in locals (Terraform 1.0 has no preconditions), a set by a validation
     # block; both must stop the plan with their message. Same module call, so no re-init is needed.
@@ -83,6 +76,6 @@ def test_three_items_apply_and_replan_clean_and_bad_items_fail_the_plan(tmp_path
     }
     for message, (old, new) in cases.items():
         (case / "main.tf").write_text((ITEMS_HCL % {"table": table}).replace(old, new))
-        with pytest.raises(tftest.TerraformTestError) as caught:
-            runner.plan(output=True)
+        with pytest.raises(TerraformError) as caught:
+            runner.plan(case / "bad.tfplan")
         assert message in " ".join(str(caught.value).replace("\\n", " ").replace('\\"', '"').split())

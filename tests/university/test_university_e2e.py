@@ -25,8 +25,9 @@ from tablekit.access_patterns import university as patterns
 from tablekit.dynamodb_json import python_item
 from tablekit.lambda_build import build_all
 from tablekit.paths import SEED_DATA
+from tablekit.staging import scratch_root
 from tablekit.stream import drain
-from tablekit.testing import fixture_dir, tf
+from tablekit.terraform import Terraform
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -46,9 +47,9 @@ def estate(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "  create_event_source_mapping = false\n  alarms_enabled = true\n}\n"
         'output "university" { value = module.university }\n'
     )
-    runner = tf(fixture_dir(root, main, endpoint_url))
-    runner.setup(output=False)
-    runner.apply(output=False)
+    runner = Terraform(scratch_root(root, main, endpoint_url))
+    runner.init()
+    runner.apply()
     outputs = runner.output()["university"]
     # No destroy: the names are unique to this run and the endpoint dies with the session (saves ~10 s).
     yield {**outputs, "scratch": root}

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tftest
 
 from tablekit import compat, hclscan
 from tablekit.inventory import UNKNOWN, Values, check_inventory, summarize_plan
 from tablekit.lambda_build import build_all
 from tablekit.paths import MODULES
-from tablekit.testing import fixture_dir, tf
+from tablekit.staging import scratch_root
+from tablekit.terraform import Terraform, TerraformError
 
 INVENTORIES = Path(__file__).parents[1] / "inventories" / "university"
 CMK = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
@@ -74,11 +74,10 @@ def plan(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     root = tmp_path_factory.mktemp("university-plan")
     zip_path = build_all(out_dir=root / "lambda")["university-stream"]
     main = "\n".join(_module(name, inputs, zip_path) for name, inputs in CASES.items())
-    case = fixture_dir(root, main, endpoint_url)
-    runner = tf(case)
-    runner.setup(output=False)
-    runner.execute_command("plan", "-input=false", "-no-color", "-out=plan.tfplan")
-    return json.loads(runner.execute_command("show", "-json", "plan.tfplan").out)
+    case = scratch_root(root, main, endpoint_url)
+    runner = Terraform(case)
+    runner.init()
+    return dict(runner.plan(case / "plan.tfplan").raw)
 
 
 def changes(plan: dict[str, Any], case: str) -> dict[str, dict[str, Any]]:
@@ -331,10 +330,11 @@ def test_cross_input_mistakes_stop_the_plan(endpoint_url, tmp_path):
         'module "stream_off_processor_on" {\n  source = "../modules/university"\n  environment = "dev"\n'
         '  stream_enabled = false\n  lambda_zip_path = "x.zip"\n}\n'
     )
-    runner = tf(fixture_dir(tmp_path, main, endpoint_url))
-    runner.setup(output=False)
-    with pytest.raises(tftest.TerraformTestError) as failed:
-        runner.plan(output=False)
+    root = scratch_root(tmp_path, main, endpoint_url)
+    runner = Terraform(root)
+    runner.init()
+    with pytest.raises(TerraformError) as failed:
+        runner.plan(root / "plan.tfplan")
     message = str(failed.value)
     assert "replica_regions must be empty in the local environment" in message
     assert "needs lambda_zip_path" in message

@@ -1,0 +1,51 @@
+"""The upgrade from the last recorded release to this commit, as CI runs it: the real command, on a
+fresh clone, for every env.
+
+This is how `.ci/run` (which runs the test suite) exercises upgrade-check on every submission: a
+change that destroys a table or moves an address without its migration fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tablekit import git, releases
+from tablekit.paths import BUILD, ROOT
+
+pytestmark = [pytest.mark.apply, pytest.mark.slow]
+
+
+def test_upgrade_check_from_the_last_release_passes_on_a_fresh_clone(tmp_path: Path) -> None:
+    head = git.resolve(ROOT, "HEAD")
+    assert head is not None
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(ROOT), str(clone)], check=True, timeout=300)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "--detach", head], check=True, timeout=300)
+    expected = releases.last_release(clone, releases.read(clone), head)
+
+    command = ["upgrade-check", "--from", releases.LAST_RELEASE, "--json", "--data-dir", str(tmp_path / "check")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "tablekit", *command],
+        cwd=clone,
+        # The clone's own tablekit (so it reads the clone), the toolchain built for this checkout.
+        env={**os.environ, "PYTHONPATH": str(clone), "TABLEKIT_BUILD_DIR": str(BUILD)},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert proc.returncode == 0, proc.stderr[-6000:]
+    report = json.loads(proc.stdout)
+    assert report["passed"] and report["from"]["release"] == expected.version
+    assert report["from"]["commit"] == releases.commit_of(clone, expected)
+    assert set(report["envs"]) == {"local", "dev", "prod"}
+    for env, result in report["envs"].items():
+        assert result["applied"] and result["seeded_items"] > 0, env
+        assert len(result["items"]) == 35 and all(item["ok"] for item in result["items"]), env
+        assert [f for f in result["findings"] if f["verdict"] == "FAIL"] == [], env
+    print(f"upgrade-check from {expected.version}: {report['seconds']}s", file=sys.stderr)
