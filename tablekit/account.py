@@ -164,3 +164,35 @@ def missing_bootstrap_error(env: str, path: Path) -> UserError:
         f"state bucket and lock table on the endpoint first with `just bootstrap-state {SIMULATED_BUCKET} "
         f"{SIMULATED_LOCK_TABLE} {SIMULATED_REGION} --account simulated`"
     )
+
+
+def state_store(endpoint_url: str, env: str, out_dir: Path) -> Path:
+    """The state bucket and lock table of the simulated account on a throwaway endpoint, and env's backend.hcl.
+
+    Why not `bootstrap-state`: that applies modules/state-backend (policies, versioning rules, KMS)
+    with Terraform, which a throwaway endpoint of a single run (upgrade-check) does not need and
+    pays ~15 s for. The backend that reads the result is the same: bucket, key, region and lock
+    table, as the module's backend_hcl output writes them; `backend_settings` adds the endpoint.
+    """
+    from tablekit import aws
+
+    clients = aws.clients(endpoint_url, SIMULATED_REGION)
+    s3 = clients.client("s3")
+    if SIMULATED_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=SIMULATED_BUCKET)
+        s3.put_bucket_versioning(Bucket=SIMULATED_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    dynamodb = clients.client("dynamodb")
+    if SIMULATED_LOCK_TABLE not in dynamodb.list_tables().get("TableNames", []):
+        dynamodb.create_table(
+            TableName=SIMULATED_LOCK_TABLE,
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    path = simulated_backend_file(env, out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'bucket         = "{SIMULATED_BUCKET}"\nkey            = "{env}/terraform.tfstate"\n'
+        f'region         = "{SIMULATED_REGION}"\ndynamodb_table = "{SIMULATED_LOCK_TABLE}"\nencrypt        = true\n'
+    )
+    return path

@@ -490,3 +490,30 @@ def export_tree(ref: str, dest: Path, repo: Path = ROOT) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(dest, filter="data")
     return dest
+
+
+def example_inputs(env: str) -> Path | None:
+    """The env's committed, safe example values of its required inputs (envs/<env>/example.tfvars), if any.
+
+    For the simulated account, lint and tests only: a real account takes its values from --var,
+    --var-file or the repository variables the workflows read (tablekit.inputs).
+    """
+    path = env_dir(env) / inputs.EXAMPLE_TFVARS
+    return path if path.is_file() else None
+
+
+def on_endpoint(env: str, endpoint_url: str, data_dir: Path, *, example_values: bool = True) -> EnvContext:
+    """An env run on a throwaway endpoint (lint's plans, test fixtures): local as it is, dev and
+    prod on the simulated account with a state bucket and lock table made on that endpoint
+    (tablekit.account.state_store) and, with `example_values`, their committed example inputs."""
+    if env == "local":
+        return context(env, endpoint_url=endpoint_url, data_dir=data_dir)
+    example = example_inputs(env) if example_values else None
+    return context(
+        env,
+        endpoint_url=endpoint_url,
+        data_dir=data_dir,
+        var_files=[example] if example else [],
+        account_name=account.SIMULATED,
+        backend_file=account.state_store(endpoint_url, env, data_dir / "account"),
+    )
