@@ -114,13 +114,13 @@ def check(
     if not missing:
         return
     empty = [v.name for v in missing if v.name in values]
-    names = ", ".join(f"{v.name} ({v.description.rstrip('.')})" if v.description else v.name for v in missing)
+    # Names first: a PR comment shows only the first line of a failed plan, and truncates it.
+    names = ", ".join(f"{v.name} (CI: repository variable {repository_variable(env, v.name)})" for v in missing)
+    described = "; ".join(f"{v.name}: {v.description.rstrip('.')}" for v in missing if v.description)
     example = env_dir / EXAMPLE_TFVARS
     where = f"--var-file FILE (safe example values: {_shown(example)})" if example.exists() else "--var-file FILE"
-    first = missing[0].name
-    repo_vars = ", ".join(repository_variable(env, v.name) for v in missing)
-    note = f"; given empty: {', '.join(empty)}" if empty else ""
+    note = f", given empty: {', '.join(empty)}" if empty else ""
     raise UserError(
         f"{env} needs a value for {names}{note}, so Terraform was not run: set it with "
-        f"--var {first}=VALUE or {where}; the workflows pass the repository variable(s) {repo_vars}"
+        f"--var {missing[0].name}=VALUE or {where}" + (f" ({described})" if described else "")
     )
