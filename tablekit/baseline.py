@@ -12,6 +12,7 @@ estate (and its endpoint) is never touched.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,8 +32,6 @@ def plan_against(
 ) -> Plan:
     """Apply REF's envs/local to a fresh endpoint, then plan this tree's envs/local against that state."""
     if data_dir.exists():
-        import shutil
-
         shutil.rmtree(data_dir)  # the base state must be REF's alone
     data_dir.mkdir(parents=True)
     tree = envs.export_tree(ref, data_dir / "base-tree")
@@ -47,9 +46,13 @@ def plan_against(
             "local", endpoint.url, data_dir=data_dir, variables=base_variables, var_files=var_files, source_root=tree
         )
         envs.apply(base)
-        head = envs.context(
-            "local", endpoint.url, data_dir=data_dir, variables=dict(variables or {}), var_files=var_files
-        )
+        head_variables = dict(variables or {})
+        if "lambda_zip_path" in base_variables and "lambda_zip_path" not in head_variables:
+            # This tree's zip at the path the base recorded: the function's filename is not news,
+            # its source_code_hash changes exactly when the processor's code did.
+            shutil.copyfile(build_all()["university-stream"], str(base_variables["lambda_zip_path"]))
+            head_variables["lambda_zip_path"] = base_variables["lambda_zip_path"]
+        head = envs.context("local", endpoint.url, data_dir=data_dir, variables=head_variables, var_files=var_files)
         return envs.plan(head, out_json=out_json, plan_file=plan_file)
     finally:
         endpoint.stop()

@@ -322,6 +322,11 @@ def init(ctx: EnvContext) -> Terraform:
     require_account(ctx)
     backend = backend_config(ctx)
     stage(ctx)
+    if ctx.simulated:
+        # The endpoint (and so the backend's endpoint settings) may differ from the last run's, and
+        # its state lives in the endpoint's bucket, never here: forget the cached backend settings
+        # (what -reconfigure does) instead of failing with "Backend configuration changed".
+        (ctx.data_dir / "tfdata" / "terraform.tfstate").unlink(missing_ok=True)
     tf = ctx.terraform()
     tf.init(backend_config=backend)
     return tf

@@ -311,9 +311,7 @@ def _run_job(workflow: str, doc: Mapping[str, Any], name: str, job: Mapping[str,
     return "failure" if "failure" in results else "success"
 
 
-def _run_steps(
-    workflow: str, label: str, name: str, job: Mapping[str, Any], contexts: dict[str, Any], run: Run
-) -> str:
+def _run_steps(workflow: str, label: str, name: str, job: Mapping[str, Any], contexts: dict[str, Any], run: Run) -> str:
     workspace = run.workspace
     shutil.rmtree(workspace / SCRATCH, ignore_errors=True)  # a fresh runner: nothing left from other jobs
     tmp = Path(tempfile.mkdtemp(prefix="runner-"))
@@ -324,11 +322,17 @@ def _run_steps(
     status = {"success": True, "failure": False, "always": True, "cancelled": False}
     static = {"always": True, "cancelled": False}
     job_env = {
-        **{k: str(evaluate(v, contexts, static | {"success": True, "failure": False}, workspace)) for k, v in contexts["env"].items()},
+        **{
+            k: str(evaluate(v, contexts, static | {"success": True, "failure": False}, workspace))
+            for k, v in contexts["env"].items()
+        },
     }
     contexts["env"] = job_env
     job_env.update(
-        {k: str(evaluate(v, contexts, static | {"success": True, "failure": False}, workspace)) for k, v in job.get("env", {}).items()}
+        {
+            k: str(evaluate(v, contexts, static | {"success": True, "failure": False}, workspace))
+            for k, v in job.get("env", {}).items()
+        }
     )
     contexts["runner"] = {"temp": str(tmp), "os": "Linux"}
     steps: dict[str, Any] = {}
@@ -365,7 +369,10 @@ def _run_steps(
             exported.update(_read_env_file(files["GITHUB_ENV"]))
             files["GITHUB_ENV"].write_text("")
         if step.get("id"):
-            steps[step["id"]] = {"outputs": _read_outputs(files["GITHUB_OUTPUT"]), "outcome": "success" if ok else "failure"}
+            steps[step["id"]] = {
+                "outputs": _read_outputs(files["GITHUB_OUTPUT"]),
+                "outcome": "success" if ok else "failure",
+            }
         if not ok:
             failed_step = failed_step or step_name
             status = {"success": False, "failure": True, "always": True, "cancelled": False}
@@ -447,7 +454,11 @@ def _uses(
     if action == "actions/download-artifact":
         dest = workspace / str(inputs.get("path", "."))
         dest.mkdir(parents=True, exist_ok=True)
-        names = [str(inputs["name"])] if inputs.get("name") else fnmatch.filter(run.github.artifacts, str(inputs["pattern"]))
+        names = (
+            [str(inputs["name"])]
+            if inputs.get("name")
+            else fnmatch.filter(run.github.artifacts, str(inputs["pattern"]))
+        )
         for name in names:
             if name not in run.github.artifacts:
                 return False, f"download-artifact: no artifact {name}"

@@ -79,7 +79,9 @@ def _run(simulated: dict[str, Any], event_name: str, run_id: int, variables: dic
     head = _head()
     event: dict[str, Any] = {}
     if event_name == "pull_request":
-        event = {"pull_request": {"number": 7, "base": {"sha": head}, "head": {"repo": {"full_name": "example/tablekit"}}}}
+        event = {
+            "pull_request": {"number": 7, "base": {"sha": head}, "head": {"repo": {"full_name": "example/tablekit"}}}
+        }
     return Run(
         github=simulated["github"],
         event_name=event_name,
@@ -173,9 +175,7 @@ def test_main_applies_the_saved_plan_shown_at_the_gate(merged: Run, simulated: d
     assert any("Apply exactly the saved plan" in line for line in merged.github.log)
 
 
-def test_the_next_pr_marks_the_comment_outdated_then_shows_no_changes(
-    simulated: dict[str, Any], merged: Run
-) -> None:
+def test_the_next_pr_marks_the_comment_outdated_then_shows_no_changes(simulated: dict[str, Any], merged: Run) -> None:
     github = simulated["github"]
     # Someone pastes the marker into a comment of their own: it must never be edited.
     github.comments.append({"id": 900, "issue_number": 7, "body": MARKER + " mine", "user": {"login": "someone"}})
