@@ -25,9 +25,6 @@ DEFAULT_ENDPOINT_URL = envs.DEFAULT_ENDPOINT.format(port=DEFAULT_PORT)
 
 
 def _account(args: argparse.Namespace) -> str | None:
-    if getattr(args, "offline", False):
-        print("warning: --offline is deprecated: use --account simulated", file=sys.stderr)
-        return "simulated"
     return getattr(args, "account", None)
 
 
@@ -200,7 +197,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = sub.add_parser("plan", help="plan an env into a saved plan file and write its JSON")
     cliargs.add_env(plan)
     _endpoint_and_account(plan)
-    plan.add_argument("--offline", action="store_true", help=argparse.SUPPRESS)  # deprecated: --account simulated
     plan.add_argument("--out", metavar="FILE", help="where to write the plan JSON (default build/plans/ENV.json)")
     plan.add_argument(
         "--saved-plan", metavar="FILE", help="where to save the plan file `apply` applies (default: the env's data dir)"

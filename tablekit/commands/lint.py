@@ -43,8 +43,8 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
 
     dev and prod are planned on the simulated account (their real S3 backend and provider blocks,
     aimed at the endpoint; prod with its committed example inputs) and in full, replicas included,
-    so the gate needs no AWS account and sees what a real account would apply. Every env gets its own data directory under
-    build/lint/, never the developer's build/envs/<env> state.
+    so the gate needs no AWS account and sees what a real account would apply. Every env gets its
+    own data directory under build/lint/, never the developer's build/envs/<env> state.
     """
     from tablekit import envs as envs_mod  # owned by another capability: imported only when planning
     from tablekit.endpoint import Endpoint, free_port
@@ -63,7 +63,8 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
                 envs_mod.plan(ctx, out, full=True)
             except UserError as exc:
                 raise UserError(
-                    f"could not plan env {env!r} on the simulated account ({exc}); give its plan with --plan {env}=FILE "
+                    f"could not plan env {env!r} on the simulated account ({exc}); "
+                    f"give its plan with --plan {env}=FILE "
                     f"or leave it out with --envs"
                 ) from exc
             plans[env] = out

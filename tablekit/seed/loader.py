@@ -81,7 +81,8 @@ def _unpack(
         return target, client, env
     ctx = target
     region = region or (ctx.variables or {}).get("region")  # type: ignore[assignment]
-    return tables_of(ctx), client or aws.clients(ctx.endpoint_url, region), env or ctx.env
+    # The env's own account: the endpoint's (local, simulated account) or AWS.
+    return tables_of(ctx), client or ctx.clients(region), env or ctx.env
 
 
 def load_env(

@@ -16,7 +16,19 @@ from tablekit.paths import ENV_NAMES, ROOT
 
 DOCS = ROOT / "docs" / "cli.md"
 # Commands that act on one environment: the env must be their first positional argument.
-ENV_COMMANDS = {"setup", "teardown", "plan", "app-config", "seed", "synth", "stream", "adopt", "audit", "migrate"}
+ENV_COMMANDS = {
+    "setup",
+    "teardown",
+    "plan",
+    "apply",
+    "app-config",
+    "seed",
+    "synth",
+    "stream",
+    "adopt",
+    "audit",
+    "migrate",
+}
 # Old spellings the contract replaced; none may come back.
 FORBIDDEN_FLAGS = {"--endpoint", "--plan-json", "--json-out", "--env"}
 
@@ -96,7 +108,7 @@ MISTAKES = [
     ["plan", "local", "--no-such-flag"],
     ["plan", "local", "--var", "novalue"],
     ["plan", "local", "--var", "1bad=x"],
-    ["plan", "prod", "--offline", "--var-file", "missing.tfvars"],
+    ["plan", "prod", "--account", "simulated", "--var-file", "missing.tfvars"],
     ["setup", "staging"],
     ["seed", "staging"],
     ["seed", "local", "--workers", "0"],

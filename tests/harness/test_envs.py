@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,12 @@ def test_real_env_without_credentials_is_refused(tmp_path, monkeypatch: pytest.M
 
 @pytest.mark.parametrize(
     ("flag", "environ", "expected"),
-    [(None, None, "aws"), ("simulated", None, "simulated"), (None, "simulated", "simulated"), ("aws", "simulated", "aws")],
+    [
+        (None, None, "aws"),
+        ("simulated", None, "simulated"),
+        (None, "simulated", "simulated"),
+        ("aws", "simulated", "aws"),
+    ],
 )
 def test_one_switch_picks_the_account(flag, environ, expected, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(account.ACCOUNT_ENV, raising=False)
@@ -83,7 +89,8 @@ def test_prod_without_its_required_input_stops_before_terraform(monkeypatch: pyt
     with pytest.raises(UserError) as err:
         envs.check_inputs(ctx)
     message = str(err.value)
-    assert message.startswith("prod needs a value for alarm_sns_topic_arn (CI: repository variable PROD_ALARM_SNS_TOPIC_ARN)")
+    first = "prod needs a value for alarm_sns_topic_arn (CI: repository variable PROD_ALARM_SNS_TOPIC_ARN)"
+    assert message.startswith(first)
     assert "envs/prod/example.tfvars" in message and "\n" not in message
     assert not any(tmp_path.iterdir()), "nothing may be written before the input check"
     # An empty value (an unset repository variable) is missing too; the example file satisfies it.
@@ -96,9 +103,7 @@ def test_prod_without_its_required_input_stops_before_terraform(monkeypatch: pyt
     envs.check_inputs(envs.context("dev", data_dir=tmp_path, account_name="simulated"))  # dev has none
 
 
-def test_the_simulated_account_keeps_the_real_backend_and_redirects_only_providers(
-    endpoint_url: str, tmp_path
-) -> None:
+def test_the_simulated_account_keeps_the_real_backend_and_redirects_only_providers(endpoint_url: str, tmp_path) -> None:
     ctx = envs.on_endpoint("prod", endpoint_url, tmp_path)
     workdir = envs.stage(ctx)
     override = (workdir / envs.ACCOUNT_OVERRIDE).read_text()
@@ -109,7 +114,8 @@ def test_the_simulated_account_keeps_the_real_backend_and_redirects_only_provide
     assert 'backend "s3" {}' in (workdir / "versions.tf").read_text()
     assert not [p.name for p in workdir.glob("*override*") if p.name != envs.ACCOUNT_OVERRIDE]
     config = envs.backend_config(ctx)
-    assert len(config) == 2 and "bucket" in open(config[0]).read() and "bucket" not in open(config[1]).read()
+    assert len(config) == 2
+    assert "bucket" in Path(config[0]).read_text() and "bucket" not in Path(config[1]).read_text()
 
 
 def test_cli_rejects_unknown_env_with_exit_2() -> None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from tablekit.paths import ROOT
 
@@ -245,9 +245,9 @@ class Run:
     ref: str = "refs/heads/main"
     repository: str = "example/tablekit"
     run_id: int = 1
-    # Local equivalents of `uses:` actions, by name without the @pin.
     results: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    created: list[Path] = field(default_factory=list)  # directories a job made outside build/
 
     def github_context(self) -> dict[str, Any]:
         return {
@@ -352,8 +352,7 @@ def _run_steps(workflow: str, label: str, name: str, job: Mapping[str, Any], con
         env.update({k: str(evaluate(v, contexts, status, workspace)) for k, v in step.get("env", {}).items()})
         env.update(_github_env(run, files, workspace))
         env["PATH"] = os.pathsep.join([*path_prefix, env.get("PATH", os.defpath)])
-        for f in ("GITHUB_OUTPUT",):
-            files[f].write_text("")
+        files["GITHUB_OUTPUT"].write_text("")  # each step's outputs are its own
         if "uses" in step:
             ok, detail = _uses(step, contexts, status, run, env, exported, path_prefix, tmp)
         else:
@@ -381,6 +380,8 @@ def _run_steps(workflow: str, label: str, name: str, job: Mapping[str, Any], con
     outputs = {k: str(evaluate(v, contexts, status, workspace)) for k, v in job.get("outputs", {}).items()}
     run.outputs.setdefault(name, {}).update(outputs)
     shutil.rmtree(tmp, ignore_errors=True)
+    while run.created:
+        shutil.rmtree(run.created.pop(), ignore_errors=True)
     if failed_step:
         run.github.log.append(f"job {label} failed at step {failed_step!r}")
         return "failure"
@@ -453,6 +454,8 @@ def _uses(
         return True, f"uploaded {name}"
     if action == "actions/download-artifact":
         dest = workspace / str(inputs.get("path", "."))
+        if not dest.exists() and not dest.resolve().is_relative_to(workspace / "build"):
+            run.created.append(dest)  # removed when the job ends: the workspace is the repository
         dest.mkdir(parents=True, exist_ok=True)
         names = (
             [str(inputs["name"])]

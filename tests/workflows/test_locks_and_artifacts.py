@@ -105,10 +105,9 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
     for name in ("pr-plan", "main-plan"):
         doc["jobs"][name].pop("strategy", None)
         doc["jobs"][name].pop("if", None)
-        doc["jobs"][name]["steps"] = [
-            {**s, "with": {**s["with"], "name": f"{name}-artifact"}} if "upload-artifact" in str(s.get("uses", "")) else s
-            for s in doc["jobs"][name]["steps"]
-        ]
+        for step in doc["jobs"][name]["steps"]:
+            if "upload-artifact" in str(step.get("uses", "")):
+                step["with"] = {**step["with"], "name": f"{name}-artifact"}
     github = Github(store=tmp_path / "github")
     run = Run(
         github=github,
