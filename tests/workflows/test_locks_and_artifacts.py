@@ -103,7 +103,7 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         }
     }
     for name in ("pr-plan", "main-plan"):
-        doc["jobs"][name].pop("strategy", None)
+        doc["jobs"][name]["strategy"] = {"matrix": {"env": ["dev"]}}
         doc["jobs"][name].pop("if", None)
         for step in doc["jobs"][name]["steps"]:
             if "upload-artifact" in str(step.get("uses", "")):
