@@ -1,9 +1,9 @@
 """Fenced code blocks of the project's Markdown, with the `# doc-test` directive each one carries.
 
 Why directives: a README command or usage example that nobody runs rots silently (a renamed
-recipe, a flag that moved, an input that became required). Every shell block of README.md and of
-the module READMEs, and every HCL example of the module READMEs, ends with one line saying how the
-suite proves it (tests/docs/test_examples.py):
+recipe, a flag that moved, an input that became required). Every shell block of README.md,
+CONTRIBUTING.md and the module READMEs, and every HCL example of the module READMEs, ends with one
+line saying how the suite proves it (tests/docs/test_examples.py):
 
     # doc-test: check                    commands exist and their arguments parse (no side effects)
     # doc-test: run fixtures=NAME,...    executed with bash in a scratch directory holding NAME's files
@@ -89,8 +89,8 @@ def blocks(path: Path) -> list[Block]:
 
 
 def documented() -> list[Block]:
-    """The blocks the suite must cover: shell blocks everywhere, HCL in module READMEs."""
-    files = [ROOT / "README.md", *sorted(MODULES.glob("*/README.md"))]
+    """The blocks the suite must cover: shell blocks of the READMEs and CONTRIBUTING.md, HCL of module READMEs."""
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(MODULES.glob("*/README.md"))]
     return [
         b
         for f in files
