@@ -31,12 +31,14 @@ class SetupResult:
     details: dict[str, object] = field(default_factory=dict)
 
     @property
-    def tables(self) -> dict[str, dict]:
-        return dict(self.outputs.get("tables", {}))  # type: ignore[arg-type]
+    def tables(self) -> dict[str, dict[str, Any]]:
+        tables = self.outputs.get("tables")
+        return dict(tables) if isinstance(tables, dict) else {}
 
     @property
     def app_config(self) -> dict[str, str]:
-        return dict(self.outputs.get("app_config", {}))  # type: ignore[arg-type]
+        config = self.outputs.get("app_config")
+        return {str(k): str(v) for k, v in config.items()} if isinstance(config, dict) else {}
 
     def client(self, service: str) -> Any:
         """A boto3 client bound to this env (the local endpoint for local, the default chain otherwise)."""
@@ -73,7 +75,7 @@ def setup(
     envs.ensure_endpoint(ctx)
     with steps.step(f"terraform init + apply envs/{env}") as info:
         outputs = envs.apply(ctx)
-        info["detail"] = f"{len(outputs.get('tables', {}))} tables"  # type: ignore[arg-type]
+        info["detail"] = f"{len(outputs.get('tables') or {})} tables"
     result = SetupResult(ctx=ctx, outputs=outputs)
     if seed:
         from tablekit.seed import load_env
@@ -95,10 +97,10 @@ def setup(
         with steps.step("apply stream changes to aggregates") as info:
             drained = drain(
                 university["table_name"],
-                ctx.clients(),  # type: ignore[index]
+                ctx.clients(),
                 checkpoint_dir=ctx.data_dir / "stream",
                 dlq_url=university.get("dlq_url"),
-            )  # type: ignore[union-attr]
+            )
             result.details["stream"] = drained
             info["detail"] = f"{drained.records} records in {drained.batches} batches"
     app_config = result.app_config

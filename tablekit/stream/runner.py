@@ -42,7 +42,8 @@ def load_process_event() -> ProcessEvent:
         sys.path.insert(0, str(LAMBDA_SRC))
     from university_stream.handler import process_event
 
-    return process_event
+    entry: ProcessEvent = process_event
+    return entry
 
 
 @dataclass
