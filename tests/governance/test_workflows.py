@@ -136,7 +136,7 @@ def test_main_workflow_plans_once_and_applies_that_plan_behind_environments() ->
     assert doc["concurrency"]["cancel-in-progress"] is False
     for env in ("dev", "prod"):
         plan, apply = _runs(jobs[f"plan-{env}"]), _runs(jobs[f"apply-{env}"])
-        assert plan.index("tablekit migrate \"$ENV_NAME\" --dry-run") < plan.index("tablekit migrate \"$ENV_NAME\"\n")
+        assert plan.index('tablekit migrate "$ENV_NAME" --dry-run') < plan.index('tablekit migrate "$ENV_NAME"\n')
         assert plan.index("tablekit migrate") < plan.index("tablekit plan"), "migrations first, then the plan"
         assert "--lock-timeout" in plan and "GITHUB_STEP_SUMMARY" in plan, "the gate shows the plan"
         assert "openssl enc -aes-256-cbc" in plan, "the saved plan uploads only encrypted"

@@ -36,7 +36,7 @@ def test_the_difference_may_only_be_what_the_endpoint_cannot_create() -> None:
     assert only.address == TABLE and only.what == "replica in us-west-2 (create)"
     assert "cannot create global-table replicas" in only.why
     renamed = _plan({"name": "university-v2", "replica": []})
-    with pytest.raises(OperationFailed, match="differs from the full plan at .* in more than"):
+    with pytest.raises(OperationFailed, match=r"differs from the full plan at .* in more than"):
         gaps.compare(full, renamed)
 
 
