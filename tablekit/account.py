@@ -77,11 +77,12 @@ class Credentials:
     token: str = ""
     account_id: str = STATE_ACCOUNT
 
-    def provider(self) -> dict[str, str]:
-        """Provider-block arguments (tablekit.providers.local_provider_hcl)."""
-        keys = {"access_key": self.access_key, "secret_key": self.secret_key}
+    def environment(self) -> dict[str, str]:
+        """The standard AWS variables for a Terraform process: the provider reads them, and neither
+        the override file nor the plan's provider configuration holds a key."""
+        keys = {"AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key}
         if self.token:
-            keys["token"] = self.token
+            keys["AWS_SESSION_TOKEN"] = self.token
         return keys
 
     def boto(self) -> dict[str, str]:

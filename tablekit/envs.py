@@ -105,7 +105,12 @@ class EnvContext:
         return self._credentials
 
     def terraform(self) -> Terraform:
-        return Terraform(self.workdir, env={"TF_DATA_DIR": str(self.data_dir / "tfdata")})
+        env = {"TF_DATA_DIR": str(self.data_dir / "tfdata")}
+        if self.simulated:
+            creds = self.credentials()
+            assert creds is not None
+            env.update(creds.environment())  # the env account's keys: in no file, in no plan
+        return Terraform(self.workdir, env=env)
 
     def clients(self, region: str | None = None) -> aws.Clients:
         """boto3 clients for this env: the endpoint (local, simulated account) or real AWS."""
@@ -202,14 +207,15 @@ def stage(ctx: EnvContext) -> Path:
 
 def _write_account_override(ctx: EnvContext) -> None:
     # Override files merge argument by argument: the env's regions and aliases stay, and only
-    # endpoints, the env account's credentials and start-up flags are added, for every alias.
+    # endpoints and start-up flags are added, for every alias. The env account's keys go to the
+    # Terraform process environment (EnvContext.terraform), never into a file or a plan.
     sources = "".join(p.read_text() for p in ctx.workdir.glob("*.tf") if not p.name.startswith("zz_tablekit_"))
     aliases = [None, *sorted(set(re.findall(r'alias\s*=\s*"([^"]+)"', sources)))]
     schema = providers.in_use()
     creds = ctx.credentials()
     assert creds is not None
     blocks = "\n".join(
-        providers.local_provider_hcl(schema, ctx.endpoint_url or "", region=None, alias=a, credentials=creds.provider())
+        providers.local_provider_hcl(schema, ctx.endpoint_url or "", region=None, alias=a, credentials={})
         for a in aliases
     )
     header = (

@@ -86,7 +86,8 @@ def local_provider_hcl(
     endpoint/region are literal values, or HCL expressions (e.g. var.endpoint_url) with
     expressions=True. region=None leaves the region out, which in an override file keeps the
     original block's region. `credentials` (access_key, secret_key and optionally token) replaces
-    the fixed test keys: the simulated account gives each env the keys of its own endpoint account.
+    the fixed test keys; `{}` writes no keys at all (the simulated account passes each env's keys
+    in the Terraform process environment, so no file and no plan records them).
     """
 
     def value(v: str) -> str:
@@ -97,7 +98,7 @@ def local_provider_hcl(
         settings.append(("alias", _hcl_string(alias)))
     if region is not None:
         settings.append(("region", value(region)))
-    keys = dict(credentials or {"access_key": "test", "secret_key": "test"})
+    keys = dict(credentials) if credentials is not None else {"access_key": "test", "secret_key": "test"}
     settings += [(name, _hcl_string(keys[name])) for name in ("access_key", "secret_key", "token") if name in keys]
     path_style = next(p for p in PATH_STYLE if p in schema.provider.attributes)
     settings.append((path_style, "true"))

@@ -111,6 +111,9 @@ def test_the_simulated_account_keeps_the_real_backend_and_redirects_only_provide
     assert "backend" not in code and "terraform" not in code, "the simulated account must not touch the backend"
     assert code.count('provider "aws"') == 2 and '"replica"' in code
     assert endpoint_url in code and "222222222222" in override  # prod's own endpoint account
+    # The account's keys reach Terraform through its environment only: no file, no plan holds them.
+    assert "access_key" not in code and "secret_key" not in code
+    assert ctx.terraform().extra_env["AWS_ACCESS_KEY_ID"].startswith(("ASIA", "FSIA", "AKIA"))
     assert 'backend "s3" {}' in (workdir / "versions.tf").read_text()
     assert not [p.name for p in workdir.glob("*override*") if p.name != envs.ACCOUNT_OVERRIDE]
     config = envs.backend_config(ctx)
