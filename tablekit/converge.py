@@ -252,3 +252,62 @@ def compare(ctx: envs.EnvContext, remote: Remote) -> tuple[reconcile.StateCheck,
     check = reconcile.check_state(tracked, remote)
     leftovers = reconcile.find_untracked(ApplyLog(ctx.data_dir).pending(), remote, tracked)
     return check, leftovers
+
+
+@dataclass
+class Agreement:
+    """What `status` shows: does the local state describe what the endpoint holds?"""
+
+    endpoint_url: str
+    healthy: bool
+    tracked: int = 0
+    present: int = 0
+    missing: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    untracked: list[str] = field(default_factory=list)
+    unreadable: str | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.healthy and not self.missing and not self.untracked and self.unreadable is None
+
+    def verdict(self) -> str:
+        """One line: agree, or what disagrees and the command that repairs it."""
+        if self.unreadable:
+            return f"disagree: {self.unreadable}; `./just setup` starts from an empty state"
+        if not self.healthy:
+            if not self.tracked:
+                return f"no endpoint at {self.endpoint_url} and no local resources: `./just setup` creates the estate"
+            return (
+                f"disagree: the endpoint at {self.endpoint_url} is not running, so the {self.tracked} resources the "
+                "state tracks are gone (it keeps everything in memory): `./just setup` starts it and recreates them"
+            )
+        if self.agrees:
+            unknown = f" ({len(self.unknown)} not checkable)" if self.unknown else ""
+            return f"agree: the endpoint holds all {self.tracked} resources the state tracks{unknown}"
+        parts = []
+        if self.missing:
+            lost = "all" if not self.present else str(len(self.missing))
+            parts.append(f"{lost} of {self.tracked} tracked resources are gone from the endpoint")
+        if self.untracked:
+            parts.append(f"{len(self.untracked)} object(s) an interrupted apply left are not in the state")
+        return f"disagree: {'; '.join(parts)}: `./just setup` reconciles and converges"
+
+
+def agreement(ctx: envs.EnvContext, healthy: bool) -> Agreement:
+    """Read-only comparison for `status` (no Terraform run: the state file and endpoint listings)."""
+    found = Agreement(str(ctx.endpoint_url), healthy)
+    try:
+        tracked = reconcile.read_state_file(ctx.state_path) or []
+    except reconcile.StateUnreadable as exc:
+        found.unreadable = str(exc)
+        return found
+    found.tracked = len(tracked)
+    if not healthy:
+        return found
+    check, leftovers = compare(ctx, Remote(ctx.clients()))
+    found.present = len(check.present)
+    found.missing = [entry.address for entry in check.missing]
+    found.unknown = [entry.address for entry in check.unknown]
+    found.untracked = [f"{item.address} ({item.object_id})" for item in leftovers]
+    return found

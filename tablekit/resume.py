@@ -1,0 +1,72 @@
+"""One line, not a traceback, when the local endpoint stops answering in the middle of a command.
+
+The local endpoint is a process on the laptop: it is stopped (`just down`), crashes, or is killed
+while `setup`, `seed` or `teardown` runs. What the user then needs is which step was cut short
+and how to carry on, not 100 lines of botocore or provider retries. Every failure is judged the
+same way, whatever exception carried it: if the endpoint no longer answers, the endpoint going
+away is the cause. An interrupt (Ctrl-C) gets the same resume hint.
+
+    with resume.guard(url, "setup"):
+        with resume.step("load seed data"):
+            ...
+
+Resuming is always "start the endpoint, run the same command again": the local setup reconciles
+whatever an interrupted run left (``tablekit.converge``), so no manual clean-up is ever needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tablekit.endpoint import dynamodb_answers
+from tablekit.errors import OperationFailed, UserError
+
+_current = threading.local()
+
+
+class EndpointGone(OperationFailed):
+    """The local endpoint stopped answering during a command; the message says how to resume."""
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Mark the step running now; a failure inside it leaves the name for `guard` to report."""
+    previous = getattr(_current, "name", None)
+    _current.name = name
+    yield
+    _current.name = previous
+
+
+def current() -> str | None:
+    """The innermost step that was entered and did not finish (None outside any step)."""
+    name: str | None = getattr(_current, "name", None)
+    return name
+
+
+@contextmanager
+def guard(endpoint_url: str | None, command: str) -> Iterator[None]:
+    """Turn any failure while the endpoint is gone, and any interrupt, into one line with the way on."""
+    _current.name = None
+    try:
+        yield
+    except (UserError, EndpointGone):
+        raise
+    except KeyboardInterrupt:
+        where = current()
+        raise KeyboardInterrupt(
+            f"{command} stopped{f' during {where!r}' if where else ''}; run `./just {command}` again to carry on "
+            "(it reconciles whatever this run left)"
+        ) from None
+    except Exception:
+        if endpoint_url is None or dynamodb_answers(endpoint_url):
+            raise
+        where = current()
+        raise EndpointGone(
+            f"the local endpoint at {endpoint_url} stopped answering during {command}"
+            f"{f' ({where})' if where else ''}, so that step did not finish: start it with `./just up` and run "
+            f"`./just {command}` again (it reconciles whatever this run left)"
+        ) from None
+    finally:
+        _current.name = None
