@@ -68,11 +68,13 @@ def setup(
     var_files: list[Path] | None = None,
     recreate: Sequence[str] = (),
     on_apply_line: Callable[[str], None] | None = None,
+    source_root: Path | None = None,
 ) -> SetupResult:
     """Create (or converge) an environment and everything it needs.
 
     local only: `recreate` names tables to delete and create again (with their seed data), for
     changes the local endpoint cannot apply in place; `on_apply_line` sees every line of the apply.
+    `source_root` sets up another tree's envs/ and modules/ (envs.context).
     """
     if recreate and env != "local":
         raise UserError(f"--recreate is for the local env only, not {env}: real tables are never recreated by setup")
@@ -83,7 +85,14 @@ def setup(
         with steps.step("start local endpoint") as info:
             endpoint_url = ep.start()
             info["detail"] = endpoint_url
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
+    ctx = envs.context(
+        env,
+        endpoint_url=endpoint_url,
+        data_dir=data_dir,
+        variables=variables,
+        var_files=var_files,
+        source_root=source_root,
+    )
     if env == "local":
         with resume.guard(endpoint_url, "setup"):
             return _setup_local(ctx, steps, seed, quiet, recreate, on_apply_line)
@@ -134,14 +143,19 @@ def _finish(ctx: envs.EnvContext, steps: Steps, result: SetupResult, seed: bool,
 
         with resume.step("load seed data"), steps.step("load seed data") as info:
             # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
-            summary = load_env(result.tables, ctx.clients(), env=env, progress=not quiet)
+            # Only the families the env declares (a root with fewer families seeds just those).
+            families = sorted(_mapping(outputs.get("families"))) or None
+            summary = load_env(result.tables, ctx.clients(), env=env, families=families, progress=not quiet)
             result.details["seed"] = summary
             info["detail"] = (
                 f"{summary.items} items into {len(summary.tables)} tables "
                 f"({', '.join(summary.sets)}; {summary.retries} retries)"
             )
     university = _mapping(outputs.get("university"))
-    if env == "local" and university:
+    if env == "local" and university and not _stream_on(ctx, str(university["table_name"])):
+        with steps.step("apply stream changes to aggregates") as info:
+            info["detail"] = "stream off (stream_enabled = false): nothing to drain"
+    elif env == "local" and university:
         # The local endpoint never invokes Lambdas: run the stream handler in-process over the
         # stream once, so the aggregates match the seeded items when setup returns.
         from tablekit.stream import drain
@@ -175,6 +189,12 @@ def _finish(ctx: envs.EnvContext, steps: Steps, result: SetupResult, seed: bool,
     return result
 
 
+def _stream_on(ctx: envs.EnvContext, table: str) -> bool:
+    """Whether the table has a stream now (modules/university can switch it off)."""
+    described = ctx.clients().client("dynamodb").describe_table(TableName=table)["Table"]
+    return bool((described.get("StreamSpecification") or {}).get("StreamEnabled"))
+
+
 def destroy_preview(ctx: envs.EnvContext) -> list[str]:
     """Addresses a destroy would remove (from a destroy plan)."""
     plan = envs.plan(ctx, destroy=True, refresh=True)
@@ -189,6 +209,7 @@ def teardown(
     endpoint: Endpoint | None = None,
     variables: dict[str, object] | None = None,
     var_files: list[Path] | None = None,
+    source_root: Path | None = None,
 ) -> list[str]:
     """Destroy an env after showing what goes; non-local envs need confirm == env name.
 
@@ -202,7 +223,14 @@ def teardown(
         )
     ep = endpoint or (Endpoint(port=port) if port else Endpoint())
     endpoint_url = ep.url if env == "local" else None
-    ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir, variables=variables, var_files=var_files)
+    ctx = envs.context(
+        env,
+        endpoint_url=endpoint_url,
+        data_dir=data_dir,
+        variables=variables,
+        var_files=var_files,
+        source_root=source_root,
+    )
     if env == "local":
         with resume.guard(endpoint_url, "teardown"):
             removed = _teardown_local(ctx, ep)
