@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tablekit import envs, local_limits, reconcile
+from tablekit import envs, local_limits, reconcile, resume
 from tablekit.applylog import ApplyLog
 from tablekit.errors import OperationFailed, UserError
 from tablekit.plan import Counts, Plan
@@ -213,7 +213,8 @@ class LocalConverge:
             return False
         self.log.begin(reconcile.planned_creates(plan))
         try:
-            self.tf.apply(self.plan_file, log_file=self.ctx.data_dir / "apply.log", on_line=on_apply_line)
+            with resume.watch(self.ctx.endpoint_url):
+                self.tf.apply(self.plan_file, log_file=self.ctx.data_dir / "apply.log", on_line=on_apply_line)
         except TerraformError as exc:
             hint = local_limits.explain_apply_error(exc.output, plan)
             if hint:

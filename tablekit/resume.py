@@ -16,6 +16,7 @@ whatever an interrupted run left (``tablekit.converge``), so no manual clean-up 
 
 from __future__ import annotations
 
+import _thread
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,8 @@ def guard(endpoint_url: str | None, command: str) -> Iterator[None]:
         raise
     except KeyboardInterrupt:
         where = current()
+        if endpoint_url is not None and not dynamodb_answers(endpoint_url):
+            raise EndpointGone(_gone(endpoint_url, command, where)) from None
         raise KeyboardInterrupt(
             f"{command} stopped{f' during {where!r}' if where else ''}; run `./just {command}` again to carry on "
             "(it reconciles whatever this run left)"
@@ -62,11 +65,44 @@ def guard(endpoint_url: str | None, command: str) -> Iterator[None]:
     except Exception:
         if endpoint_url is None or dynamodb_answers(endpoint_url):
             raise
-        where = current()
-        raise EndpointGone(
-            f"the local endpoint at {endpoint_url} stopped answering during {command}"
-            f"{f' ({where})' if where else ''}, so that step did not finish: start it with `./just up` and run "
-            f"`./just {command}` again (it reconciles whatever this run left)"
-        ) from None
+        raise EndpointGone(_gone(endpoint_url, command, current())) from None
     finally:
         _current.name = None
+
+
+def _gone(endpoint_url: str, command: str, where: str | None) -> str:
+    return (
+        f"the local endpoint at {endpoint_url} stopped answering during {command}"
+        f"{f' ({where})' if where else ''}, so that step did not finish: start it with `./just up` and run "
+        f"`./just {command}` again (it reconciles whatever this run left)"
+    )
+
+
+@contextmanager
+def watch(endpoint_url: str | None, every: float = 2.0, misses: int = 2) -> Iterator[None]:
+    """Interrupt the main thread when the endpoint stops answering (`misses` probes in a row).
+
+    Why: a Terraform run against an endpoint that went away does not fail, it retries every call
+    for minutes (the provider's default retries). Interrupting takes the runner's clean path (stop
+    terraform, end its group) and `guard` then reports the endpoint, not the interrupt.
+    """
+    if endpoint_url is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    done = threading.Event()
+
+    def probe() -> None:
+        missed = 0
+        while not done.wait(every):
+            missed = 0 if dynamodb_answers(endpoint_url) else missed + 1
+            if missed >= misses:
+                _thread.interrupt_main()
+                return
+
+    thread = threading.Thread(target=probe, name="endpoint-watch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=every + 2)
