@@ -270,7 +270,9 @@ class Agreement:
 
     @property
     def agrees(self) -> bool:
-        return self.healthy and not self.missing and not self.untracked and self.unreadable is None
+        """Nothing to repair: every tracked object is there (or nothing is tracked and no endpoint runs)."""
+        reachable = self.healthy or not self.tracked
+        return reachable and not self.missing and not self.untracked and self.unreadable is None
 
     def verdict(self) -> str:
         """One line: agree, or what disagrees and the command that repairs it."""
@@ -278,7 +280,10 @@ class Agreement:
             return f"disagree: {self.unreadable}; `./just setup` starts from an empty state"
         if not self.healthy:
             if not self.tracked:
-                return f"no endpoint at {self.endpoint_url} and no local resources: `./just setup` creates the estate"
+                return (
+                    f"agree: no endpoint at {self.endpoint_url} and no local resources (nothing to compare); "
+                    "`./just setup` creates the estate"
+                )
             return (
                 f"disagree: the endpoint at {self.endpoint_url} is not running, so the {self.tracked} resources the "
                 "state tracks are gone (it keeps everything in memory): `./just setup` starts it and recreates them"
