@@ -17,9 +17,9 @@ setup *ARGS:
 teardown ENV="local" CONFIRM="":
     {{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
 
-# run the whole test suite (pytest against a per-session local endpoint)
+# run the whole test suite on every core (pytest-xdist; one local endpoint per worker; a file's tests stay on one worker so module fixtures run once): ./just test -n 0 runs it serially
 test *ARGS:
-    {{venv}}/pytest {{ARGS}}
+    {{venv}}/pytest -n auto --dist loadfile {{ARGS}}
 
 # plan an environment (dev/prod: add --offline to plan against the local endpoint)
 plan ENV *ARGS:

@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     def load(cache: Path) -> None:
         schemas.ProviderSchema.load(cache)
 
-    from tablekit.toolchain import reference_pin
+    from tablekit.reference_package import reference_pin
 
     t_pinned = _timed(lambda: load(schemas.SCHEMA_CACHE / "hashicorp-aws-3.39.0.json"), args.repeat)
-    t_ref = _timed(lambda: load(reference_pin().cache), args.repeat)
+    t_ref = _timed(lambda: load(schemas.reference_cache(reference_pin())), args.repeat)
     print(f"{'step':<28}{'median':>10}{'vs copy':>10}")
     print(f"{'copy (baseline)':<28}{t_copy * 1000:>8.1f}ms{1:>9.2f}x")
     print(f"{'adapt, cold':<28}{t_cold * 1000:>8.1f}ms{t_cold / t_copy:>9.2f}x")

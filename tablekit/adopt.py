@@ -79,7 +79,7 @@ def planned_tables(plan: Plan) -> list[ResourceChange]:
 
 def _autoscaling_id(after: Mapping[str, Any]) -> str | None:
     parts = [after.get("service_namespace"), after.get("resource_id"), after.get("scalable_dimension")]
-    return "/".join(parts) if all(parts) else None
+    return "/".join(str(p) for p in parts) if all(parts) else None
 
 
 def _policy_id(after: Mapping[str, Any]) -> str | None:
@@ -243,6 +243,7 @@ def adopt(
         if not (item.exists and item.import_id is not None):
             item.action = "not in account" if item.import_id else "skipped"
     for position, item in enumerate(todo, start=1):
+        assert item.import_id is not None  # filtered above; narrows the type
         if dry_run:
             item.action = "would import"
             continue
@@ -280,8 +281,8 @@ def print_report(
         if item.address in report.tables_after:
             action, changed = report.tables_after[item.address]
             after = action.value + (f" ({', '.join(changed)})" if changed else "")
-        action = item.action + (f" — {item.note}" if item.note else "")
-        table.add_row(item.table, item.address, action, after)
+        done = item.action + (f" — {item.note}" if item.note else "")
+        table.add_row(item.table, item.address, done, after)
     console.print(table)
     todo = [item for item in report.items if item.action == "would import"]
     if report.dry_run and todo:

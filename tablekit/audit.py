@@ -188,7 +188,7 @@ class _Visitor(ast.NodeVisitor):
     def _assign(self, targets: list[str], value: ast.AST | None) -> None:
         if isinstance(value, ast.Dict):
             self._dict(value, targets)
-        elif _str(value) is not None and any("TABLE" in t.upper() for t in targets):
+        elif value is not None and _str(value) is not None and any("TABLE" in t.upper() for t in targets):
             self.add(_str(value), value, f"constant {targets[0]}", strict=False)
 
     def visit_Assign(self, node: ast.Assign) -> None:

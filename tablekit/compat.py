@@ -398,8 +398,8 @@ def grouped_report(plan: Mapping[str, Any], by_line: Mapping[str, list[str]]) ->
         for rc in plan.get("resource_changes", [])
     }
     groups: dict[tuple[str, ...], list[str]] = {}
-    for line, hits in by_line.items():
-        groups.setdefault(tuple(hits), []).append(_REPORTED[line].name)
+    for line, line_hits in by_line.items():
+        groups.setdefault(tuple(line_hits), []).append(_REPORTED[line].name)
     out = ["tablekit: planned from code whose modern-only settings were removed for the offline provider:\n"]
     for hits, arguments in sorted(groups.items()):
         kind = _REPORTED[next(k for k, v in by_line.items() if tuple(v) == hits)].owner

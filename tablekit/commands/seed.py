@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from tablekit import cliargs
 from tablekit.aws import AWS_WORKERS, LOCAL_WORKERS, clients
@@ -23,10 +24,13 @@ from tablekit.seed.prune import StaleItem
 from tablekit.seed.summary import print_summary
 from tablekit.seed.validate import resolve_table
 
+if TYPE_CHECKING:
+    from tablekit import envs
+
 MAX_WARNINGS = 20
 
 
-def _context(env: str, endpoint_url: str | None, data_dir: Path | None):  # -> envs.EnvContext
+def _context(env: str, endpoint_url: str | None, data_dir: Path | None) -> envs.EnvContext:
     from tablekit import envs  # imported here: `tablekit --help` must not need Terraform
 
     if env == "local":
@@ -48,7 +52,7 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: ... and {len(warnings) - MAX_WARNINGS} more warnings", file=sys.stderr)
 
 
-def _list_stale(dry_run: bool):
+def _list_stale(dry_run: bool) -> Callable[[list[StaleItem]], None]:
     def show(stale: list[StaleItem]) -> None:
         verb = "would delete" if dry_run else "deleting"
         if not stale:
@@ -116,6 +120,7 @@ def _synth(args: argparse.Namespace) -> int:
     schema = tables.get(real) if real else None
     rows = synth.generate(args.table, args.count, args.seed, schema)
     region = args.region or (ctx.variables or {}).get("region")
+    region = str(region) if region else None
     summary = loader.load_rows(
         tables,
         args.table,

@@ -165,8 +165,8 @@ def bootstrap(
     tf = Terraform(workdir, env={"TF_DATA_DIR": str(workdir / ".terraform")})
     tf.init()
     tf.apply()
-    outputs = dict(tf.output()["state_backend"])  # type: ignore[arg-type]
-    texts = {env: str(text) for env, text in dict(outputs["backend_hcl"]).items()}  # type: ignore[arg-type]
+    outputs = dict(tf.output()["state_backend"])
+    texts = {env: str(text) for env, text in dict(outputs["backend_hcl"]).items()}
     if endpoint_url:
         texts = {env: text + local_endpoint_backend_hcl(endpoint_url) for env, text in texts.items()}
     result = BootstrapResult(workdir=workdir, outputs=outputs, backend_hcl=texts)

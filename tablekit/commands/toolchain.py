@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from tablekit.errors import UserError
-from tablekit.toolchain import DEFAULT, ONLINE_ENV, PROVIDER_VERSION, fetch_reference_package, online, reference_pin
+from tablekit.reference_package import fetch_reference_package, reference_pin
+from tablekit.toolchain import DEFAULT, ONLINE_ENV, PROVIDER_VERSION, online
 
 
 def _install(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ def stream_arn(db: Any, table_name: str) -> str:
         raise UserError(
             f"table {table_name!r} has no stream: set stream_view_type (modules/university sets NEW_AND_OLD_IMAGES)"
         )
-    return arn
+    return str(arn)
 
 
 def list_shards(streams: Any, arn: str) -> list[dict[str, Any]]:
@@ -95,11 +95,13 @@ def shard_iterator(streams: Any, arn: str, shard_id: str, after: str | None) -> 
     if after:
         args.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=after)
     try:
-        return streams.get_shard_iterator(**args).get("ShardIterator")
+        found = streams.get_shard_iterator(**args).get("ShardIterator")
+        return str(found) if found else None
     except streams.exceptions.TrimmedDataAccessException:
         args.pop("SequenceNumber", None)
         args["ShardIteratorType"] = "TRIM_HORIZON"
-        return streams.get_shard_iterator(**args).get("ShardIterator")
+        found = streams.get_shard_iterator(**args).get("ShardIterator")
+        return str(found) if found else None
 
 
 def read_pages(
