@@ -8,9 +8,10 @@ tk := venv / "tablekit"
 default:
     @{{venv}}/just --justfile {{justfile()}} --list --unsorted
 
-# create an environment: local = endpoint + apply + seed data + stream aggregates (the main job)
-setup ENV="local":
-    {{tk}} setup {{ENV}}
+# create an environment: local = endpoint + reconcile + apply + seed data + stream aggregates (the main job);
+# `./just setup --recreate TABLE` recreates one local table with its seed data
+setup *ARGS:
+    {{tk}} setup {{ARGS}}
 
 # destroy an environment; dev/prod need the env name again as confirmation: just teardown prod prod
 teardown ENV="local" CONFIRM="":
@@ -47,9 +48,9 @@ up:
 down:
     {{tk}} endpoint stop
 
-# show the local endpoint's port, pid, health and log file
-status:
-    {{tk}} endpoint status
+# does the local state agree with the endpoint? (endpoint health, tracked vs present; exit 1 when not)
+status *ARGS:
+    {{tk}} status {{ARGS}}
 
 # Recipe files owned by each capability; a missing file is simply skipped.
 import? 'recipes/seed.just'

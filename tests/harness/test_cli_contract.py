@@ -16,7 +16,19 @@ from tablekit.paths import ENV_NAMES, ROOT
 
 DOCS = ROOT / "docs" / "cli.md"
 # Commands that act on one environment: the env must be their first positional argument.
-ENV_COMMANDS = {"setup", "teardown", "plan", "app-config", "seed", "synth", "stream", "adopt", "audit", "migrate"}
+ENV_COMMANDS = {
+    "setup",
+    "teardown",
+    "status",
+    "plan",
+    "app-config",
+    "seed",
+    "synth",
+    "stream",
+    "adopt",
+    "audit",
+    "migrate",
+}
 # Old spellings the contract replaced; none may come back.
 FORBIDDEN_FLAGS = {"--endpoint", "--plan-json", "--json-out", "--env"}
 
