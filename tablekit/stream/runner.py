@@ -158,10 +158,11 @@ class DrainSummary:
 
 @dataclass
 class Settings:
-    """The event-source-mapping knobs the runner emulates (defaults match modules/university)."""
+    """The event-source-mapping knobs the runner emulates. The defaults are modules/university's
+    (stream_batch_size, stream_maximum_retry_attempts, bisect on error); a test keeps them equal."""
 
     batch_size: int = 100
-    max_retries: int = 2
+    max_retries: int = 3
     bisect: bool = True
 
 
@@ -392,7 +393,7 @@ def drain(
     client_factory: ClientFactory,
     *,
     batch_size: int = 100,
-    max_retries: int = 2,
+    max_retries: int = 3,
     bisect: bool = True,
     checkpoint_dir: Path | None = None,
     dlq_url: str | None = None,
@@ -438,7 +439,7 @@ def follow(
     *,
     poll_seconds: float = 1.0,
     batch_size: int = 100,
-    max_retries: int = 2,
+    max_retries: int = 3,
     bisect: bool = True,
     checkpoint_dir: Path | None = None,
     dlq_url: str | None = None,
