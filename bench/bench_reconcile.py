@@ -33,7 +33,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from tablekit import converge, envs, lifecycle, reconcile  # noqa: E402
-from tablekit.endpoint import Endpoint, free_port  # noqa: E402
+from tablekit.endpoint import Endpoint  # noqa: E402
+from tablekit.probes import free_port  # noqa: E402
 from tablekit.remote import Remote  # noqa: E402
 
 

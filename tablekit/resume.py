@@ -21,8 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tablekit.endpoint import dynamodb_answers
 from tablekit.errors import OperationFailed, UserError
+from tablekit.probes import dynamodb_answers
 
 _current = threading.local()
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from tablekit import envs, lifecycle
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.errors import UserError
 from tablekit.lambda_build import build_all
+from tablekit.probes import free_port
 from tablekit.staging import stage
 from tablekit.terraform import Terraform, var_args
 

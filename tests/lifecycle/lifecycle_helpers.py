@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from tablekit import aws
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
+from tablekit.probes import free_port
 
 
 def new_endpoint(directory: Path) -> Endpoint:
