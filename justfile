@@ -8,17 +8,18 @@ tk := venv / "tablekit"
 default:
     @{{venv}}/just --justfile {{justfile()}} --list --unsorted
 
-# create an environment: local = endpoint + apply + seed data + stream aggregates (the main job)
-setup ENV="local":
-    {{tk}} setup {{ENV}}
+# create an environment: local = endpoint + reconcile + apply + seed data + stream aggregates (the main job);
+# `./just setup --recreate TABLE` recreates one local table with its seed data
+setup *ARGS:
+    {{tk}} setup {{ARGS}}
 
 # destroy an environment; dev/prod need the env name again as confirmation: just teardown prod prod
 teardown ENV="local" CONFIRM="":
     {{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
 
-# run the whole test suite (pytest against a per-session local endpoint)
+# run the whole test suite on every core (pytest-xdist; one local endpoint per worker; a file's tests stay on one worker so module fixtures run once): ./just test -n 0 runs it serially
 test *ARGS:
-    {{venv}}/pytest {{ARGS}}
+    {{venv}}/pytest -n auto --dist loadfile {{ARGS}}
 
 # plan an environment into a saved plan file (dev/prod: add --account simulated for the local endpoint)
 plan ENV *ARGS:
@@ -51,9 +52,9 @@ up:
 down:
     {{tk}} endpoint stop
 
-# show the local endpoint's port, pid, health and log file
-status:
-    {{tk}} endpoint status
+# does the local state agree with the endpoint? (endpoint health, tracked vs present; exit 1 when not)
+status *ARGS:
+    {{tk}} status {{ARGS}}
 
 # Recipe files owned by each capability; a missing file is simply skipped.
 import? 'recipes/seed.just'

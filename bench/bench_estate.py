@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tablekit.endpoint import Endpoint, free_port  # noqa: E402
+from tablekit.endpoint import Endpoint  # noqa: E402
+from tablekit.probes import free_port  # noqa: E402
 from tablekit.staging import scratch_root  # noqa: E402
 from tablekit.terraform import Terraform  # noqa: E402
 

@@ -42,7 +42,8 @@ from rich.table import Table
 from tablekit import aws
 from tablekit.dynamodb_json import to_item
 from tablekit.dynamodb_local import install
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
+from tablekit.probes import free_port
 from tablekit.seed import load_rows, synth
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema

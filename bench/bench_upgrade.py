@@ -33,8 +33,9 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from tablekit import lifecycle, upgrade  # noqa: E402
-from tablekit.endpoint import Endpoint, free_port  # noqa: E402
+from tablekit.endpoint import Endpoint  # noqa: E402
 from tablekit.paths import ENV_NAMES  # noqa: E402
+from tablekit.probes import free_port  # noqa: E402
 
 console = Console(highlight=False, width=160)
 

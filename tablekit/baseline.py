@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tablekit import envs
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.lambda_build import build_all
 from tablekit.plan import Plan
+from tablekit.probes import free_port
 
 
 def plan_against(

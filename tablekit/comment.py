@@ -269,7 +269,9 @@ _VERB: Mapping[Action, Md] = {
 }
 
 
-def _change_line(rc: ResourceChange, m: Masker, with_attrs: bool, loses_data: bool) -> Md:
+def _change_line(rc: ResourceChange, m: Masker, with_attrs: bool, loses_data: bool, short: bool = False) -> Md:
+    """One resource change as a list line. `short` (the last layout before the comment must cut
+    destroys) keeps only the icon, the verb and the address: every destroy still gets its line."""
     marks = redact.change_marks(rc.before_sensitive, rc.after_sensitive)
     address = code(m.text(rc.address))
     icon = lit("🔴") if loses_data else (lit("⚠️") if rc.action.destroys else _ICON[rc.action])
@@ -282,6 +284,8 @@ def _change_line(rc: ResourceChange, m: Masker, with_attrs: bool, loses_data: bo
         line = fmt("- {} destroy a deposed object of {}", icon, address)
     else:
         line = fmt("- {} {} {}", icon, _VERB[rc.action], address)
+    if short:
+        return line
     name = _display_name(rc, m, marks)
     if name is not None and (rc.action.destroys or rc.type in TYPE_NAMES):
         line = fmt("{} ({} {})", line, _kind(rc), name)
@@ -434,7 +438,7 @@ def summarize(env: str, plan: Plan | Mapping[str, Any], policy: PolicyResult | N
         if data:
             view.loss_destroys += 1  # the short layout lists it in the banner only
         else:
-            view.destroys_short.append(_change_line(rc, m, with_attrs=False, loses_data=False))
+            view.destroys_short.append(_change_line(rc, m, with_attrs=False, loses_data=False, short=True))
     listed = {id(rc) for rc in destroys}
     for rc in changes:
         if id(rc) in listed:

@@ -235,7 +235,7 @@ class DynamoDBLocalEngine:
         return home()
 
     def healthy(self, url: str, timeout: float = 1.0) -> bool:
-        from tablekit.endpoint import dynamodb_answers
+        from tablekit.probes import dynamodb_answers
 
         return dynamodb_answers(url, timeout)
 

@@ -183,7 +183,8 @@ def context(
 
 def ensure_endpoint(ctx: EnvContext) -> None:
     """The simulated account's endpoint: started when it is the default one and not running yet."""
-    from tablekit.endpoint import DEFAULT_PORT, Endpoint, healthy
+    from tablekit.endpoint import DEFAULT_PORT, Endpoint
+    from tablekit.probes import healthy
 
     if not ctx.simulated or healthy(ctx.endpoint_url or ""):
         return
@@ -296,7 +297,7 @@ def require_account(ctx: EnvContext) -> None:
                 f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or try it on the simulated account with --account simulated)"
             )
         return
-    from tablekit.endpoint import healthy
+    from tablekit.probes import healthy
 
     if not healthy(ctx.endpoint_url or ""):
         raise UserError(

@@ -227,7 +227,8 @@ def end_groups(records: Path) -> list[int]:
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while terraform runs, so both take the same clean path."""
+    """Treat SIGTERM and SIGHUP (a closed terminal) like Ctrl-C while terraform runs, so all take the
+    same clean path: terraform runs in its own session and never sees them itself."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -235,11 +236,18 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     def raise_interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    previous = {signum: signal.signal(signum, raise_interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _note(message: str) -> None:
+    """A status line on stderr; a closed terminal (SIGHUP) must not stop the cleanup that follows."""
+    with contextlib.suppress(OSError, ValueError):
+        print(message, file=sys.stderr, flush=True)
 
 
 class Terraform:
@@ -302,13 +310,18 @@ class Terraform:
         """Forward an interrupt, give terraform GRACE_SECONDS to write its state, then end the group."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGINT)
-        print(f"tablekit: {why}: asked terraform to stop (waiting up to {GRACE_SECONDS:.0f}s)", file=sys.stderr)
+        _note(
+            f"tablekit: {why}: asked terraform to stop (waiting up to {GRACE_SECONDS:.0f}s; Ctrl-C again ends it now)"
+        )
         try:
             proc.wait(timeout=GRACE_SECONDS)
         except subprocess.TimeoutExpired:
-            print("tablekit: terraform did not stop in time; ending it and its providers", file=sys.stderr)
+            _note("tablekit: terraform did not stop in time; ending it and its providers")
+        except KeyboardInterrupt:
+            # A second Ctrl-C (or SIGTERM) means "now": end the group instead of leaving it running.
+            _note("tablekit: interrupted again: ending terraform and its providers now")
         _end_group(proc.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
             proc.wait(timeout=10)
         self._finish(proc)
 
@@ -447,10 +460,13 @@ class Terraform:
         lock: bool = True,
         lock_timeout: str | None = None,
         json_out: Path | None = None,
+        replace: Sequence[str] = (),
     ) -> Plan:
-        """Plan into a saved plan file (so an apply runs exactly what was reviewed) and read it back."""
+        """Plan into a saved plan file (so an apply runs exactly what was reviewed) and read it back;
+        `replace` addresses are planned as replacements (`-replace=ADDRESS`)."""
         out.parent.mkdir(parents=True, exist_ok=True)
         args = ["plan", "-input=false", "-no-color", f"-out={out}", *var_args(variables, var_files)]
+        args += [f"-replace={address}" for address in replace]
         if not refresh:
             args.append("-refresh=false")
         if destroy:

@@ -50,10 +50,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from tablekit import account, envs, git, migrations, releases, snapshot
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.errors import OperationFailed, UserError
 from tablekit.paths import BUILD, ENV_NAMES
 from tablekit.plan import Action, Counts, Plan, ResourceChange
+from tablekit.probes import free_port
 from tablekit.terraform import Terraform, end_groups
 
 ALLOW_FILE = "upgrade-allow.toml"

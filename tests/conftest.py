@@ -9,7 +9,8 @@ from typing import Iterator
 import boto3
 import pytest
 
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
+from tablekit.probes import free_port
 
 REGION = "us-east-1"
 

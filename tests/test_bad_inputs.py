@@ -7,6 +7,7 @@ full catalogue (module variables, seed files, CLI) is the README's troubleshooti
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -15,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from tablekit import envs, lifecycle
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.errors import UserError
 from tablekit.lambda_build import build_all
+from tablekit.probes import free_port
 from tablekit.staging import stage
 from tablekit.terraform import Terraform, var_args
 
@@ -114,12 +116,19 @@ def test_stream_with_the_endpoint_down_says_how_to_start_it() -> None:
     assert "start it with `just up`" in proc.stderr
 
 
-def test_teardown_with_the_endpoint_down_explains_the_state(tmp_path: Path) -> None:
-    (tmp_path / "terraform.tfstate").write_text("{}")
+def test_teardown_with_the_endpoint_down_is_nothing_to_destroy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The endpoint keeps everything in memory: stopped, it holds nothing, so there is nothing to
+    # destroy (exit 0), and the state that described it is set aside, not deleted.
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_dynamodb_table", "name": "t",
+             "instances": [{"attributes": {"name": "t", "id": "t"}}]}]}  # fmt: skip
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
     endpoint = Endpoint(port=free_port(), state_dir=tmp_path / "ep")
-    with pytest.raises(UserError, match=r"local endpoint at .* is not running.*start it with `just up`"):
-        lifecycle.teardown("local", data_dir=tmp_path, endpoint=endpoint)
-    assert (tmp_path / "terraform.tfstate").read_text() == "{}", "the state is left untouched"
+    assert lifecycle.teardown("local", data_dir=tmp_path, endpoint=endpoint) == []
+    assert "nothing to destroy: the local endpoint at" in capsys.readouterr().err
+    assert not (tmp_path / "terraform.tfstate").exists()
+    assert json.loads((tmp_path / "terraform.tfstate.lost").read_text()) == state
 
 
 def test_plan_of_a_real_env_without_backend_config_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""Environment commands: setup, teardown, plan, apply, app-config (`tablekit COMMAND ENV ...`, docs/cli.md).
+"""Environment commands: setup, teardown, status, plan, apply, app-config (`tablekit COMMAND ENV ...`, docs/cli.md).
 
 `plan` saves the plan file it shows; `apply` applies exactly that file (or the one `--saved-plan`
 names), never a fresh plan. `--account simulated` (or TABLEKIT_ACCOUNT=simulated) runs dev and
@@ -51,10 +51,26 @@ def _setup(args: argparse.Namespace) -> int:
         seed=not args.no_seed,
         variables=cliargs.variables(args.var),
         var_files=args.var_file,
+        recreate=args.recreate,
         account_name=args.account,
         endpoint_url=args.endpoint_url,
     )
     return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    found = lifecycle.status(args.env, port=args.port)
+    if args.json:
+        print(json.dumps({"agrees": found.agrees, "verdict": found.verdict(), **asdict(found)}))
+    else:
+        print(f"endpoint   {found.endpoint_url} ({'running' if found.healthy else 'not running'})")
+        print(f"state      {found.tracked} resources tracked, {found.present} on the endpoint")
+        for address in found.missing[:10]:
+            print(f"  gone     {address}")
+        for entry in found.untracked[:10]:
+            print(f"  untracked {entry}")
+        print(found.verdict())
+    return 0 if found.agrees else 1
 
 
 def _teardown(args: argparse.Namespace) -> int:
@@ -183,6 +199,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup.add_argument("--port", type=int, default=DEFAULT_PORT, help="local endpoint port")
     setup.add_argument("--no-seed", action="store_true", help="skip loading seed data")
     _endpoint_and_account(setup)
+    setup.add_argument(
+        "--recreate",
+        metavar="TABLE",
+        action="append",
+        default=[],
+        help="local only: delete and create this table again with its seed data (repeatable); setup offers it "
+        "for changes the local endpoint cannot apply in place",
+    )
     cliargs.add_inputs(setup)
     setup.set_defaults(func=_setup)
 
@@ -193,6 +217,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _endpoint_and_account(teardown)
     cliargs.add_inputs(teardown)
     teardown.set_defaults(func=_teardown)
+
+    status = sub.add_parser("status", help="local: does the state agree with the endpoint? (exit 1 when not)")
+    cliargs.add_env(status, default="local")
+    status.add_argument("--port", type=int, default=DEFAULT_PORT, help="local endpoint port")
+    cliargs.add_json(status, "the comparison")
+    status.set_defaults(func=_status)
 
     plan = sub.add_parser("plan", help="plan an env into a saved plan file and write its JSON")
     cliargs.add_env(plan)

@@ -47,7 +47,8 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
     own data directory under build/lint/, never the developer's build/envs/<env> state.
     """
     from tablekit import envs as envs_mod  # owned by another capability: imported only when planning
-    from tablekit.endpoint import Endpoint, free_port
+    from tablekit.endpoint import Endpoint
+    from tablekit.probes import free_port
 
     plans: dict[str, Path] = {}
     endpoint = Endpoint(port=free_port(), state_dir=data_root / "endpoint")

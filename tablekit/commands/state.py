@@ -175,7 +175,8 @@ def _endpoint(args: argparse.Namespace) -> str | None:
         return str(args.endpoint_url)
     if account.resolve("dev", args.account) != account.SIMULATED:
         return None
-    from tablekit.endpoint import DEFAULT_PORT, Endpoint, healthy
+    from tablekit.endpoint import DEFAULT_PORT, Endpoint
+    from tablekit.probes import healthy
 
     endpoint = Endpoint(port=DEFAULT_PORT)
     if not healthy(endpoint.url):

@@ -16,10 +16,11 @@ from tablekit.endpoint import DEFAULT_PORT
 from tablekit.errors import UserError
 
 
-def _wiring(args: argparse.Namespace) -> tuple[str, str | None]:
-    """(table name, DLQ URL): flags win, else the env's `university` output, else the contract name."""
+def _wiring(args: argparse.Namespace) -> tuple[str, str | None, str | None]:
+    """(table name, DLQ URL, processor function): flags win, else the env's `university` output,
+    else the contract name. The function's IDEMPOTENCY_HORIZON_SECONDS bounds safe replays."""
     if args.table:
-        return args.table, args.dlq_url
+        return args.table, args.dlq_url, None
     try:
         from tablekit import envs
 
@@ -30,8 +31,9 @@ def _wiring(args: argparse.Namespace) -> tuple[str, str | None]:
     if not isinstance(wiring, dict) or not wiring.get("table_name"):
         if args.env != "local":
             raise UserError(f"no university outputs in the {args.env} state: pass --table (and --dlq-url)")
-        return "university", args.dlq_url
-    return str(wiring["table_name"]), args.dlq_url or wiring.get("dlq_url")
+        return "university", args.dlq_url, None
+    function = wiring.get("function_name")
+    return str(wiring["table_name"]), args.dlq_url or wiring.get("dlq_url"), str(function) if function else None
 
 
 def _clients(endpoint_url: str) -> aws.Clients:
@@ -39,16 +41,22 @@ def _clients(endpoint_url: str) -> aws.Clients:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from tablekit import envs
     from tablekit.stream import drain, follow
+    from tablekit.stream.checkpoint import checkpoint_dir
 
-    table, dlq_url = _wiring(args)
-    checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else None
+    table, dlq_url, function_name = _wiring(args)
+    # The env's own checkpoint (the one `setup` drains with), unless told otherwise.
+    checkpoints = Path(args.checkpoint_dir) if args.checkpoint_dir else checkpoint_dir(envs.context(args.env).data_dir)
     options = {
         "batch_size": args.batch_size,
         "max_retries": args.max_retries,
         "dlq_url": dlq_url,
         "from_start": args.from_start,
-        "checkpoint_dir": checkpoint_dir,
+        "checkpoint_dir": checkpoints,
+        "function_name": function_name,
+        "progress": True,
+        "out": print,
     }
     try:
         if args.once:
@@ -73,10 +81,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--dlq-url", help="SQS queue for records that keep failing (default: from the env outputs)")
     parser.add_argument("--once", action="store_true", help="drain what is in the stream now, print a summary, exit")
     parser.add_argument(
-        "--from-start", action="store_true", help="ignore the checkpoint (safe: the handler is idempotent)"
+        "--from-start",
+        action="store_true",
+        help="read the stream from its oldest record again (replays within the processor's idempotency horizon are "
+        "skipped; older ones rebuild the aggregates from the table)",
     )
     parser.add_argument("--batch-size", type=int, default=100, help="records per handler call (default 100)")
     parser.add_argument("--max-retries", type=int, default=2, help="retries of a failing record before the DLQ")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls when following")
-    parser.add_argument("--checkpoint-dir", help="where checkpoints live (default build/stream)")
+    parser.add_argument(
+        "--checkpoint-dir", help="where checkpoints live (default: the env's, build/envs/ENV/stream, shared with setup)"
+    )
     parser.set_defaults(func=_run)

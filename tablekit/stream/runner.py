@@ -11,7 +11,14 @@ modules/university (bisect on error, bounded retries, on-failure destination):
   (same fields as Lambda's DDBStreamBatchInfo) sent to the DLQ, and the shard moves on.
 
 So a poison record ends in the DLQ and every other record is applied, as in AWS. The handler's
-idempotency makes the redeliveries harmless.
+idempotency makes the redeliveries harmless, within its idempotency horizon: it keeps the marks
+that recognise a redelivered record for that long (the deployed function's
+IDEMPOTENCY_HORIZON_SECONDS). The local endpoint keeps stream records forever, so a replay can
+reach further back than any mark. Before delivering a batch that may have been applied before (a
+replay, a run killed mid-batch, or a checkpoint that was lost) and holds a record older than the
+horizon, the runner therefore rebuilds every aggregate from the table instead
+(``university_stream.rebuild``: a full recompute with a progress bar) and continues after it.
+The clock is injectable, so tests prove that path exact without waiting days.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from tablekit.aws import ClientFactory
+from tablekit.errors import OperationFailed
 from tablekit.paths import LAMBDA_SRC
 from tablekit.stream.checkpoint import DEFAULT_DIR, Checkpoint, checkpoint_path
 from tablekit.stream.reader import list_shards, order_shards, read_pages, stream_arn, to_lambda_record
@@ -34,16 +42,51 @@ from tablekit.stream.reader import list_shards, order_shards, read_pages, stream
 ProcessEvent = Callable[..., tuple[dict[str, Any], Any]]
 
 _COUNTERS = ("applied", "duplicates", "ignored", "no_effect", "writes", "conflicts")
+# A rebuild re-checks the stream for base-item changes that happened while it scanned.
+REBUILD_ATTEMPTS = 3
+
+
+def _processor_package() -> None:
+    """Make lambda_function/university_stream importable from the repository."""
+    if str(LAMBDA_SRC) not in sys.path:
+        sys.path.insert(0, str(LAMBDA_SRC))
 
 
 def load_process_event() -> ProcessEvent:
     """The handler's in-process entry (lambda_function/university_stream), importable from the repo."""
-    if str(LAMBDA_SRC) not in sys.path:
-        sys.path.insert(0, str(LAMBDA_SRC))
+    _processor_package()
     from university_stream.handler import process_event
 
     entry: ProcessEvent = process_event
     return entry
+
+
+def default_horizon() -> int:
+    """The processor's own default idempotency horizon (seconds)."""
+    _processor_package()
+    from university_stream.processor import DEFAULT_HORIZON_SECONDS
+
+    return int(DEFAULT_HORIZON_SECONDS)
+
+
+def deployed_horizon(client_factory: ClientFactory, function_name: str | None) -> int:
+    """IDEMPOTENCY_HORIZON_SECONDS of the deployed processor function (what modules/university sets
+    from the mapping's maximum record age), else the processor's default."""
+    if function_name:
+        try:
+            config = client_factory("lambda").get_function_configuration(FunctionName=function_name)
+        except Exception as exc:
+            if not getattr(exc, "response", None):
+                raise
+        else:
+            value = ((config.get("Environment") or {}).get("Variables") or {}).get("IDEMPOTENCY_HORIZON_SECONDS")
+            if value and str(value).isdigit():
+                return int(value)
+    return default_horizon()
+
+
+class TableChanging(OperationFailed):
+    """Base items kept changing while the aggregates were rebuilt from the table."""
 
 
 @dataclass
@@ -84,6 +127,9 @@ class DrainSummary:
     seconds: float = 0.0
     counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTERS, 0))
     dead_lettered: list[str] = field(default_factory=list)
+    # Rebuilds from the table (replays past the idempotency horizon) and the aggregates they wrote.
+    rebuilds: int = 0
+    rebuilt_aggregates: int = 0
 
     def add(self, outcome: BatchOutcome) -> None:
         self.batches += 1
@@ -105,15 +151,18 @@ class DrainSummary:
             "seconds": round(self.seconds, 3),
             **self.counters,
             "dead_lettered": list(self.dead_lettered),
+            "rebuilds": self.rebuilds,
+            "rebuilt_aggregates": self.rebuilt_aggregates,
         }
 
 
 @dataclass
 class Settings:
-    """The event-source-mapping knobs the runner emulates (defaults match modules/university)."""
+    """The event-source-mapping knobs the runner emulates. The defaults are modules/university's
+    (stream_batch_size, stream_maximum_retry_attempts, bisect on error); a test keeps them equal."""
 
     batch_size: int = 100
-    max_retries: int = 2
+    max_retries: int = 3
     bisect: bool = True
 
 
@@ -129,6 +178,12 @@ class Runner:
         dlq_url: str | None = None,
         process_event: ProcessEvent | None = None,
         on_batch: Callable[[BatchOutcome], None] | None = None,
+        *,
+        horizon: int | None = None,
+        function_name: str | None = None,
+        clock: Callable[[], float] = time.time,
+        progress: bool = False,
+        out: Callable[[str], None] | None = None,
     ):
         self.table_name = table_name
         self.db = client_factory("dynamodb")
@@ -140,13 +195,19 @@ class Runner:
         self.on_batch = on_batch
         self.stream_arn = stream_arn(self.db, table_name)
         self.checkpoint = Checkpoint(checkpoint_path(checkpoint_dir or DEFAULT_DIR, self.stream_arn), self.stream_arn)
+        self.horizon = horizon if horizon is not None else deployed_horizon(client_factory, function_name)
+        self.clock = clock
+        self.progress = progress
+        self.out = out
 
     # -- delivery (ESM emulation) -------------------------------------------------------------
     def _invoke(self, batch: Sequence[dict[str, Any]], outcome: BatchOutcome) -> list[str]:
         """Call the handler once; the failed sequence numbers (all of them when it raised)."""
         outcome.invocations += 1
         try:
-            response, report = self.process_event({"Records": list(batch)}, self.db, self.table_name)
+            response, report = self.process_event(
+                {"Records": list(batch)}, self.db, self.table_name, now=int(self.clock()), horizon=self.horizon
+            )
         except Exception:  # the mapping treats any function error as "whole batch failed"
             return [r["dynamodb"]["SequenceNumber"] for r in batch]
         counts = report.as_dict()
@@ -199,11 +260,100 @@ class Runner:
         }
         self.sqs.send_message(QueueUrl=self.dlq_url, MessageBody=json.dumps(message, default=str))
 
+    # -- replays past the idempotency horizon -------------------------------------------------------
+    def _past_horizon(self, shard_id: str, batch: Sequence[dict[str, Any]]) -> bool:
+        """True when the batch may have been applied before and reaches past the processor's marks."""
+        oldest_safe = self.clock() - self.horizon
+        for record in batch:
+            data = record["dynamodb"]
+            if not self.checkpoint.maybe_applied(shard_id, data["SequenceNumber"]):
+                continue
+            created = data.get("ApproximateCreationDateTime")
+            if not isinstance(created, (int, float)) or created < oldest_safe:
+                return True
+        return False
+
+    def _ends(
+        self, shards: Sequence[dict[str, Any]], start: dict[str, str | None]
+    ) -> tuple[dict[str, tuple[str | None, bool]], bool]:
+        """(shard => (last sequence number, closed), whether any base item changed) reading from `start`."""
+        positions: dict[str, tuple[str | None, bool]] = {}
+        changed = False
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            last, closed = start.get(shard_id), False
+            for records, is_closed in read_pages(self.streams, self.stream_arn, shard_id, last, limit=1000):
+                for record in records:
+                    last = record["dynamodb"]["SequenceNumber"]
+                    pk = (record["dynamodb"].get("Keys") or {}).get("pk", {}).get("S", "")
+                    changed = changed or not str(pk).startswith("agg#")
+                closed = closed or is_closed
+            positions[shard_id] = (last, closed)
+        return positions, changed
+
+    def rebuild(self, summary: DrainSummary) -> None:
+        """Recompute every aggregate from the table, then account for the whole stream up to now.
+
+        Exact only if no base item changes during the scan: the stream is read to its end before the
+        scan and again after it, and a base-item record in between means scanning again.
+        """
+        _processor_package()
+        from university_stream import rebuild as recompute
+
+        shards = order_shards(list_shards(self.streams, self.stream_arn))
+        positions, _ = self._ends(shards, {s["ShardId"]: self.checkpoint.last(s["ShardId"]) for s in shards})
+        if self.out:
+            self.out(
+                f"replay reaches past the processor's idempotency horizon ({self.horizon // 3600} h): rebuilding "
+                f"every aggregate of {self.table_name} from the table instead of re-applying records"
+            )
+        for _attempt in range(REBUILD_ATTEMPTS):
+            items, written = self._recompute(recompute)
+            after, changed = self._ends(shards, {shard: seq for shard, (seq, _closed) in positions.items()})
+            if not changed:
+                self.checkpoint.settle(after)
+                summary.rebuilds += 1
+                summary.rebuilt_aggregates += written
+                if self.out:
+                    self.out(f"rebuilt {written} aggregates from {items} items")
+                return
+            positions = after
+        raise TableChanging(
+            f"{self.table_name} kept changing while its aggregates were rebuilt ({REBUILD_ATTEMPTS} scans): stop "
+            "whatever writes to it and run the drain again"
+        )
+
+    def _recompute(self, recompute: Any) -> tuple[int, int]:
+        """Scan (with a progress bar), compute, write; returns (items scanned, aggregates written)."""
+        from tablekit.stream.progress import bars
+
+        total = int(self.db.describe_table(TableName=self.table_name)["Table"].get("ItemCount") or 0)
+        with bars(self.progress, f"rebuilding {self.table_name} aggregates", total) as (scanned, wrote):
+            everything = list(recompute.scan(self.db, self.table_name, on_page=scanned))
+            computed, _invalid = recompute.totals(everything)
+            existing = {item["pk"]: item for item in everything if str(item.get("pk", "")).startswith("agg#")}
+            written = recompute.write(
+                self.db,
+                self.table_name,
+                computed,
+                existing,
+                int(self.clock()),
+                on_item=wrote(len(set(computed) | set(existing))),
+            )
+        return len(everything), int(written)
+
     # -- reading --------------------------------------------------------------------------------
     def run_once(self, summary: DrainSummary | None = None) -> DrainSummary:
         """Read every shard up to its current end, delivering batches; returns (or extends) a summary."""
         summary = summary or DrainSummary(self.table_name, self.stream_arn, self.checkpoint.path)
         started = time.perf_counter()
+        try:
+            self._read(summary)
+        finally:
+            summary.seconds += time.perf_counter() - started
+        return summary
+
+    def _read(self, summary: DrainSummary) -> None:
         shards = order_shards(list_shards(self.streams, self.stream_arn))
         summary.shards = max(summary.shards, len(shards))
         for shard in shards:
@@ -216,6 +366,10 @@ class Runner:
             for records, closed in pages:
                 if records:
                     batch = [to_lambda_record(r, self.stream_arn) for r in records]
+                    if self._past_horizon(shard_id, batch):
+                        self.rebuild(summary)
+                        self._read(summary)  # everything after the rebuilt positions, as usual
+                        return
                     outcome = BatchOutcome(
                         shard_id,
                         batch[0]["dynamodb"]["SequenceNumber"],
@@ -223,6 +377,7 @@ class Runner:
                         len(batch),
                     )
                     t0 = time.perf_counter()
+                    self.checkpoint.begin(shard_id, outcome.last_seq)
                     self._deliver(shard_id, batch, outcome)
                     outcome.seconds = time.perf_counter() - t0
                     self.checkpoint.advance(shard_id, outcome.last_seq)
@@ -231,8 +386,6 @@ class Runner:
                         self.on_batch(outcome)
                 if closed:
                     self.checkpoint.close(shard_id)
-        summary.seconds += time.perf_counter() - started
-        return summary
 
 
 def drain(
@@ -240,19 +393,26 @@ def drain(
     client_factory: ClientFactory,
     *,
     batch_size: int = 100,
-    max_retries: int = 2,
+    max_retries: int = 3,
     bisect: bool = True,
     checkpoint_dir: Path | None = None,
     dlq_url: str | None = None,
     from_start: bool = False,
     process_event: ProcessEvent | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
+    horizon: int | None = None,
+    function_name: str | None = None,
+    clock: Callable[[], float] = time.time,
+    progress: bool = False,
+    out: Callable[[str], None] | None = None,
 ) -> DrainSummary:
     """Process everything currently in the table's stream through the handler; returns the totals.
 
     Call it after seeding: the aggregates are then consistent with the base items. `from_start`
-    ignores the checkpoint (safe: the handler is idempotent). Records the processor's own writes
-    produce during the drain are read too and skipped by its loop guard.
+    reads from the oldest record again: replays within the idempotency horizon are skipped by the
+    handler's marks, older ones trigger a rebuild from the table. Records the processor's own
+    writes produce during the drain are read too and skipped by its loop guard. `function_name`
+    (the deployed processor) supplies the horizon unless `horizon` is given.
     """
     runner = Runner(
         table_name,
@@ -262,9 +422,14 @@ def drain(
         dlq_url,
         process_event,
         on_batch,
+        horizon=horizon,
+        function_name=function_name,
+        clock=clock,
+        progress=progress,
+        out=out,
     )
     if from_start:
-        runner.checkpoint.reset()
+        runner.checkpoint.rewind()
     return runner.run_once()
 
 
@@ -274,7 +439,7 @@ def follow(
     *,
     poll_seconds: float = 1.0,
     batch_size: int = 100,
-    max_retries: int = 2,
+    max_retries: int = 3,
     bisect: bool = True,
     checkpoint_dir: Path | None = None,
     dlq_url: str | None = None,
@@ -282,6 +447,10 @@ def follow(
     process_event: ProcessEvent | None = None,
     out: Callable[[str], None] = print,
     stop: Callable[[], bool] | None = None,
+    horizon: int | None = None,
+    function_name: str | None = None,
+    clock: Callable[[], float] = time.time,
+    progress: bool = False,
 ) -> DrainSummary:
     """Keep draining new changes until Ctrl-C (or until `stop()` is true), printing a line per batch."""
     runner = Runner(
@@ -292,9 +461,14 @@ def follow(
         dlq_url,
         process_event,
         on_batch=lambda outcome: out(outcome.line()),
+        horizon=horizon,
+        function_name=function_name,
+        clock=clock,
+        progress=progress,
+        out=out,
     )
     if from_start:
-        runner.checkpoint.reset()
+        runner.checkpoint.rewind()
     summary = DrainSummary(table_name, runner.stream_arn, runner.checkpoint.path)
     out(f"following {runner.stream_arn} (checkpoint {runner.checkpoint.path}); Ctrl-C to stop")
     try:

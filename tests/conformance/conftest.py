@@ -20,7 +20,8 @@ import pytest
 from conformance_support import ENGINES, PREFIX, Engine, Estate
 
 from tablekit.dynamodb_local import create_tables, install
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
+from tablekit.probes import free_port
 from tablekit.seed import load_env
 from tablekit.stream import drain
 

@@ -19,6 +19,7 @@ DOCS = ROOT / "docs" / "cli.md"
 ENV_COMMANDS = {
     "setup",
     "teardown",
+    "status",
     "plan",
     "apply",
     "app-config",

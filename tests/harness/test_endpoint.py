@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from tablekit.endpoint import Endpoint, free_port, healthy, port_in_use
+from tablekit.endpoint import Endpoint
 from tablekit.errors import UserError
+from tablekit.probes import free_port, healthy, port_in_use
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 from tfcase import Workdir, module_block
 
-from tablekit.endpoint import HOST, free_port
 from tablekit.plan import Action
+from tablekit.probes import HOST, free_port
 from tablekit.staging import scratch_root
 from tablekit.terraform import TerraformError
 

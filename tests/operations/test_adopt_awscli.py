@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from tablekit import aws, cli, envs, snapshot
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.plan import Action
+from tablekit.probes import free_port
 
 AWS_CLI = Path(sys.executable).parent / "aws"
 TABLES = ("bandup-evaluations", "bandup-flashcard-sets")

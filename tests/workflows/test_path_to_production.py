@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 from tablekit import account, envs
-from tablekit.endpoint import Endpoint, free_port
+from tablekit.endpoint import Endpoint
 from tablekit.paths import ROOT
+from tablekit.probes import free_port
 
 from .runner import BOT, Github, Run, load, run_workflow
 

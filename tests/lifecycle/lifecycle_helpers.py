@@ -1,0 +1,84 @@
+"""Helpers of the lifecycle tests: an endpoint per test, what the estate holds, leftover processes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tablekit import aws
+from tablekit.endpoint import Endpoint
+from tablekit.probes import free_port
+
+
+def new_endpoint(directory: Path) -> Endpoint:
+    """A moto server of this test alone (it is stopped and restarted, so not the session's)."""
+    endpoint = Endpoint(port=free_port(), state_dir=directory)
+    endpoint.start(timeout=60)
+    return endpoint
+
+
+def holdings(endpoint_url: str, tables: dict[str, Any]) -> dict[str, Any]:
+    """Item count of every table, the university aggregates, and the estate's other objects by name."""
+    clients = aws.clients(endpoint_url)
+    db = clients.client("dynamodb")
+    counts = {}
+    for name in sorted(tables):
+        pages = db.get_paginator("scan").paginate(TableName=name, Select="COUNT")
+        counts[name] = sum(page["Count"] for page in pages)
+    aggregates = {}
+    if "university" in tables:
+        pages = db.get_paginator("scan").paginate(TableName="university")
+        for page in pages:
+            for item in page["Items"]:
+                if item["pk"]["S"].startswith("agg#"):
+                    aggregates[item["pk"]["S"]] = {
+                        k: v["N"] for k, v in item.items() if "N" in v and k not in ("v", "updatedAt")
+                    }
+    functions = sorted(f["FunctionName"] for f in clients.client("lambda").list_functions()["Functions"])
+    keys = clients.client("kms").list_keys()["Keys"]
+    live_keys = [
+        k["KeyId"]
+        for k in keys
+        if clients.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    ]
+    return {
+        "tables": sorted(db.list_tables()["TableNames"]),
+        "items": counts,
+        "aggregates": aggregates,
+        "functions": functions,
+        "enabled_keys": len(live_keys),
+    }
+
+
+def group_ids(data_dir: Path) -> list[int]:
+    """Process groups the terraform runner recorded for an env data directory (runs not yet ended)."""
+    records = data_dir / "tfdata" / "terraform-groups"
+    return sorted(int(p.name) for p in records.glob("[0-9]*")) if records.is_dir() else []
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def processes_using(path: Path) -> list[str]:
+    """Command lines of live processes that mention `path` in their arguments or environment."""
+    found = []
+    needle = str(path).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline or needle in environ:
+            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return found

@@ -1,0 +1,56 @@
+"""An endpoint that dies mid-command: one line naming what was interrupted and how to resume.
+
+Before, `seed` printed a 113-line traceback and setup a provider error per resource. Now the
+command says which step stopped and that running it again (after `./just up`) carries on; the next
+setup then converges from whatever the cut-short apply left.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lifecycle_helpers import holdings, new_endpoint
+
+from tablekit import cli, lifecycle, resume
+
+
+def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    data = tmp_path / "env"
+    created = 0
+
+    def stop_endpoint(line: str) -> None:
+        nonlocal created
+        created += "Creation complete" in line
+        if created == 5 and endpoint.status()["healthy"]:
+            endpoint.stop()
+
+    try:
+        with pytest.raises(resume.EndpointGone) as caught:
+            lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, on_apply_line=stop_endpoint)
+        message = str(caught.value)
+        assert "\n" not in message
+        assert f"the local endpoint at {endpoint.url} stopped answering during setup (apply envs/local)" in message
+        assert "`./just up`" in message and "`./just setup` again" in message
+
+        endpoint.start(timeout=60)
+        result = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        assert holdings(endpoint.url, result.tables)["items"]["university"] > 0
+        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+    finally:
+        endpoint.stop()
+
+
+def test_cli_prints_one_line_when_the_endpoint_is_gone(tmp_path, capsys, monkeypatch):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    endpoint.stop()
+
+    def seed_step(*args: object, **kwargs: object) -> object:
+        with resume.guard(endpoint.url, "seed"), resume.step("load seed data"):
+            from tablekit import aws
+
+            return aws.clients(endpoint.url).client("dynamodb").list_tables()
+
+    monkeypatch.setattr(lifecycle, "status", seed_step)
+    assert cli.main(["status", "--port", str(endpoint.port)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "stopped answering during seed (load seed data)" in err

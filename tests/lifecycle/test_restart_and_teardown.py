@@ -1,0 +1,56 @@
+"""setup -> down -> up -> setup converges; teardown of nothing is success; status tells agreement.
+
+The endpoint keeps everything in memory: after a restart the state still lists the whole estate.
+Before reconciling, every later setup and teardown failed on the first refresh ("Key ... does not
+exist") and only deleting the state file by hand recovered.
+"""
+
+from __future__ import annotations
+
+from lifecycle_helpers import holdings, new_endpoint
+
+from tablekit import lifecycle
+
+
+def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    data = tmp_path / "env"
+    try:
+        first = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        before = holdings(endpoint.url, first.tables)
+        assert before["items"]["university"] > 0 and before["functions"] and before["aggregates"]
+        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+
+        endpoint.stop()
+        down = lifecycle.status(port=endpoint.port, data_dir=data)
+        assert not down.agrees and "not running" in down.verdict()
+        endpoint.start(timeout=60)
+        emptied = lifecycle.status(port=endpoint.port, data_dir=data)
+        assert not emptied.agrees and emptied.present == 0 and len(emptied.missing) == emptied.tracked > 0
+        capsys.readouterr()
+
+        second = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        said = capsys.readouterr().err
+        assert "holds none of the" in said and "starting from an empty state" in said
+        assert second.details["reconcile"].kept_state is not None  # the old state is kept, not deleted
+        assert holdings(endpoint.url, second.tables) == before
+        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+
+        third = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, seed=False)
+        assert third.details["plan"].total == 0  # converged: nothing planned, apply skipped
+
+        # Teardown with the endpoint gone: its objects went with it, so nothing to destroy (exit 0).
+        endpoint.stop()
+        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data) == []
+        assert "nothing to destroy" in capsys.readouterr().err
+
+        endpoint.start(timeout=60)
+        lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, seed=False)
+        removed = lifecycle.teardown("local", endpoint=endpoint, data_dir=data)
+        assert any(".aws_lambda_function.processor" in address for address in removed)
+        assert not endpoint.status()["healthy"]  # teardown of local stops the endpoint it started
+        capsys.readouterr()
+        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data) == []
+        assert "nothing to destroy" in capsys.readouterr().err
+    finally:
+        endpoint.stop()

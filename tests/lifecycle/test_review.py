@@ -1,0 +1,79 @@
+"""dev and prod are never repaired: a state/account mismatch stops with the commands to review.
+
+``reconcile.require_agreement`` reads a plan's prior state and its creates, asks the account (here
+the session endpoint standing in for one) and raises StateMismatch naming `terraform state rm`
+for tracked objects that are gone and `terraform import` for planned creates that already exist.
+It changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tablekit import aws, reconcile
+from tablekit.plan import Plan
+
+ADDRESS = 'module.estate.module.bandup.module.table["users"].aws_dynamodb_table.this'
+
+
+def _plan(tracked: list[dict], creates: list[dict]) -> Plan:
+    return Plan.parse(
+        {
+            "format_version": "1.0",
+            "terraform_version": "1.0.3",
+            "planned_values": {},
+            "prior_state": {"values": {"root_module": {"resources": tracked}}},
+            "resource_changes": [
+                {
+                    "address": c["address"],
+                    "mode": "managed",
+                    "type": c["type"],
+                    "name": "this",
+                    "change": {"actions": ["create"], "before": None, "after": c["after"], "after_unknown": {}},
+                }
+                for c in creates
+            ],
+        }
+    )
+
+
+def _table(db, name: str) -> None:
+    db.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+
+
+def test_mismatch_stops_with_the_commands_to_review(endpoint_url):
+    clients = aws.clients(endpoint_url)
+    db = clients.client("dynamodb")
+    present, gone, existing = (f"review-{what}-{uuid.uuid4().hex[:6]}" for what in ("present", "gone", "existing"))
+    _table(db, present)
+    _table(db, existing)
+    try:
+        tracked = [
+            {"address": "aws_dynamodb_table.present", "mode": "managed", "type": "aws_dynamodb_table",
+             "values": {"name": present, "id": present}},
+            {"address": "aws_dynamodb_table.gone", "mode": "managed", "type": "aws_dynamodb_table",
+             "values": {"name": gone, "id": gone}},
+        ]  # fmt: skip
+        creates = [{"address": ADDRESS, "type": "aws_dynamodb_table", "after": {"name": existing}}]
+        with pytest.raises(reconcile.StateMismatch) as caught:
+            reconcile.require_agreement(_plan(tracked, creates), clients, "prod", var_files=["prod.tfvars"])
+        message = str(caught.value)
+        assert "nothing was applied" in message and "envs/prod" in message
+        assert "terraform state rm aws_dynamodb_table.gone" in message
+        assert f"terraform import -input=false -var-file=prod.tfvars '{ADDRESS}' {existing}" in message
+        assert "aws_dynamodb_table.present" not in message
+        # Read-only: both tables are still there, nothing else was created.
+        assert {present, existing} <= set(db.list_tables()["TableNames"])
+
+        agreeing = reconcile.require_agreement(_plan(tracked[:1], []), clients, "prod")
+        assert agreeing.agrees
+    finally:
+        for name in (present, existing):
+            db.delete_table(TableName=name)

@@ -1,0 +1,108 @@
+"""Every documented toggle of the university family, and its revert, converges on the local endpoint.
+
+The toggles are read from the module README's inputs table (every `bool` input), so a new toggle
+is walked without touching this test, or must be listed in NOT_LOCAL with the reason. After each
+toggle and after each revert the plan is "no changes". Where the local endpoint cannot follow the
+revert (re-enabling a stream: "Cannot enable stream"), setup stops before applying anything and
+offers `./just setup --recreate TABLE`; that command converges with the seed data back in place.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from lifecycle_helpers import holdings, new_endpoint
+
+from tablekit import envs, lifecycle
+from tablekit.local_limits import CannotApplyLocally
+from tablekit.paths import ROOT
+
+README = ROOT / "modules" / "university" / "README.md"
+TOGGLE_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
+# Documented bool inputs that are no local setting, and why.
+NOT_LOCAL = {
+    "replica_point_in_time_recovery": "replicas only; the local endpoint cannot create replicas",
+    "replica_propagate_tags": "replicas only; the local endpoint cannot create replicas",
+    "create_event_source_mapping": "a mapping on the local endpoint swallows the stream (tablekit stream consumes it)",
+    "event_source_mapping_enabled": "only meaningful with a mapping (see create_event_source_mapping)",
+}
+# Where the local root's default differs from the module's (envs/local does the same, so teardown works).
+LOCAL_DEFAULTS = {"deletion_protection_enabled": False}
+# What a toggle needs with it, as the README says (stream off needs the processor off).
+TOGETHER = {"stream_enabled": {"stream_processor_enabled": False}}
+
+
+def documented_toggles() -> dict[str, bool]:
+    """name => documented default of every `bool` input in the README's inputs table."""
+    rows = re.findall(r"^\| `(\w+)` \| .*? \| `bool` \| `(true|false|null)` \|", README.read_text(), re.MULTILINE)
+    return {name: LOCAL_DEFAULTS.get(name, default == "true") for name, default in rows}
+
+
+def wired_defaults() -> dict[str, bool]:
+    text = (TOGGLE_ROOT / "toggles.tf").read_text()
+    return {
+        name: default == "true"
+        for name, default in re.findall(r'variable "(\w+)" \{[^}]*?default\s*=\s*(true|false)', text, re.DOTALL)
+    }
+
+
+def test_every_documented_toggle_is_walked():
+    documented = documented_toggles()
+    walked = set(documented) - set(NOT_LOCAL)
+    assert set(NOT_LOCAL) <= set(documented), "NOT_LOCAL names an input the README no longer documents"
+    assert wired_defaults() == {name: documented[name] for name in walked}, "toggle_root defaults must match the README"
+    assert walked == set(wired_defaults()), "wire each documented toggle into toggle_root/toggles.tf or NOT_LOCAL"
+    assert {"stream_enabled", "stream_processor_enabled", "point_in_time_recovery"} <= walked
+
+
+@pytest.fixture(scope="module")
+def source_root(tmp_path_factory):
+    """A tree with the repository's modules/ and the toggle root as its envs/local."""
+    tree = tmp_path_factory.mktemp("toggle-tree")
+    shutil.copytree(ROOT / "modules", tree / "modules")
+    shutil.copytree(TOGGLE_ROOT, tree / "envs" / "local")
+    for name in ("providers.tf", "versions.tf", "variables.tf"):
+        shutil.copy(ROOT / "envs" / "local" / name, tree / "envs" / "local" / name)
+    return tree
+
+
+@pytest.mark.slow
+def test_each_toggle_and_its_revert_converge(tmp_path, source_root, capsys):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    data = tmp_path / "env"
+
+    def setup(values: dict[str, object], **options: object) -> lifecycle.SetupResult:
+        return lifecycle.setup(
+            "local", endpoint=endpoint, data_dir=data, quiet=True, variables=values, source_root=source_root, **options
+        )
+
+    def no_changes(values: dict[str, object]) -> int:
+        ctx = envs.context("local", endpoint_url=endpoint.url, data_dir=data, variables=values, source_root=source_root)
+        return envs.plan(ctx).counts().total
+
+    try:
+        first = setup({})
+        baseline = holdings(endpoint.url, first.tables)
+        assert baseline["aggregates"] and no_changes({}) == 0
+        recreated = []
+        for name, default in wired_defaults().items():
+            toggled = {name: not default, **(TOGETHER.get(name, {}) if default else {})}
+            setup(toggled, seed=False)
+            assert no_changes(toggled) == 0, f"{name}: the plan after toggling it still has changes"
+            capsys.readouterr()
+            try:
+                setup({})
+            except CannotApplyLocally as exc:
+                # Nothing was applied; the message is the one command that recreates just that table.
+                assert "./just setup --recreate university" in str(exc), str(exc)
+                assert [b.table for b in exc.blocked] == ["university"]
+                recreated.append(name)
+                setup({}, recreate=["university"])
+            assert no_changes({}) == 0, f"{name}: the plan after reverting it still has changes"
+            assert holdings(endpoint.url, first.tables) == baseline, f"{name}: items or aggregates differ"
+        # Re-enabling the stream is the change the local endpoint refuses (moto: Cannot enable stream).
+        assert recreated == ["stream_enabled"]
+    finally:
+        endpoint.stop()
