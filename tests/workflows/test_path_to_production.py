@@ -5,6 +5,10 @@ PR -> plans of local, dev and prod succeed -> one sticky comment with a row per 
 main plans dev and prod once, shows each plan at the gate (job summary), applies exactly that
 saved plan (its sha256 checked) and seeds without overwriting -> the next PR's comment first says
 "outdated", then shows no changes for dev and prod. A failing step fails the test with its name.
+A plan with a sensitive variable uploads nothing of it through the workflows' own steps.
+
+The jobs share the repository's build/ci scratch area, so every workflow run lives in this one
+file (one xdist worker runs it, in order).
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Any
 
 import pytest
 
-from tablekit import account, envs
+from tablekit import account, envs, staging
 from tablekit.endpoint import Endpoint
 from tablekit.paths import ROOT
 from tablekit.probes import free_port
+from tablekit.terraform import Terraform
 
 from .runner import BOT, Github, Run, load, run_workflow
 
@@ -218,3 +223,75 @@ def test_an_unset_prod_input_gets_a_plan_failed_row_naming_the_variable(simulate
     comment = (github.artifacts["plan-comment"].path / "comment.md").read_text()
     assert "| `prod` |" in comment and "plan failed" in comment
     assert "PROD_ALARM_SNS_TOPIC_ARN" in comment and "alarm_sns_topic_arn" in comment
+
+
+SECRET_ROOT = """
+variable "webhook_token" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_ssm_parameter" "token" {
+  name  = "/tablekit/webhook-token"
+  type  = "SecureString"
+  value = var.webhook_token
+}
+"""
+
+
+def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: str, tmp_path: Path) -> None:
+    token = "tok-" + secrets.token_hex(12)
+    case = staging.scratch_root(tmp_path / "root", SECRET_ROOT, endpoint_url=endpoint_url)
+    tf = Terraform(case, env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
+    tf.init()
+    plan_json, plan_file = tmp_path / "plan.json", tmp_path / "plan.tfplan"
+    tf.plan(plan_file, {"webhook_token": token}, json_out=plan_json)
+    assert token in plan_json.read_text(), "the raw plan must hold the value, or this test proves nothing"
+
+    def job(source: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
+        """The workflow job's own steps that touch the plan, after a step that puts this plan where
+        the job's plan step writes its own."""
+        kept = ("actions/setup-python", "actions/upload-artifact")
+        steps = [
+            s
+            for s in copy.deepcopy(source["steps"])
+            if str(s.get("name", "")).startswith(keep) or str(s.get("uses", "")).startswith(kept)
+        ]
+        put = (
+            'mkdir -p build/ci/plans && cp "$PLAN_JSON" "build/ci/plans/$ENV_NAME.json" '
+            '&& cp "$PLAN_FILE" "build/ci/plans/$ENV_NAME.tfplan"'
+        )
+        return {**source, "steps": [{"name": "the plan", "run": put}, *steps], "env": {"ENV_NAME": "dev"}}
+
+    pr = load(WORKFLOWS / "pr.yml")
+    main = load(WORKFLOWS / "main.yml")
+    doc = {
+        "jobs": {
+            "pr-plan": job(pr["jobs"]["plan-aws"], ("Redact",)),
+            "main-plan": job(main["jobs"]["plan-dev"], ("Show the plan",)),
+        }
+    }
+    for name in ("pr-plan", "main-plan"):
+        doc["jobs"][name]["strategy"] = {"matrix": {"env": ["dev"]}}
+        doc["jobs"][name].pop("if", None)
+        for step in doc["jobs"][name]["steps"]:
+            if "upload-artifact" in str(step.get("uses", "")):
+                step["with"] = {**step["with"], "name": f"{name}-artifact"}
+    github = Github(store=tmp_path / "github")
+    run = Run(
+        github=github,
+        event_name="push",
+        event={},
+        variables={},
+        secrets={"PLAN_ENCRYPTION_KEY": secrets.token_hex(32)},
+        env={"PATH": "/usr/bin:/bin", "PLAN_JSON": str(plan_json), "PLAN_FILE": str(plan_file), "HOME": str(tmp_path)},
+    )
+    results = run_workflow(doc, run)  # type: ignore[arg-type]
+    assert results == {"pr-plan": "success", "main-plan": "success"}, "\n".join(github.log)
+    uploaded = [p for artifact in github.artifacts.values() for p in artifact.path.rglob("*") if p.is_file()]
+    assert {p.name for p in uploaded} == {"dev.json", "dev.md", "dev.tfplan.enc"}
+    for path in uploaded:
+        assert token.encode() not in path.read_bytes(), f"{path.name} uploads the sensitive value"
+        if path.suffix == ".json":
+            assert '"prior_state"' not in path.read_text()
+    assert all(a.retention_days == 1 for a in github.artifacts.values())
