@@ -21,9 +21,13 @@ teardown ENV="local" CONFIRM="":
 test *ARGS:
     {{venv}}/pytest -n auto --dist loadfile {{ARGS}}
 
-# plan an environment (dev/prod: add --offline to plan against the local endpoint)
+# plan an environment into a saved plan file (dev/prod: add --account simulated for the local endpoint)
 plan ENV *ARGS:
     {{tk}} plan {{ENV}} {{ARGS}}
+
+# apply exactly the saved plan file the last `plan` of the env wrote
+apply ENV *ARGS:
+    {{tk}} apply {{ENV}} {{ARGS}}
 
 # format Terraform and Python in place
 fmt:

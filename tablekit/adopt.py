@@ -27,7 +27,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from tablekit import aws
 from tablekit.aws import ClientFactory
 from tablekit.plan import Action, Counts, Plan, ResourceChange
 from tablekit.terraform import Terraform, var_args
@@ -321,30 +320,30 @@ def adopt_env(
     extra_variables: Mapping[str, object] | None = None,
     var_files: list[Path] | None = None,
 ) -> tuple[AdoptReport, Mapping[str, object], Path, Path]:
-    """Adopt for one env (local: the local endpoint; dev/prod: real AWS, or offline with endpoint_url).
+    """Adopt for one env (local: the local endpoint; dev/prod: real AWS, or the simulated account
+    with endpoint_url).
 
     Returns the report plus what print_report needs to print runnable commands.
     """
     from tablekit import envs
 
-    offline = env != "local" and endpoint_url is not None
+    simulated = env != "local" and endpoint_url is not None
     if env == "local" and endpoint_url is None:
         endpoint_url = "http://127.0.0.1:4566"
     ctx = envs.context(
         env,
         endpoint_url=endpoint_url,
         data_dir=data_dir,
-        offline=offline,
+        account_name="simulated" if simulated else None,
         variables=dict(extra_variables or {}),
         var_files=var_files,
     )
     tf = envs.init(ctx)
     variables = ctx.tf_variables()
-    client_endpoint = endpoint_url if (env == "local" or offline) else None
     report = adopt(
         tf,
         variables,
-        aws.clients(client_endpoint, region),
+        ctx.clients(region),  # the env's own account: the endpoint's (local, simulated) or AWS
         ctx.data_dir / "adopt",
         dry_run=dry_run,
         var_files=ctx.var_files,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -73,6 +73,9 @@ class Clients:
     # The seed loader validates every row before the first request; botocore re-walking each item
     # costs ~15% CPU there, so it turns this off. Everyone else keeps botocore's checks.
     validate_params: bool = True
+    # Explicit keys (aws_access_key_id, aws_secret_access_key, aws_session_token) instead of the
+    # loopback test keys or the default chain: the simulated account's per-env endpoint accounts.
+    credentials: tuple[tuple[str, str], ...] = ()
 
     @property
     def local(self) -> bool:
@@ -98,7 +101,7 @@ class Clients:
     def client(self, service: str, **overrides: Any) -> Any:
         """A new client for `service` (thread-safe; each thread should keep its own client)."""
         global _SESSION
-        extra: dict[str, Any] = dict(LOCAL_CREDENTIALS) if self.local else {}
+        extra: dict[str, Any] = dict(self.credentials) or (dict(LOCAL_CREDENTIALS) if self.local else {})
         extra.update(overrides)
         config = extra.pop("config", None) or self.config()
         with _SESSION_LOCK:
@@ -120,6 +123,18 @@ class Clients:
         return replace(self, retries=False, validate_params=False, pool=pool)
 
 
-def clients(endpoint_url: str | None = None, region: str | None = None, *, retries: bool = True) -> Clients:
-    """The factory for an endpoint (None = real AWS with the default credential chain)."""
-    return Clients(endpoint_url=endpoint_url or None, region=region or default_region(), retries=retries)
+def clients(
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    *,
+    retries: bool = True,
+    credentials: Mapping[str, str] | None = None,
+) -> Clients:
+    """The factory for an endpoint (None = real AWS with the default credential chain); `credentials`
+    (boto3 keyword names) override the loopback test keys."""
+    return Clients(
+        endpoint_url=endpoint_url or None,
+        region=region or default_region(),
+        retries=retries,
+        credentials=tuple(sorted((credentials or {}).items())),
+    )

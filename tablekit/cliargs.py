@@ -41,6 +41,19 @@ def add_endpoint_url(parser: argparse.ArgumentParser, help: str, default: str | 
     parser.add_argument("--endpoint-url", default=default, metavar="URL", help=help)
 
 
+ACCOUNTS = ("aws", "simulated")  # same as tablekit.account.CHOICES (kept import-free here)
+
+
+def add_account(parser: argparse.ArgumentParser) -> None:
+    """--account: which account dev/prod work on (tablekit.account); local always uses the endpoint."""
+    parser.add_argument(
+        "--account",
+        choices=ACCOUNTS,
+        help="dev/prod: aws (real credentials, the default) or simulated (the local endpoint stands in "
+        "for the account); default from TABLEKIT_ACCOUNT",
+    )
+
+
 def add_inputs(parser: argparse.ArgumentParser) -> None:
     """--var / --var-file, passed through to Terraform (-var wins over -var-file, as in Terraform)."""
     parser.add_argument(

@@ -77,7 +77,9 @@ class MotoEngine:
         return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
 
     def environment(self) -> dict[str, str]:
-        return dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true")
+        # Managed policies: prod attaches the AWS-managed AWS Backup policy, which moto knows only
+        # when asked (about 1 s per endpoint account, on its first IAM call).
+        return dict(os.environ, MOTO_ALLOW_NONEXISTENT_REGION="true", MOTO_IAM_LOAD_MANAGED_POLICIES="true")
 
     def cwd(self) -> Path | None:
         return None

@@ -69,8 +69,11 @@ def setup(
     recreate: Sequence[str] = (),
     on_apply_line: Callable[[str], None] | None = None,
     source_root: Path | None = None,
+    account_name: str | None = None,
+    endpoint_url: str | None = None,
 ) -> SetupResult:
-    """Create (or converge) an environment and everything it needs.
+    """Create (or converge) an environment and everything it needs (dev/prod: on `account_name`,
+    tablekit.account; `endpoint_url` is the simulated account's endpoint).
 
     local only: `recreate` names tables to delete and create again (with their seed data), for
     changes the local endpoint cannot apply in place; `on_apply_line` sees every line of the apply.
@@ -79,7 +82,6 @@ def setup(
     if recreate and env != "local":
         raise UserError(f"--recreate is for the local env only, not {env}: real tables are never recreated by setup")
     steps = Steps(f"setup {env}")
-    endpoint_url = None
     if env == "local":
         ep = endpoint or (Endpoint(port=port) if port else Endpoint())
         with steps.step("start local endpoint") as info:
@@ -92,7 +94,9 @@ def setup(
         variables=variables,
         var_files=var_files,
         source_root=source_root,
+        account_name=account_name,
     )
+    envs.ensure_endpoint(ctx)
     if env == "local":
         with resume.guard(endpoint_url, "setup"):
             return _setup_local(ctx, steps, seed, quiet, recreate, on_apply_line)
@@ -210,6 +214,8 @@ def teardown(
     variables: dict[str, object] | None = None,
     var_files: list[Path] | None = None,
     source_root: Path | None = None,
+    account_name: str | None = None,
+    endpoint_url: str | None = None,
 ) -> list[str]:
     """Destroy an env after showing what goes; non-local envs need confirm == env name.
 
@@ -222,7 +228,7 @@ def teardown(
             f"(or `tablekit teardown {env} --confirm {env}`) if you really mean to destroy it"
         )
     ep = endpoint or (Endpoint(port=port) if port else Endpoint())
-    endpoint_url = ep.url if env == "local" else None
+    endpoint_url = ep.url if env == "local" else endpoint_url
     ctx = envs.context(
         env,
         endpoint_url=endpoint_url,
@@ -230,6 +236,7 @@ def teardown(
         variables=variables,
         var_files=var_files,
         source_root=source_root,
+        account_name=account_name,
     )
     if env == "local":
         with resume.guard(endpoint_url, "teardown"):

@@ -19,6 +19,7 @@ test fixtures and offline plans get the block for the provider in use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from tablekit.schemas import Block, ProviderSchema
@@ -78,12 +79,15 @@ def local_provider_hcl(
     alias: str | None = None,
     expressions: bool = False,
     comment: str | None = None,
+    credentials: Mapping[str, str] | None = None,
 ) -> str:
     """An aws provider block aiming every service at the local endpoint, for this provider.
 
     endpoint/region are literal values, or HCL expressions (e.g. var.endpoint_url) with
     expressions=True. region=None leaves the region out, which in an override file keeps the
-    original block's region.
+    original block's region. `credentials` (access_key, secret_key and optionally token) replaces
+    the fixed test keys; `{}` writes no keys at all (the simulated account passes each env's keys
+    in the Terraform process environment, so no file and no plan records them).
     """
 
     def value(v: str) -> str:
@@ -94,7 +98,8 @@ def local_provider_hcl(
         settings.append(("alias", _hcl_string(alias)))
     if region is not None:
         settings.append(("region", value(region)))
-    settings += [("access_key", '"test"'), ("secret_key", '"test"')]
+    keys = dict(credentials) if credentials is not None else {"access_key": "test", "secret_key": "test"}
+    settings += [(name, _hcl_string(keys[name])) for name in ("access_key", "secret_key", "token") if name in keys]
     path_style = next(p for p in PATH_STYLE if p in schema.provider.attributes)
     settings.append((path_style, "true"))
     if needs_start_up_flags(schema):

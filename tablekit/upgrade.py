@@ -15,8 +15,9 @@ an older release created. So for each env this check
    reason;
 5. when nothing fails, applies the plan and checks that every seeded item is still there.
 
-dev and prod run offline (tablekit.envs: a local backend, every provider aimed at the endpoint),
-so they need no account. The endpoint cannot create global-table replicas, so prod's REF is applied
+dev and prod run on the simulated account (tablekit.account: their real S3 backend, with a state
+bucket and lock table on the run's endpoint, and their own provider blocks aimed at it), so they
+need no AWS account. The endpoint cannot create global-table replicas, so prod's REF is applied
 without the university replica; the plan that is judged still contains the replica (an in-place
 addition against that state), and the plan that is applied leaves it out. Each env gets its own
 endpoint (the envs share table names) and its own data directory.
@@ -48,8 +49,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tablekit import envs, git, migrations, releases, snapshot
-from tablekit.aws import clients as aws_clients
+from tablekit import account, envs, git, migrations, releases, snapshot
 from tablekit.endpoint import Endpoint
 from tablekit.errors import OperationFailed, UserError
 from tablekit.paths import BUILD, ENV_NAMES
@@ -373,11 +373,11 @@ class EnvResult:
 COVERAGE = {
     "local": "REF's envs/local applied and seeded, migrated, planned, applied, every item checked",
     "dev": (
-        "offline (local backend, every service at the endpoint): REF's envs/dev applied and seeded with "
+        "simulated account (real S3 backend and providers on the endpoint): REF's envs/dev applied and seeded with "
         "alarms on, migrated, planned, applied, every item checked"
     ),
     "prod": (
-        "offline: REF's envs/prod applied and seeded without the university replica and the IELTS backup "
+        "simulated account: REF's envs/prod applied and seeded without the university replica and the IELTS backup "
         "selection (the endpoint can create neither), migrated; the judged plan includes both (additions "
         "against that state, so changes to them are not covered); applied without them, every item checked"
     ),
@@ -474,6 +474,7 @@ class EnvRun:
         self._apply_plan_file = self._plan_file
         self.plan: Plan | None = None
         self._head: tuple[envs.EnvContext, Terraform] | None = None
+        self._backend_file: Path | None = None
         self.aborted = threading.Event()
 
     # -- contexts --------------------------------------------------------------------------------
@@ -483,7 +484,8 @@ class EnvRun:
             self.env,
             endpoint_url=self.endpoint.url,
             data_dir=self.data_dir,
-            offline=self.env != "local",
+            account_name=account.SIMULATED if self.env != "local" else None,
+            backend_file=self._backend_file,
             variables=dict(variables or {}),
             source_root=source_root,
         )
@@ -505,7 +507,8 @@ class EnvRun:
         return self._head
 
     def clients(self) -> Any:
-        return aws_clients(self.endpoint.url)
+        """Clients of the env's own endpoint account (dev and prod are separate accounts there)."""
+        return self._context(self.head_tree).clients()
 
     # -- steps -----------------------------------------------------------------------------------
 
@@ -514,6 +517,8 @@ class EnvRun:
             shutil.rmtree(self.data_dir)
         self.data_dir.mkdir(parents=True)
         self.endpoint.start(timeout=60)
+        if self.env != "local":
+            self._backend_file = account.state_store(self.endpoint.url, self.env, self.data_dir / "account")
 
     def stop(self) -> None:
         self.endpoint.stop()
@@ -536,7 +541,7 @@ class EnvRun:
             from tablekit.seed import load_env
 
             with _step(self.env, f"seed {self.ref_label} data", timings, "seed") as info:
-                summary = load_env(dict(tables), aws_clients(self.endpoint.url), env=self.env, seed_root=seed_root)
+                summary = load_env(dict(tables), ctx.clients(), env=self.env, seed_root=seed_root)
                 self.result.seeded = summary.items
                 info["detail"] = f"{summary.items} items into {len(summary.tables)} tables ({', '.join(summary.sets)})"
         with _step(self.env, "snapshot items", timings, "snapshot") as info:

@@ -94,8 +94,10 @@ def local_env(endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory):
 def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fresh plan of every env as `terraform show -json` files, made once per session.
 
-    local is planned against the session endpoint, dev/prod offline (staged, local backend), each
-    with an empty state, exactly as `tablekit lint` plans them. Shared by the env plan tests and
+    local is planned against the session endpoint, dev/prod on the simulated account (their real
+    S3 backend, with a state bucket on the session endpoint; prod with its example inputs), each
+    with an empty state and in full (what only a real account could apply), exactly as
+    `tablekit lint` plans them. Shared by the env plan tests and
     the project policy-gate test, so a full run plans each env once.
     """
     from tablekit import envs
@@ -103,11 +105,9 @@ def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) 
     out = tmp_path_factory.mktemp("env-plans")
     files: dict[str, Path] = {}
     for env in ("local", "dev", "prod"):
-        ctx = envs.context(
-            env, endpoint_url=endpoint_url, offline=env != "local", data_dir=tmp_path_factory.mktemp(f"plan-{env}")
-        )
+        ctx = envs.on_endpoint(env, endpoint_url, tmp_path_factory.mktemp(f"plan-{env}"))
         files[env] = out / f"plan-{env}.json"
-        envs.plan(ctx, out_json=files[env], refresh=False)
+        envs.plan(ctx, out_json=files[env], refresh=False, full=True)
     return files
 
 

@@ -95,13 +95,8 @@ def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_
 
 
 def test_prod_alarm_topic_must_be_an_sns_arn(endpoint_url: str, tmp_path: Path) -> None:
-    ctx = envs.context(
-        "prod",
-        endpoint_url=endpoint_url,
-        offline=True,
-        data_dir=tmp_path,
-        variables={"alarm_sns_topic_arn": "oncall@example.com"},
-    )
+    ctx = envs.on_endpoint("prod", endpoint_url, tmp_path, example_values=False)
+    ctx.variables["alarm_sns_topic_arn"] = "oncall@example.com"
     with pytest.raises(UserError) as error:
         envs.plan(ctx, refresh=False)
     assert "alarm_sns_topic_arn must be an SNS topic ARN like arn:aws:sns:" in " ".join(str(error.value).split())

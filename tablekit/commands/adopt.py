@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cliargs.add_endpoint_url(
         parser,
         f"local: the local endpoint (default http://127.0.0.1:{DEFAULT_PORT}); "
-        "dev/prod: adopt offline against this endpoint (staged copy, local state)",
+        "dev/prod: adopt on the simulated account at this endpoint (bootstrap-state --account simulated first)",
     )
     parser.add_argument("--region", help="the env's region variable, also where ListTables looks (default us-east-1)")
     parser.add_argument("--data-dir", help="state/plan directory of the env run (default build/envs/ENV)")

@@ -1,8 +1,14 @@
-"""Environment commands: setup, teardown, status, plan, app-config (`tablekit COMMAND ENV ...`, docs/cli.md)."""
+"""Environment commands: setup, teardown, status, plan, apply, app-config (`tablekit COMMAND ENV ...`, docs/cli.md).
+
+`plan` saves the plan file it shows; `apply` applies exactly that file (or the one `--saved-plan`
+names), never a fresh plan. `--account simulated` (or TABLEKIT_ACCOUNT=simulated) runs dev and
+prod on the local endpoint with their real backend and provider configuration (tablekit.account).
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from dataclasses import asdict
@@ -10,10 +16,32 @@ from pathlib import Path
 
 from tablekit import appconfig, cliargs, envs, lifecycle
 from tablekit.endpoint import DEFAULT_PORT
+from tablekit.errors import UserError
 from tablekit.paths import BUILD
 
 # `plan --fail-on-destroy` exit code when the plan destroys or replaces something (docs/cli.md).
 DESTRUCTIVE_EXIT = 3
+DEFAULT_ENDPOINT_URL = envs.DEFAULT_ENDPOINT.format(port=DEFAULT_PORT)
+
+
+def _account(args: argparse.Namespace) -> str | None:
+    return getattr(args, "account", None)
+
+
+def _context(args: argparse.Namespace) -> envs.EnvContext:
+    ctx = envs.context(
+        args.env,
+        endpoint_url=getattr(args, "endpoint_url", None),
+        account_name=_account(args),
+        variables=cliargs.variables(getattr(args, "var", [])),
+        var_files=getattr(args, "var_file", []),
+    )
+    envs.ensure_endpoint(ctx)
+    return ctx
+
+
+def _label(ctx: envs.EnvContext) -> str:
+    return f"{ctx.env} (simulated account)" if ctx.simulated else ctx.env
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -24,6 +52,8 @@ def _setup(args: argparse.Namespace) -> int:
         variables=cliargs.variables(args.var),
         var_files=args.var_file,
         recreate=args.recreate,
+        account_name=args.account,
+        endpoint_url=args.endpoint_url,
     )
     return 0
 
@@ -45,27 +75,82 @@ def _status(args: argparse.Namespace) -> int:
 
 def _teardown(args: argparse.Namespace) -> int:
     lifecycle.teardown(
-        args.env, confirm=args.confirm, port=args.port, variables=cliargs.variables(args.var), var_files=args.var_file
+        args.env,
+        confirm=args.confirm,
+        port=args.port,
+        variables=cliargs.variables(args.var),
+        var_files=args.var_file,
+        account_name=args.account,
+        endpoint_url=args.endpoint_url,
     )
     return 0
 
 
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _plan(args: argparse.Namespace) -> int:
-    ctx = envs.context(
-        args.env,
-        endpoint_url=args.endpoint_url,
-        offline=args.offline,
-        variables=cliargs.variables(args.var),
-        var_files=args.var_file,
-    )
+    if args.base and args.env != "local":
+        raise UserError(f"--base is for local only: {args.env} plans against its account's own state")
     out = Path(args.out) if args.out else BUILD / "plans" / f"{args.env}.json"
-    plan = envs.plan(ctx, out_json=out, refresh=not args.no_refresh)
+    saved = Path(args.saved_plan).resolve() if args.saved_plan else None
+    planned_only: list[dict[str, str]] = []
+    planned_lines: list[str] = []
+    if args.base:
+        from tablekit import baseline
+
+        ctx = envs.context("local", variables=cliargs.variables(args.var), var_files=args.var_file)
+        saved = saved or ctx.data_dir.parent / "local-base" / "plan.tfplan"
+        plan = baseline.plan_against(
+            args.base, ctx.data_dir.parent / "local-base", out, ctx.variables, ctx.var_files, saved
+        )
+    else:
+        ctx = _context(args)
+        if args.env == "local":
+            ctx.endpoint_url = ctx.endpoint_url or DEFAULT_ENDPOINT_URL
+        reviewed = envs.review(
+            ctx,
+            out,
+            refresh=not args.no_refresh,
+            lock=not args.no_lock,
+            lock_timeout=args.lock_timeout,
+            plan_file=saved,
+        )
+        plan, saved = reviewed.plan, reviewed.plan_file
+        planned_only = [p.as_dict() for p in reviewed.planned_only]
+        planned_lines = [p.line() for p in reviewed.planned_only]
     counts = plan.counts()
     destroyed = [rc.address for rc in plan.destroyed()]
+    digest = sha256(saved)
     if args.json:
-        print(json.dumps({"env": args.env, "plan_json": str(out), "counts": asdict(counts), "destroys": destroyed}))
+        result = {
+            "env": args.env,
+            "account": ctx.account,
+            "plan_json": str(out),
+            "saved_plan": str(saved),
+            "sha256": digest,
+            "counts": asdict(counts),
+            "destroys": destroyed,
+            "planned_only": planned_only,
+        }
+        print(json.dumps(result))
     else:
-        print(f"{args.env}: {counts.line()} (plan JSON: {out})")
+        base = f" against {args.base}'s applied state" if args.base else ""
+        print(f"{_label(ctx)}{base}: {counts.line()} (plan JSON: {out})")
+        print(f"saved plan: {saved} (sha256 {digest}); `tablekit apply {args.env}` applies exactly this file")
+    if planned_only:
+        print(
+            f"planned only on the simulated account ({len(planned_only)}): the saved plan holds everything else; "
+            "these are checked by the full plan but not applied here:",
+            file=sys.stderr,
+        )
+        for line in planned_lines:
+            print(f"  {line}", file=sys.stderr)
     if args.fail_on_destroy and destroyed:
         for address in destroyed:
             print(f"destroys: {address}", file=sys.stderr)
@@ -74,8 +159,27 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _apply(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    if args.env == "local":
+        ctx.endpoint_url = ctx.endpoint_url or DEFAULT_ENDPOINT_URL
+    saved = Path(args.saved_plan) if args.saved_plan else ctx.saved_plan
+    if args.sha256 and saved.is_file() and sha256(saved) != args.sha256.lower():
+        raise UserError(
+            f"--sha256: {saved} is not the plan that was shown (sha256 {sha256(saved)}, expected {args.sha256}); "
+            "apply only the plan file whose digest was reviewed"
+        )
+    outputs = envs.apply_saved(ctx, saved, lock_timeout=args.lock_timeout)
+    tables = outputs.get("tables") or {}
+    if args.json:
+        print(json.dumps({"env": args.env, "account": ctx.account, "saved_plan": str(saved), "tables": len(tables)}))
+    else:
+        print(f"{_label(ctx)}: applied {saved} ({len(tables)} tables)")
+    return 0
+
+
 def _app_config(args: argparse.Namespace) -> int:
-    ctx = envs.context(args.env)
+    ctx = _context(args)
     values = envs.outputs(ctx).get("app_config", {})
     if args.out:
         appconfig.write(values, Path(args.out), args.format)
@@ -84,11 +188,17 @@ def _app_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _endpoint_and_account(parser: argparse.ArgumentParser, help: str = "local endpoint URL") -> None:
+    cliargs.add_account(parser)
+    cliargs.add_endpoint_url(parser, f"{help} (local, simulated account; default {DEFAULT_ENDPOINT_URL})")
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup = sub.add_parser("setup", help="create an env: endpoint (local), apply, seed, aggregates")
     cliargs.add_env(setup, default="local")
     setup.add_argument("--port", type=int, default=DEFAULT_PORT, help="local endpoint port")
     setup.add_argument("--no-seed", action="store_true", help="skip loading seed data")
+    _endpoint_and_account(setup)
     setup.add_argument(
         "--recreate",
         metavar="TABLE",
@@ -104,6 +214,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cliargs.add_env(teardown, default="local")
     teardown.add_argument("--confirm", metavar="ENV", help="the env name again, required for dev/prod")
     teardown.add_argument("--port", type=int, default=DEFAULT_PORT, help="local endpoint port")
+    _endpoint_and_account(teardown)
     cliargs.add_inputs(teardown)
     teardown.set_defaults(func=_teardown)
 
@@ -113,23 +224,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cliargs.add_json(status, "the comparison")
     status.set_defaults(func=_status)
 
-    plan = sub.add_parser("plan", help="plan an env and write its plan JSON")
+    plan = sub.add_parser("plan", help="plan an env into a saved plan file and write its JSON")
     cliargs.add_env(plan)
-    plan.add_argument(
-        "--offline", action="store_true", help="plan dev/prod against the local endpoint with a local backend"
-    )
-    cliargs.add_endpoint_url(plan, "local endpoint URL", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    _endpoint_and_account(plan)
     plan.add_argument("--out", metavar="FILE", help="where to write the plan JSON (default build/plans/ENV.json)")
+    plan.add_argument(
+        "--saved-plan", metavar="FILE", help="where to save the plan file `apply` applies (default: the env's data dir)"
+    )
     plan.add_argument("--no-refresh", action="store_true", help="plan with -refresh=false")
+    plan.add_argument(
+        "--no-lock", action="store_true", help="plan with -lock=false (read-only roles: PR plans never take the lock)"
+    )
+    plan.add_argument("--lock-timeout", metavar="DURATION", help="wait this long for the state lock (e.g. 5m)")
+    plan.add_argument(
+        "--base", metavar="REF", help="local only: plan against REF's applied state (REF applied to a fresh endpoint)"
+    )
     plan.add_argument(
         "--fail-on-destroy", action="store_true", help=f"exit {DESTRUCTIVE_EXIT} when the plan destroys or replaces"
     )
     cliargs.add_inputs(plan)
-    cliargs.add_json(plan, "the counts and destroyed addresses")
+    cliargs.add_json(plan, "the counts, destroyed addresses, saved plan, its sha256 and what is planned only")
     plan.set_defaults(func=_plan)
+
+    apply = sub.add_parser("apply", help="apply exactly a saved plan file (the one `plan` wrote)")
+    cliargs.add_env(apply)
+    _endpoint_and_account(apply)
+    apply.add_argument("--saved-plan", metavar="FILE", help="the plan file to apply (default: the one `plan` saved)")
+    apply.add_argument("--sha256", metavar="DIGEST", help="refuse a plan file whose sha256 differs (the reviewed one)")
+    apply.add_argument("--lock-timeout", metavar="DURATION", help="wait this long for the state lock (e.g. 10m)")
+    cliargs.add_json(apply, "what was applied")
+    apply.set_defaults(func=_apply)
 
     app = sub.add_parser("app-config", help="print/write the env's table-name map for application code")
     cliargs.add_env(app)
+    _endpoint_and_account(app)
     app.add_argument("--format", choices=("json", "dotenv"), help="output format (default from --out suffix)")
     app.add_argument("--out", metavar="FILE", help="file to write (.env → dotenv)")
     app.set_defaults(func=_app_config)

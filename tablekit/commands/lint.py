@@ -41,9 +41,10 @@ def fmt_check(dirs: Sequence[Path]) -> list[str]:
 def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lint") -> dict[str, Path]:
     """Plan each env with tablekit.envs against one throwaway local endpoint; returns env -> plan JSON.
 
-    dev and prod are planned with `offline=True` (staged copy, local backend, providers aimed at
-    the endpoint), so the gate needs no AWS account. Every env gets its own data directory under
-    build/lint/, never the developer's build/envs/<env> state.
+    dev and prod are planned on the simulated account (their real S3 backend and provider blocks,
+    aimed at the endpoint; prod with its committed example inputs) and in full, replicas included,
+    so the gate needs no AWS account and sees what a real account would apply. Every env gets its
+    own data directory under build/lint/, never the developer's build/envs/<env> state.
     """
     from tablekit import envs as envs_mod  # owned by another capability: imported only when planning
     from tablekit.endpoint import Endpoint
@@ -59,11 +60,12 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
                 shutil.rmtree(data_dir)  # a fresh, empty state: the plan shows every resource
             out = out_dir / f"plan-{env}.json"
             try:
-                ctx = envs_mod.context(env, endpoint_url=endpoint.url, data_dir=data_dir, offline=env != "local")
-                envs_mod.plan(ctx, out)
+                ctx = envs_mod.on_endpoint(env, endpoint.url, data_dir)
+                envs_mod.plan(ctx, out, full=True)
             except UserError as exc:
                 raise UserError(
-                    f"could not plan env {env!r} offline ({exc}); give its plan with --plan {env}=FILE "
+                    f"could not plan env {env!r} on the simulated account ({exc}); "
+                    f"give its plan with --plan {env}=FILE "
                     f"or leave it out with --envs"
                 ) from exc
             plans[env] = out

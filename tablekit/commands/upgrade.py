@@ -52,7 +52,7 @@ def _migrate(args: argparse.Namespace) -> int:
         args.env,
         endpoint_url=endpoint_url,
         data_dir=Path(args.data_dir) if args.data_dir else None,
-        offline=args.env != "local" and args.endpoint_url is not None,
+        account_name="simulated" if args.env != "local" and args.endpoint_url is not None else None,
     )
     tf = envs.init(ctx)
     migrations.migrate(tf, files, ctx.data_dir / "migrate-backups", dry_run=args.dry_run, label=args.env)
@@ -98,7 +98,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "upgrade-check",
         help="plan this tree against the applied, seeded state of a previous release; fail on data loss",
         description=(
-            "Exports REF from git, applies its envs to a fresh local endpoint each (dev/prod offline), seeds them, "
+            "Exports REF from git, applies its envs to a fresh local endpoint each (dev/prod on the simulated "
+            "account), seeds them, "
             "records an item count and content hash per table, applies the migrations shipped since REF, plans "
             "this tree against that state and reports every destroy/replace with its reason. A destroy or "
             "replacement of a data-bearing resource, or an address change without its migration, fails unless "
@@ -143,7 +144,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cliargs.add_endpoint_url(
         migrate,
         f"local: the local endpoint (default http://127.0.0.1:{DEFAULT_PORT}); "
-        "dev/prod: migrate the offline state kept for this endpoint",
+        "dev/prod: migrate the simulated account's state at this endpoint (or set TABLEKIT_ACCOUNT)",
     )
     migrate.add_argument("--data-dir", help="state directory of the env run (default build/envs/ENV)")
     migrate.set_defaults(func=_migrate)

@@ -81,7 +81,8 @@ def _unpack(
         return target, client, env
     ctx = target
     region = region or (ctx.variables or {}).get("region")  # type: ignore[assignment]
-    return tables_of(ctx), client or aws.clients(ctx.endpoint_url, region), env or ctx.env
+    # The env's own account: the endpoint's (local, simulated account) or AWS.
+    return tables_of(ctx), client or ctx.clients(region), env or ctx.env
 
 
 def load_env(
@@ -217,7 +218,9 @@ def _finish(
     workers = workers or default_workers
     backoff = backoff or Backoff()
     journal = Journal({name: plan.key_names for name, plan in plans.items()})
-    writer = Writer(factory, workers=workers, backoff=backoff, journal=journal)
+    # Shared envs never overwrite a live row (tablekit.seed.writer: if_absent); local converges.
+    if_absent = {name: plan.key_names[0] for name, plan in plans.items()} if summary.env not in (None, "local") else {}
+    writer = Writer(factory, workers=workers, backoff=backoff, journal=journal, if_absent=if_absent)
     try:
         _write(writer, journal, factory, plans, summary, progress)
     except (Exception, KeyboardInterrupt) as exc:
@@ -247,11 +250,12 @@ def _write(
     for name, table_stats in stats.items():
         row = summary.table(name)
         row.items, row.seconds, row.retries = (
-            table_stats.items + table_stats.unchanged,
+            table_stats.items + table_stats.unchanged + table_stats.skipped,
             table_stats.seconds,
             table_stats.retries,
         )
         row.unchanged = table_stats.unchanged
+        row.skipped = table_stats.skipped
     if summary.stale:
         by_table: dict[str, list[Item]] = {}
         for item in summary.stale:

@@ -31,6 +31,12 @@ class TableSummary:
     pruned: int = 0
     files: int = 0
     unchanged: int = 0  # items the table already held exactly, so not written again
+    skipped: int = 0  # shared envs: items not written because the live row differs (never overwritten)
+
+    @property
+    def new(self) -> int:
+        """Items this run wrote."""
+        return self.items - self.unchanged - self.skipped
 
     @property
     def items_per_second(self) -> float:
@@ -83,8 +89,12 @@ class Summary:
         grid.add_column("items/s", justify="right")
         grid.add_column("retries", justify="right")
         changed = any(row.unchanged for row in self.tables)
-        if changed:
+        shared = self.env not in (None, "local")
+        if changed or shared:
             grid.add_column("unchanged", justify="right")
+        if shared:
+            grid.add_column("new", justify="right")
+            grid.add_column("skipped: live row differs", justify="right")
         if self.pruned:
             grid.add_column("would prune" if self.dry_run else "pruned", justify="right")
         for row in sorted(self.tables, key=lambda r: r.table):
@@ -95,14 +105,18 @@ class Summary:
                 f"{row.items_per_second:,.0f}",
                 str(row.retries),
             ]
-            if changed:
+            if changed or shared:
                 cells.append(f"{row.unchanged:,}")
+            if shared:
+                cells += [f"{row.new:,}", f"{row.skipped:,}"]
             if self.pruned:
                 cells.append(str(row.pruned))
             grid.add_row(*cells)
         total = ["total", f"{self.items:,}", f"{self.seconds:.2f}", f"{self.items_per_second:,.0f}", str(self.retries)]
-        if changed:
+        if changed or shared:
             total.append(f"{sum(t.unchanged for t in self.tables):,}")
+        if shared:
+            total += [f"{sum(t.new for t in self.tables):,}", f"{sum(t.skipped for t in self.tables):,}"]
         if self.pruned:
             total.append(str(sum(t.pruned for t in self.tables)))
         grid.add_row(*total, style="bold", end_section=True)

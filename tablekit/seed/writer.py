@@ -10,6 +10,13 @@ full jitter (sleep a uniform random time in [0, min(cap, base * 2**n)]), which s
 parallel writers instead of letting them hammer the table in lockstep. Attempts are bounded: past
 the budget the loader stops with an error that says what was left and that a re-run is safe (puts
 and deletes are idempotent).
+
+Shared envs (dev, prod) are written with `if_absent`: every put is a PutItem with the condition
+that the item does not exist yet, so a row the application changed since the last seed is never
+overwritten -- not even one that appeared between the journal's read and the write. Rows the table
+already holds exactly are dropped before (the journal's `unchanged`), rows whose condition fails
+are counted as `skipped` (the live row differs). One request per new item is the price; reference
+sets are small, and only new rows pay it.
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ class TableStats:
 
     items: int = 0
     unchanged: int = 0  # puts skipped: the table already held exactly that item (journal reads tell)
+    skipped: int = 0  # if_absent puts refused: the live row differs (shared envs never overwrite)
     retries: int = 0
     started: float | None = None
     finished: float | None = None
@@ -110,6 +118,8 @@ class Writer:
     backoff: Backoff = field(default_factory=Backoff)
     on_progress: Progress | None = None
     journal: Journal | None = None
+    # table -> its partition-key attribute: puts to these tables only create items (shared envs).
+    if_absent: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -158,6 +168,9 @@ class Writer:
             self._record(table, 0, retried=False, unchanged=len(batch) - len(pending))
         if not pending:
             return
+        if table in self.if_absent:
+            self._put_if_absent(client, table, pending)
+            return
         attempt = 0
         while True:
             attempt += 1
@@ -187,15 +200,42 @@ class Writer:
             self.backoff.wait(attempt)
             pending = left
 
-    def _record(self, table: str, written: int, retried: bool, unchanged: int = 0) -> None:
+    def _put_if_absent(self, client: Any, table: str, requests: Sequence[Request]) -> None:
+        """PutItem each item on condition that it does not exist; a refused condition counts as skipped."""
+        key = self.if_absent[table]
+        for request in requests:
+            item = request["PutRequest"]["Item"]
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    client.put_item(
+                        TableName=table,
+                        Item=item,
+                        ConditionExpression="attribute_not_exists(#pk)",
+                        ExpressionAttributeNames={"#pk": key},
+                    )
+                    self._record(table, 1, retried=attempt > 1)
+                    break
+                except ClientError as exc:
+                    code = exc.response.get("Error", {}).get("Code", "")
+                    if code == "ConditionalCheckFailedException":
+                        self._record(table, 0, retried=attempt > 1, skipped=1)
+                        break
+                    if code not in RETRYABLE_CODES or attempt >= self.backoff.max_attempts:
+                        raise _write_error(table, exc, code) from None
+                    self.backoff.wait(attempt)
+
+    def _record(self, table: str, written: int, retried: bool, unchanged: int = 0, skipped: int = 0) -> None:
         with self._stats_lock:
             stats = self._stats[table]
             stats.items += written
             stats.unchanged += unchanged
+            stats.skipped += skipped
             stats.retries += int(retried)
             stats.finished = time.perf_counter()
-        if (written or unchanged) and self.on_progress is not None:
-            self.on_progress(table, written + unchanged)
+        if (written or unchanged or skipped) and self.on_progress is not None:
+            self.on_progress(table, written + unchanged + skipped)
 
 
 def _write_error(table: str, exc: ClientError, code: str) -> SeedWriteError:

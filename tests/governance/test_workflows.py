@@ -17,7 +17,13 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 # jobs that may request an OIDC token (they assume AWS roles)
-OIDC_JOBS = {("pr.yml", "plan-aws"), ("main.yml", "apply-dev"), ("main.yml", "apply-prod")}
+OIDC_JOBS = {
+    ("pr.yml", "plan-aws"),
+    ("main.yml", "plan-dev"),
+    ("main.yml", "apply-dev"),
+    ("main.yml", "plan-prod"),
+    ("main.yml", "apply-prod"),
+}
 
 
 def load(path: Path) -> dict:
@@ -73,27 +79,72 @@ def test_hardening_rules(path: Path) -> None:
             assert "${{" not in str(step.get("run", "")), f"{name}: expressions inside run scripts (use env:)"
 
 
+def _runs(job: dict) -> str:
+    return "\n".join(str(step.get("run", "")) for step in job.get("steps", []))
+
+
 def test_pr_workflow_shape() -> None:
     doc = load(ROOT / ".github" / "workflows" / "pr.yml")
     jobs = doc["jobs"]
-    assert set(jobs) >= {"static", "test", "policy", "plan-local", "plan-aws", "comment-render", "comment-post"}
+    assert set(jobs) >= {
+        "static",
+        "test",
+        "policy",
+        "upgrade-check",
+        "comment-outdated",
+        "plan-local",
+        "plan-aws",
+        "comment-render",
+        "comment-post",
+    }
     assert jobs["plan-aws"]["strategy"]["matrix"]["env"] == ["dev", "prod"]
-    assert jobs["comment-post"]["permissions"] == {"pull-requests": "write"}
-    assert not any("actions/checkout" in str(s.get("uses", "")) for s in jobs["comment-post"]["steps"]), (
-        "the job holding a write token must not run repository code"
-    )
+    # One GitHub environment per account, so each plan role trusts only its own OIDC subject.
+    assert jobs["plan-aws"]["environment"] == "plan-${{ matrix.env }}"
+    assert "--no-lock" in _runs(jobs["plan-aws"]), "PR plans (read-only roles) must never take the state lock"
+    assert "--base" in _runs(jobs["plan-local"]), "local is planned against the base branch's applied state"
+    for name in ("plan-local", "plan-aws"):
+        assert "python -m tablekit.redact" in _runs(jobs[name]), f"{name}: plans are redacted before upload"
+        uploads = [s for s in jobs[name]["steps"] if "upload-artifact" in str(s.get("uses", ""))]
+        assert uploads and all(s["with"]["retention-days"] == 1 for s in uploads)
+        assert all(s["with"]["path"] == "build/ci/upload/" for s in uploads), f"{name}: only redacted files upload"
+    for name in ("comment-post", "comment-outdated"):
+        assert jobs[name]["permissions"] == {"pull-requests": "write"}
+        assert not any("actions/checkout" in str(s.get("uses", "")) for s in jobs[name]["steps"]), (
+            "the job holding a write token must not run repository code"
+        )
+        script = next(s for s in jobs[name]["steps"] if "github-script" in str(s.get("uses", "")))
+        assert "c.user.login === AUTHOR" in script["with"]["script"], f"{name}: find the comment by its author too"
+    assert "--failed" in _runs(jobs["comment-render"]) and "--run-url" in _runs(jobs["comment-render"])
+    upgrade = jobs["upgrade-check"]
+    checkout = next(s for s in upgrade["steps"] if "actions/checkout" in str(s.get("uses", "")))
+    assert checkout["with"]["fetch-depth"] == 0, "the merge base must be in the clone"
+    assert 'upgrade-check --from "$BASE_SHA"' in _runs(upgrade)
+    assert "git merge-base" in _runs(upgrade)
     assert any("upload-sarif" in str(s.get("uses", "")) for s in jobs["policy"]["steps"])
     assert any(s.get("run") == "./just test" for s in jobs["test"]["steps"])
 
 
-def test_main_workflow_applies_dev_then_prod_behind_environments() -> None:
+def test_main_workflow_plans_once_and_applies_that_plan_behind_environments() -> None:
     doc = load(ROOT / ".github" / "workflows" / "main.yml")
     trigger = doc.get("on", doc.get(True))  # PyYAML reads a bare `on` key as True
     assert trigger == {"push": {"branches": ["main"]}}
     jobs = doc["jobs"]
     assert jobs["apply-dev"]["environment"] == "dev" and jobs["apply-prod"]["environment"] == "prod"
-    assert jobs["apply-prod"]["needs"] == ["apply-dev"]
+    assert jobs["plan-dev"]["environment"] == "state-dev" and jobs["plan-prod"]["environment"] == "state-prod"
+    assert jobs["apply-dev"]["needs"] == ["plan-dev"] and jobs["plan-prod"]["needs"] == ["apply-dev"]
+    assert jobs["apply-prod"]["needs"] == ["plan-prod"]
     assert doc["concurrency"]["cancel-in-progress"] is False
+    for env in ("dev", "prod"):
+        plan, apply = _runs(jobs[f"plan-{env}"]), _runs(jobs[f"apply-{env}"])
+        assert plan.index('tablekit migrate "$ENV_NAME" --dry-run') < plan.index('tablekit migrate "$ENV_NAME"\n')
+        assert plan.index("tablekit migrate") < plan.index("tablekit plan"), "migrations first, then the plan"
+        assert "--lock-timeout" in plan and "GITHUB_STEP_SUMMARY" in plan, "the gate shows the plan"
+        assert "openssl enc -aes-256-cbc" in plan, "the saved plan uploads only encrypted"
+        assert "tablekit plan" not in apply and "setup" not in apply and "auto-approve" not in apply
+        assert "--saved-plan" in apply and "--sha256" in apply and "--lock-timeout" in apply
+        assert "tablekit seed" in apply
+        uploads = [s for s in jobs[f"plan-{env}"]["steps"] if "upload-artifact" in str(s.get("uses", ""))]
+        assert [s["with"]["retention-days"] for s in uploads] == [1]
 
 
 def test_pre_commit_hooks_are_local_and_use_the_project_venv() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tablekit import envs, lifecycle
+from tablekit import account, envs, lifecycle
 from tablekit.errors import UserError
 
 
@@ -44,9 +45,80 @@ def test_real_env_without_credentials_is_refused(tmp_path, monkeypatch: pytest.M
         envs.require_credentials(ctx)
 
 
-def test_offline_plan_needs_an_endpoint() -> None:
-    with pytest.raises(UserError, match="offline plans need the local endpoint"):
-        envs.context("prod", offline=True)
+@pytest.mark.parametrize(
+    ("flag", "environ", "expected"),
+    [
+        (None, None, "aws"),
+        ("simulated", None, "simulated"),
+        (None, "simulated", "simulated"),
+        ("aws", "simulated", "aws"),
+    ],
+)
+def test_one_switch_picks_the_account(flag, environ, expected, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(account.ACCOUNT_ENV, raising=False)
+    if environ:
+        monkeypatch.setenv(account.ACCOUNT_ENV, environ)
+    assert envs.context("dev", account_name=flag).account == expected
+    assert envs.context("local", account_name=flag).account == "local"  # local is always the endpoint
+
+
+def test_an_unknown_account_names_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(account.ACCOUNT_ENV, "staging")
+    with pytest.raises(UserError, match=r"TABLEKIT_ACCOUNT 'staging': choose aws or simulated"):
+        envs.context("prod")
+
+
+def test_offline_is_only_a_deprecated_name_of_the_simulated_account() -> None:
+    ctx = envs.context("prod", offline=True)
+    assert ctx.simulated and ctx.offline
+    assert ctx.endpoint_url and ctx.endpoint_url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("modern", [False, True])
+def test_the_backend_redirect_holds_only_endpoints_keys_and_skip_flags(modern: bool) -> None:
+    text = account.backend_settings("http://127.0.0.1:9", modern)
+    settings = {line.split("=")[0].strip() for line in text.splitlines() if "=" in line and not line.startswith("#")}
+    assert not settings & {"bucket", "key", "region", "dynamodb_table", "path"}, "the env's backend.hcl decides those"
+    assert {"access_key", "secret_key", "skip_credentials_validation"} <= settings
+    assert ("endpoints" in settings) is modern
+
+
+def test_prod_without_its_required_input_stops_before_terraform(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("TF_VAR_alarm_sns_topic_arn", raising=False)
+    ctx = envs.context("prod", data_dir=tmp_path, account_name="simulated")
+    with pytest.raises(UserError) as err:
+        envs.check_inputs(ctx)
+    message = str(err.value)
+    first = "prod needs a value for alarm_sns_topic_arn (CI: repository variable PROD_ALARM_SNS_TOPIC_ARN)"
+    assert message.startswith(first)
+    assert "envs/prod/example.tfvars" in message and "\n" not in message
+    assert not any(tmp_path.iterdir()), "nothing may be written before the input check"
+    # An empty value (an unset repository variable) is missing too; the example file satisfies it.
+    monkeypatch.setenv("TF_VAR_alarm_sns_topic_arn", "")
+    with pytest.raises(UserError, match="given empty: alarm_sns_topic_arn"):
+        envs.check_inputs(ctx)
+    example = envs.example_inputs("prod")
+    assert example is not None
+    envs.check_inputs(envs.context("prod", data_dir=tmp_path, account_name="simulated", var_files=[example]))
+    envs.check_inputs(envs.context("dev", data_dir=tmp_path, account_name="simulated"))  # dev has none
+
+
+def test_the_simulated_account_keeps_the_real_backend_and_redirects_only_providers(endpoint_url: str, tmp_path) -> None:
+    ctx = envs.on_endpoint("prod", endpoint_url, tmp_path)
+    workdir = envs.stage(ctx)
+    override = (workdir / envs.ACCOUNT_OVERRIDE).read_text()
+    code = "\n".join(line for line in override.splitlines() if not line.startswith("#"))
+    assert "backend" not in code and "terraform" not in code, "the simulated account must not touch the backend"
+    assert code.count('provider "aws"') == 2 and '"replica"' in code
+    assert endpoint_url in code and "222222222222" in override  # prod's own endpoint account
+    # The account's keys reach Terraform through its environment only: no file, no plan holds them.
+    assert "access_key" not in code and "secret_key" not in code
+    assert ctx.terraform().extra_env["AWS_ACCESS_KEY_ID"].startswith(("ASIA", "FSIA", "AKIA"))
+    assert 'backend "s3" {}' in (workdir / "versions.tf").read_text()
+    assert not [p.name for p in workdir.glob("*override*") if p.name != envs.ACCOUNT_OVERRIDE]
+    config = envs.backend_config(ctx)
+    assert len(config) == 2
+    assert "bucket" in Path(config[0]).read_text() and "bucket" not in Path(config[1]).read_text()
 
 
 def test_cli_rejects_unknown_env_with_exit_2() -> None:

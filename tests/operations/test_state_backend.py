@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tablekit import account
 from tablekit.commands import state
 from tablekit.errors import UserError
 from tablekit.staging import scratch_root
@@ -130,7 +131,8 @@ def test_bootstrap_writes_backend_hcl_and_refuses_to_overwrite_a_different_one(
     settings = _hcl_settings(written.read_text())
     assert settings["bucket"] == BUCKET and settings["dynamodb_table"] == LOCK_TABLE
     assert settings["key"] == "dev/terraform.tfstate"
-    assert settings["endpoint"] == endpoint_url and settings["dynamodb_endpoint"] == endpoint_url
+    # Exactly what a real account's file holds: the endpoint is added per run (tablekit.account).
+    assert not {"endpoint", "dynamodb_endpoint", "access_key"} & set(settings)
     assert (bootstrapped.workdir / "terraform.tfstate").exists(), "the bootstrap keeps its own state locally"
 
     written.write_text(written.read_text().replace(LOCK_TABLE, "someone-elses-locks"))
@@ -172,7 +174,7 @@ def _state_versions(s3, key: str) -> list[dict]:
 
 
 def test_concurrent_applies_are_serialised_by_the_lock_table(
-    bootstrapped: state.BootstrapResult, aws, tmp_path: Path
+    bootstrapped: state.BootstrapResult, aws, endpoint_url: str, tmp_path: Path
 ) -> None:
     root = tmp_path / "root"
     root.mkdir()
@@ -181,8 +183,10 @@ def test_concurrent_applies_are_serialised_by_the_lock_table(
         'output "release" {\n  value = var.release\n}\n'
     )
     backend_file = bootstrapped.written[0]
+    redirect = tmp_path / "endpoint.hcl"  # what `plan --account simulated` adds as a second file
+    redirect.write_text(account.backend_settings(endpoint_url, modern=False))
     tf = Terraform(root, env={"TF_DATA_DIR": str(root / ".terraform")})
-    tf.init(backend_config=[str(backend_file)])
+    tf.init(backend_config=[str(backend_file), str(redirect)])
 
     # First apply: holds the lock while it waits for "yes".
     holder = tf.start(["apply", "-no-color", "-var", "release=first"], interactive=True)
