@@ -451,10 +451,19 @@ def review(
     tf = init(ctx)
     saved = Path(plan_file or ctx.saved_plan)
     if not ctx.simulated:
-        return Review(_plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=False), saved)
-    full = _plan(ctx, tf, None, refresh, False, lock, lock_timeout, ctx.data_dir / "full.tfplan", False, note=False)
-    held = _plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=True)
-    return Review(held, saved, gaps.compare(full, held), full)
+        found = Review(_plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=False), saved)
+    else:
+        full = _plan(ctx, tf, None, refresh, False, lock, lock_timeout, ctx.data_dir / "full.tfplan", False, note=False)
+        held = _plan(ctx, tf, out_json, refresh, False, lock, lock_timeout, saved, held=True)
+        found = Review(held, saved, gaps.compare(full, held), full)
+    if ctx.env != "local" and refresh:
+        # dev and prod are never repaired: a state that lost track of its account (an object it
+        # tracks is gone, a planned create would collide with one it lacks) stops the review with
+        # the `terraform state rm` / `terraform import` commands to run after checking each object.
+        from tablekit import reconcile
+
+        reconcile.require_agreement(found.full or found.plan, ctx.clients(), ctx.env, ctx.tf_variables(), ctx.var_files)
+    return found
 
 
 def destroy(ctx: EnvContext) -> None:

@@ -125,3 +125,30 @@ def test_cli_rejects_unknown_env_with_exit_2() -> None:
     proc = subprocess.run([sys.executable, "-m", "tablekit", "plan", "staging"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "invalid choice: 'staging'" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_prod_state_that_lost_track_of_its_account_stops_with_the_import_to_review(tmp_path) -> None:
+    """dev and prod are never repaired (local setup is): the review stops with the commands."""
+    from tablekit import reconcile
+    from tablekit.endpoint import Endpoint
+    from tablekit.probes import free_port
+
+    endpoint = Endpoint(port=free_port(), state_dir=tmp_path / "endpoint")  # of its own: it gets a stray table
+    endpoint.start(timeout=60)
+    try:
+        ctx = envs.on_endpoint("prod", endpoint.url, tmp_path / "prod")
+        ctx.clients().client("dynamodb").create_table(  # made by hand, outside Terraform, in prod's account
+            TableName="bandup-evaluations",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "evaluation_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "evaluation_id", "AttributeType": "S"}],
+        )
+        with pytest.raises(reconcile.StateMismatch) as caught:
+            envs.review(ctx)
+        message = str(caught.value)
+        assert "the prod state and its account disagree" in message and "nothing was applied" in message
+        assert "module.estate.module.bandup.module.table[" in message  # the address to import into
+        assert "bandup-evaluations" in next(line for line in message.splitlines() if "terraform import" in line)
+    finally:
+        endpoint.stop()
