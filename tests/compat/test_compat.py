@@ -155,7 +155,7 @@ def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: d
     assert len(tables) > 20 and by_line[protection] == tables
     [replica] = [k for k in by_line if "replica.deletion_protection_enabled" in k]
     assert by_line[replica] == tables, "the argument sits in every table's replica block (set where replicas exist)"
-    # What the CLI prints after `plan prod --offline`: every table by name, with what it went without.
+    # What the CLI prints after `plan prod --account simulated`: every table by name, with what it went without.
     text = compat.grouped_report(plan, by_line)
     names = [rc["change"]["after"]["name"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table"]
     lines = text.splitlines()
