@@ -689,10 +689,19 @@ def answered(exc: BaseException) -> bool:
     return bool(_code(exc)) or isinstance(exc, (KeyError, TypeError, ValueError))
 
 
+def _other_region(remote: Remote, attributes: Attributes) -> bool:
+    """True for an object whose ARN names another region than the clients' (a replica region's
+    KMS key, created through an aliased provider): these clients cannot see it, so it is unknown."""
+    region = getattr(remote._clients, "region", None)
+    arn = str(attributes.get("arn") or "")
+    parts = arn.split(":")
+    return bool(region) and len(parts) > 3 and parts[0] == "arn" and parts[3] not in ("", region)
+
+
 def present(remote: Remote, resource_type: str, attributes: Attributes) -> bool | None:
     """Whether a tracked object exists: True, False, or None when it cannot be told."""
     found = kind(resource_type)
-    if found is None:
+    if found is None or _other_region(remote, attributes):
         return None
     try:
         return found.present(remote, attributes)

@@ -480,6 +480,10 @@ class EnvRun:
     # -- contexts --------------------------------------------------------------------------------
 
     def _context(self, source_root: Path, variables: Mapping[str, object] | None = None) -> envs.EnvContext:
+        # The tree's own safe example inputs (prod's alarm topic): example.tfvars, or offline.tfvars
+        # in releases up to v0.1.0, which named it after the override the simulated account replaced.
+        env_dir = source_root / "envs" / self.env
+        examples = [env_dir / name for name in ("example.tfvars", "offline.tfvars") if (env_dir / name).is_file()]
         return envs.context(
             self.env,
             endpoint_url=self.endpoint.url,
@@ -487,6 +491,7 @@ class EnvRun:
             account_name=account.SIMULATED if self.env != "local" else None,
             backend_file=self._backend_file,
             variables=dict(variables or {}),
+            var_files=examples[:1],
             source_root=source_root,
         )
 

@@ -8,6 +8,7 @@ It changes nothing.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -77,3 +78,18 @@ def test_mismatch_stops_with_the_commands_to_review(endpoint_url):
     finally:
         for name in (present, existing):
             db.delete_table(TableName=name)
+
+
+def test_an_object_in_another_region_is_unknown_never_reported_gone(endpoint_url):
+    """prod's replica-region key lives in us-west-2; clients of the env's region cannot see it."""
+    clients = aws.clients(endpoint_url)
+    arn = "arn:aws:kms:us-west-2:222222222222:key/00000000-0000-0000-0000-000000000000"
+    tracked = [
+        {"address": "module.kms_replica.aws_kms_key.this", "mode": "managed", "type": "aws_kms_key",
+         "values": {"arn": arn, "key_id": arn.rsplit("/", 1)[1], "id": arn.rsplit("/", 1)[1]}},
+    ]  # fmt: skip
+    assert reconcile.require_agreement(_plan(tracked, []), clients, "prod").agrees
+    same_region = [dict(tracked[0], values={**tracked[0]["values"], "arn": arn.replace("us-west-2", "us-east-1")})]
+    gone = re.escape("terraform state rm module.kms_replica.aws_kms_key.this")
+    with pytest.raises(reconcile.StateMismatch, match=gone):
+        reconcile.require_agreement(_plan(same_region, []), clients, "prod")
