@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tablekit import aws
 from tablekit.endpoint import Endpoint
+from tablekit.paths import ROOT
 from tablekit.probes import free_port
+
+UNIVERSITY_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
+
+
+def university_tree(tree: Path) -> Path:
+    """A source tree (envs.context's source_root) whose envs/local is the university family alone.
+
+    The repository's modules/ with tests/lifecycle/toggle_root as envs/local (every documented
+    toggle a variable): a small root for the tests that need an apply but not the whole estate.
+    """
+    shutil.copytree(ROOT / "modules", tree / "modules")
+    shutil.copytree(UNIVERSITY_ROOT, tree / "envs" / "local")
+    for name in ("providers.tf", "versions.tf", "variables.tf"):
+        shutil.copy(ROOT / "envs" / "local" / name, tree / "envs" / "local" / name)
+    return tree
 
 
 def new_endpoint(directory: Path) -> Endpoint:

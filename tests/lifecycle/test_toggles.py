@@ -13,18 +13,16 @@ offers `./just setup --recreate TABLE`; that command converges with the seed dat
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Sequence
 
 import pytest
-from lifecycle_helpers import failing_toggles, holdings, new_endpoint
+from lifecycle_helpers import UNIVERSITY_ROOT, failing_toggles, holdings, new_endpoint, university_tree
 
 from tablekit import envs, lifecycle
 from tablekit.local_limits import CannotApplyLocally
 from tablekit.paths import ROOT
 
 README = ROOT / "modules" / "university" / "README.md"
-TOGGLE_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
 # Documented bool inputs that are no local setting, and why.
 NOT_LOCAL = {
     "replica_point_in_time_recovery": "replicas only; the local endpoint cannot create replicas",
@@ -45,7 +43,7 @@ def documented_toggles() -> dict[str, bool]:
 
 
 def wired_defaults() -> dict[str, bool]:
-    text = (TOGGLE_ROOT / "toggles.tf").read_text()
+    text = (UNIVERSITY_ROOT / "toggles.tf").read_text()
     return {
         name: default == "true"
         for name, default in re.findall(r'variable "(\w+)" \{[^}]*?default\s*=\s*(true|false)', text, re.DOTALL)
@@ -64,12 +62,7 @@ def test_every_documented_toggle_is_walked():
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory):
     """A tree with the repository's modules/ and the toggle root as its envs/local."""
-    tree = tmp_path_factory.mktemp("toggle-tree")
-    shutil.copytree(ROOT / "modules", tree / "modules")
-    shutil.copytree(TOGGLE_ROOT, tree / "envs" / "local")
-    for name in ("providers.tf", "versions.tf", "variables.tf"):
-        shutil.copy(ROOT / "envs" / "local" / name, tree / "envs" / "local" / name)
-    return tree
+    return university_tree(tmp_path_factory.mktemp("toggle-tree"))
 
 
 @pytest.mark.slow
