@@ -1,65 +1,4 @@
-# Common family inputs (docs/architecture.md), then the university-specific ones.
-
-variable "environment" {
-  description = "Environment name (local, dev or prod); goes into every Environment tag. In local, no event-source mapping is created by default (the local runner consumes the stream)."
-  type        = string
-
-  validation {
-    condition     = contains(["local", "dev", "prod"], var.environment)
-    error_message = "The environment must be one of local, dev, prod."
-  }
-}
-
-variable "name_prefix" {
-  description = "Prefix for the table and processor names (dev only; local and prod keep the contract name \"university\")."
-  type        = string
-  default     = ""
-
-  validation {
-    condition     = can(regex("^[a-zA-Z0-9_.-]{0,32}$", var.name_prefix))
-    error_message = "The name_prefix may hold only a-z, A-Z, 0-9, _ . - and at most 32 characters (e.g. \"dev-\")."
-  }
-}
-
-variable "tags" {
-  description = "Tags merged into every resource's tags (Project and Environment are added)."
-  type        = map(string)
-  default     = {}
-}
-
-variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN (prod) for the table and the DLQ (the processor role gets kms:Decrypt/GenerateDataKey on it via DynamoDB and SQS; the key policy must delegate to IAM). null: AWS-managed keys."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
-    error_message = "The kms_key_arn must be a KMS key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key-id>, or null."
-  }
-}
-
-variable "point_in_time_recovery" {
-  description = "Point-in-time recovery on the table."
-  type        = bool
-  default     = true
-}
-
-variable "alarms_enabled" {
-  description = "CloudWatch alarms: table and GSI throttles (generic module), processor errors, iterator age, DLQ depth."
-  type        = bool
-  default     = false
-}
-
-variable "alarm_actions" {
-  description = "SNS topic ARNs notified on ALARM and OK by every alarm."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", a))])
-    error_message = "The alarm_actions must be SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:dynamodb-alerts."
-  }
-}
+# Inputs of the university family alone; the inputs every family shares are in variables-common.tf.
 
 variable "replica_regions" {
   description = "Global-table replica regions (prod). Must stay empty in local: the local endpoint cannot create replicas."
@@ -232,38 +171,6 @@ variable "iterator_age_alarm_threshold_ms" {
   description = "Alarm when the processor falls this far behind the stream (IteratorAge maximum, ms)."
   type        = number
   default     = 60000
-}
-
-# --- current-provider table settings (hashicorp/aws 6.x), passed to every table of the family ---
-
-variable "deletion_protection_enabled" {
-  description = "Deletion protection on every table (and replica): DynamoDB refuses to delete them until an apply switches it off. true in dev and prod, false in local (teardown)."
-  type        = bool
-  default     = true
-}
-
-variable "point_in_time_recovery_period_days" {
-  description = "Days point-in-time recovery can restore back (1-35) on every table; null keeps DynamoDB's default of 35."
-  type        = number
-  default     = null
-}
-
-variable "table_class" {
-  description = "Table class of every table: STANDARD or STANDARD_INFREQUENT_ACCESS."
-  type        = string
-  default     = "STANDARD"
-}
-
-variable "on_demand_throughput" {
-  description = "{ max_read_request_units, max_write_request_units } caps for every on-demand table (a cost guard); null: no caps."
-  type        = any
-  default     = null
-}
-
-variable "import_tables" {
-  description = "Real table name => import_table settings of the generic module (create that table from data in S3); tables not listed start empty."
-  type        = any
-  default     = {}
 }
 
 variable "replica_point_in_time_recovery" {

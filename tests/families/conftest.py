@@ -32,11 +32,14 @@ class FamilyRoot:
 @pytest.fixture(scope="session")
 def all_families_root(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str) -> FamilyRoot:
     """One root with the three families sharing the common inputs as root variables (as envs do)."""
-    common = {name: f"var.{name}" for name in ("environment", "name_prefix", "kms_key_arn", "alarms_enabled")}
+    common = {
+        name: f"var.{name}" for name in ("environment", "name_prefix", "kms_key_arn", "alarms_enabled", "alarm_actions")
+    }
     ielts = {**common, "enable_phantom_tables": "var.enable_phantom_tables", "backup_enabled": "var.backup_enabled"}
     variables = (
         'variable "environment" {}\nvariable "name_prefix" { default = "" }\n'
         'variable "kms_key_arn" { default = null }\nvariable "alarms_enabled" { default = false }\n'
+        'variable "alarm_actions" {\n  type    = list(string)\n  default = []\n}\n'
         'variable "enable_phantom_tables" { default = false }\nvariable "backup_enabled" { default = false }\n'
     )
     blocks = [

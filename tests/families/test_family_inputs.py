@@ -104,3 +104,19 @@ def test_aitutor_alarms_throttling_errors_latency(prod_plan) -> None:
     latency = alarms["aitutor_users-query-latency"]
     assert (latency["extended_statistic"], latency["threshold"]) == ("p99", 100)
     assert alarms["aitutor_users-email-index-read-throttles"]["threshold"] == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"kms_key_arn": "alias/tablekit"}, "The kms_key_arn must be a KMS key or alias ARN"),
+        ({"alarm_actions": ["arn:aws:sqs:us-east-1:123456789012:q"]}, "The alarm_actions must be SNS topic ARNs"),
+    ],
+    ids=["kms_key_arn", "alarm_actions"],
+)
+def test_every_family_refuses_a_malformed_arn(all_families_root, variables, message) -> None:
+    """The shared inputs file validates both ARNs, so every family refuses them at plan time."""
+    with pytest.raises(TerraformError, match=message) as refused:
+        all_families_root.plan({"environment": "local", **variables})
+    for family in ("bandup", "ielts-genai-prep", "aitutor"):
+        assert f"modules/{family}/variables-common.tf" in str(refused.value), family

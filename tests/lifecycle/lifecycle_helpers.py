@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tablekit import aws
 from tablekit.endpoint import Endpoint
+from tablekit.paths import ROOT
 from tablekit.probes import free_port
+
+UNIVERSITY_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
+
+
+def university_tree(tree: Path) -> Path:
+    """A source tree (envs.context's source_root) whose envs/local is the university family alone.
+
+    The repository's modules/ with tests/lifecycle/toggle_root as envs/local (every documented
+    toggle a variable): a small root for the tests that need an apply but not the whole estate.
+    """
+    shutil.copytree(ROOT / "modules", tree / "modules")
+    shutil.copytree(UNIVERSITY_ROOT, tree / "envs" / "local")
+    for name in ("providers.tf", "versions.tf", "variables.tf"):
+        shutil.copy(ROOT / "envs" / "local" / name, tree / "envs" / "local" / name)
+    return tree
 
 
 def new_endpoint(directory: Path) -> Endpoint:
@@ -49,6 +67,26 @@ def holdings(endpoint_url: str, tables: dict[str, Any]) -> dict[str, Any]:
         "functions": functions,
         "enabled_keys": len(live_keys),
     }
+
+
+def failing_toggles(names: Sequence[str], walk: Callable[[Sequence[str]], str | None]) -> dict[str, str]:
+    """name => why, for every toggle whose flip-and-revert does not converge, found by bisection.
+
+    `walk(group)` flips every toggle of the group in one apply, reverts them all in one, and returns
+    why that did not converge (None when both plans were empty and the holdings unchanged). It
+    always ends on the defaults, so the next call starts clean. A family whose toggles all converge
+    costs one walk instead of one per toggle; only a failing group is split in halves, so a broken
+    toggle is still named alone, at about two walks per halving. A group that fails while each
+    half converges fails by the combination: it is reported under all its names, joined by "+".
+    """
+    why = walk(names)
+    if why is None:
+        return {}
+    if len(names) == 1:
+        return {names[0]: why}
+    half = len(names) // 2
+    found = failing_toggles(names[:half], walk) | failing_toggles(names[half:], walk)
+    return found or {"+".join(names): f"only together: {why}"}
 
 
 def group_ids(data_dir: Path) -> list[int]:

@@ -1,16 +1,18 @@
 """Run `setup local` and interrupt it after N resources were created (the kill tests' child process).
 
-usage: setup_child.py PORT ENDPOINT_STATE_DIR DATA_DIR N SIGNAL
+usage: setup_child.py PORT ENDPOINT_STATE_DIR DATA_DIR N SIGNAL [SOURCE_ROOT [VARIABLES_JSON]]
 
 SIGNAL: KILL (the harness dies at once, as with a closed laptop or `kill -9`), INT (one Ctrl-C),
 INT2 (Ctrl-C, and Ctrl-C again a second later, during the grace period), HUP (the terminal closed),
 KILLALL (terraform, its providers and the harness all SIGKILLed at once: a power cut; terraform
 cannot write the state, so what it created is on the endpoint but not in the state).
-The hook runs on every apply line (``tablekit.terraform.Terraform.stream``'s on_line).
+SOURCE_ROOT (default: the repository) and VARIABLES_JSON are lifecycle.setup's source_root and
+variables. The hook runs on every apply line (``tablekit.terraform.Terraform.stream``'s on_line).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -23,6 +25,8 @@ from tablekit.endpoint import Endpoint
 
 def main() -> int:
     port, state_dir, data_dir, after, how = sys.argv[1:6]
+    source_root = Path(sys.argv[6]) if len(sys.argv) > 6 else None
+    variables = json.loads(sys.argv[7]) if len(sys.argv) > 7 else None
     created = 0
 
     def hook(line: str) -> None:
@@ -45,7 +49,15 @@ def main() -> int:
 
     endpoint = Endpoint(port=int(port), state_dir=Path(state_dir))
     try:
-        lifecycle.setup("local", endpoint=endpoint, data_dir=Path(data_dir), quiet=True, on_apply_line=hook)
+        lifecycle.setup(
+            "local",
+            endpoint=endpoint,
+            data_dir=Path(data_dir),
+            quiet=True,
+            on_apply_line=hook,
+            source_root=source_root,
+            variables=variables,
+        )
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc}", file=sys.stderr)
         return 130

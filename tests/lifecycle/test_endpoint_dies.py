@@ -8,7 +8,7 @@ setup then converges from whatever the cut-short apply left.
 from __future__ import annotations
 
 import pytest
-from lifecycle_helpers import holdings, new_endpoint
+from lifecycle_helpers import holdings, new_endpoint, university_tree
 
 from tablekit import cli, lifecycle, resume
 
@@ -16,6 +16,7 @@ from tablekit import cli, lifecycle, resume
 def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
+    tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates
     created = 0
 
     def stop_endpoint(line: str) -> None:
@@ -26,14 +27,16 @@ def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
 
     try:
         with pytest.raises(resume.EndpointGone) as caught:
-            lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, on_apply_line=stop_endpoint)
+            lifecycle.setup(
+                "local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, on_apply_line=stop_endpoint
+            )
         message = str(caught.value)
         assert "\n" not in message
         assert f"the local endpoint at {endpoint.url} stopped answering during setup (apply envs/local)" in message
         assert "`./just up`" in message and "`./just setup` again" in message
 
         endpoint.start(timeout=60)
-        result = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        result = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         assert holdings(endpoint.url, result.tables)["items"]["university"] > 0
         assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
     finally:

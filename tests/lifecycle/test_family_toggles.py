@@ -3,19 +3,21 @@
 The university family (stream included) has its own walk in test_toggles.py; this one covers the
 other three. The toggles are every `bool` input of the family's README inputs table, so a new one
 is walked without touching this test (or must be listed in NOT_LOCAL with the reason). Each family
-gets a root of its own (a KMS key and the family, every toggle a variable), so a toggle costs two
-applies of that family only. After each toggle and each revert the plan is "no changes", and the
-seeded items are exactly what the first setup loaded.
+gets a root of its own (a KMS key and the family, every toggle a variable). Every toggle is flipped
+in one apply and reverted in one; after each the plan is "no changes" and the seeded items are
+exactly what the first setup loaded. Only when that walk fails is it bisected
+(lifecycle_helpers.failing_toggles), so the failure still names the toggle.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import holdings, new_endpoint
+from lifecycle_helpers import failing_toggles, holdings, new_endpoint
 
 from tablekit import envs, lifecycle
 from tablekit.paths import ROOT
@@ -105,19 +107,47 @@ def test_each_toggle_and_its_revert_converge(family: str, tmp_path: Path) -> Non
         ctx = envs.context("local", endpoint_url=endpoint.url, data_dir=data, variables=values, source_root=tree)
         return envs.plan(ctx).counts().total
 
+    def walk(group: Sequence[str]) -> str | None:
+        flipped = {name: not toggles[name] for name in group}
+        setup(flipped, seed=False)
+        left_flipped = changes(flipped)
+        setup({})  # always back to the defaults, so a bisection's next walk starts clean
+        if left_flipped:
+            return f"the plan after flipping still has {left_flipped} change(s)"
+        if changes({}):
+            return "the plan after reverting still has changes"
+        now = holdings(endpoint.url, first.tables)
+        if now["items"] != baseline["items"] or now["tables"] != baseline["tables"]:
+            return "items or tables differ after the revert"
+        return None
+
     try:
         first = setup({})
         baseline = holdings(endpoint.url, first.tables)
         assert baseline["items"] and sum(baseline["items"].values()) > 0, f"{family}: nothing was seeded"
         assert changes({}) == 0
-        for name, default in toggles.items():
-            toggled = {name: not default}
-            setup(toggled, seed=False)
-            assert changes(toggled) == 0, f"{family}.{name}: the plan after toggling it still has changes"
-            setup({})
-            assert changes({}) == 0, f"{family}.{name}: the plan after reverting it still has changes"
-            now = holdings(endpoint.url, first.tables)
-            assert now["items"] == baseline["items"], f"{family}.{name}: items differ after the revert"
-            assert now["tables"] == baseline["tables"], f"{family}.{name}: tables differ after the revert"
+        assert failing_toggles(sorted(toggles), walk) == {}, family
     finally:
         endpoint.stop()
+
+
+def test_a_walk_that_converges_costs_one_walk_and_a_failing_one_names_its_toggle() -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def walk_breaking(*broken: str):
+        def walk(group: Sequence[str]) -> str | None:
+            calls.append(tuple(group))
+            return "changes left" if set(broken) & set(group) else None
+
+        return walk
+
+    names = ["a", "b", "c", "d", "e"]
+    assert failing_toggles(names, walk_breaking()) == {} and calls == [tuple(names)]
+    assert failing_toggles(names, walk_breaking("d")) == {"d": "changes left"}
+    assert failing_toggles(names, walk_breaking("a", "e")) == {"a": "changes left", "e": "changes left"}
+
+    def only_b_with_c(group: Sequence[str]) -> str | None:
+        return "changes left" if {"b", "c"} <= set(group) else None
+
+    # Neither half fails alone: the combination is named, never reported as converging.
+    assert failing_toggles(["b", "c"], only_b_with_c) == {"b+c": "only together: changes left"}

@@ -7,7 +7,7 @@ exist") and only deleting the state file by hand recovered.
 
 from __future__ import annotations
 
-from lifecycle_helpers import holdings, new_endpoint
+from lifecycle_helpers import holdings, new_endpoint, university_tree
 
 from tablekit import lifecycle
 
@@ -15,8 +15,9 @@ from tablekit import lifecycle
 def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
+    tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates
     try:
-        first = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        first = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         before = holdings(endpoint.url, first.tables)
         assert before["items"]["university"] > 0 and before["functions"] and before["aggregates"]
         assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
@@ -29,28 +30,28 @@ def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
         assert not emptied.agrees and emptied.present == 0 and len(emptied.missing) == emptied.tracked > 0
         capsys.readouterr()
 
-        second = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+        second = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         said = capsys.readouterr().err
         assert "holds none of the" in said and "starting from an empty state" in said
         assert second.details["reconcile"].kept_state is not None  # the old state is kept, not deleted
         assert holdings(endpoint.url, second.tables) == before
         assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
 
-        third = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, seed=False)
+        third = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
         assert third.details["plan"].total == 0  # converged: nothing planned, apply skipped
 
         # Teardown with the endpoint gone: its objects went with it, so nothing to destroy (exit 0).
         endpoint.stop()
-        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data) == []
+        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
         assert "nothing to destroy" in capsys.readouterr().err
 
         endpoint.start(timeout=60)
-        lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, seed=False)
-        removed = lifecycle.teardown("local", endpoint=endpoint, data_dir=data)
+        lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
+        removed = lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree)
         assert any(".aws_lambda_function.processor" in address for address in removed)
         assert not endpoint.status()["healthy"]  # teardown of local stops the endpoint it started
         capsys.readouterr()
-        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data) == []
+        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
         assert "nothing to destroy" in capsys.readouterr().err
     finally:
         endpoint.stop()

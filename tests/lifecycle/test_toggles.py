@@ -2,7 +2,10 @@
 
 The toggles are read from the module README's inputs table (every `bool` input), so a new toggle
 is walked without touching this test, or must be listed in NOT_LOCAL with the reason. After each
-toggle and after each revert the plan is "no changes". Where the local endpoint cannot follow the
+toggle and after each revert the plan is "no changes". The toggles are flipped together in one apply
+and reverted in one (a toggle that needs another with it, TOGETHER, walks in a group of its own so
+the other is also walked alone); only a failing walk is bisected (lifecycle_helpers.failing_toggles)
+to name the toggle. Where the local endpoint cannot follow the
 revert (re-enabling a stream: "Cannot enable stream"), setup stops before applying anything and
 offers `./just setup --recreate TABLE`; that command converges with the seed data back in place.
 """
@@ -10,17 +13,16 @@ offers `./just setup --recreate TABLE`; that command converges with the seed dat
 from __future__ import annotations
 
 import re
-import shutil
+from collections.abc import Sequence
 
 import pytest
-from lifecycle_helpers import holdings, new_endpoint
+from lifecycle_helpers import UNIVERSITY_ROOT, failing_toggles, holdings, new_endpoint, university_tree
 
 from tablekit import envs, lifecycle
 from tablekit.local_limits import CannotApplyLocally
 from tablekit.paths import ROOT
 
 README = ROOT / "modules" / "university" / "README.md"
-TOGGLE_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
 # Documented bool inputs that are no local setting, and why.
 NOT_LOCAL = {
     "replica_point_in_time_recovery": "replicas only; the local endpoint cannot create replicas",
@@ -41,7 +43,7 @@ def documented_toggles() -> dict[str, bool]:
 
 
 def wired_defaults() -> dict[str, bool]:
-    text = (TOGGLE_ROOT / "toggles.tf").read_text()
+    text = (UNIVERSITY_ROOT / "toggles.tf").read_text()
     return {
         name: default == "true"
         for name, default in re.findall(r'variable "(\w+)" \{[^}]*?default\s*=\s*(true|false)', text, re.DOTALL)
@@ -60,12 +62,7 @@ def test_every_documented_toggle_is_walked():
 @pytest.fixture(scope="module")
 def source_root(tmp_path_factory):
     """A tree with the repository's modules/ and the toggle root as its envs/local."""
-    tree = tmp_path_factory.mktemp("toggle-tree")
-    shutil.copytree(ROOT / "modules", tree / "modules")
-    shutil.copytree(TOGGLE_ROOT, tree / "envs" / "local")
-    for name in ("providers.tf", "versions.tf", "variables.tf"):
-        shutil.copy(ROOT / "envs" / "local" / name, tree / "envs" / "local" / name)
-    return tree
+    return university_tree(tmp_path_factory.mktemp("toggle-tree"))
 
 
 @pytest.mark.slow
@@ -82,27 +79,43 @@ def test_each_toggle_and_its_revert_converge(tmp_path, source_root, capsys):
         ctx = envs.context("local", endpoint_url=endpoint.url, data_dir=data, variables=values, source_root=source_root)
         return envs.plan(ctx).counts().total
 
+    defaults = wired_defaults()
+    recreated: list[list[str]] = []
+
+    def walk(group: Sequence[str]) -> str | None:
+        flipped: dict[str, object] = {}
+        for name in group:
+            flipped |= {name: not defaults[name], **(TOGETHER.get(name, {}) if defaults[name] else {})}
+        setup(flipped, seed=False)
+        left_flipped = no_changes(flipped)
+        capsys.readouterr()
+        try:
+            setup({})
+        except CannotApplyLocally as exc:
+            # Nothing was applied; the message is the one command that recreates just that table.
+            assert "./just setup --recreate university" in str(exc), str(exc)
+            assert [b.table for b in exc.blocked] == ["university"]
+            recreated.append(list(group))
+            setup({}, recreate=["university"])
+        if left_flipped:
+            return f"the plan after toggling still has {left_flipped} change(s)"
+        if no_changes({}):
+            return "the plan after reverting still has changes"
+        if holdings(endpoint.url, first.tables) != baseline:
+            return "items or aggregates differ after the revert"
+        return None
+
     try:
         first = setup({})
         baseline = holdings(endpoint.url, first.tables)
         assert baseline["aggregates"] and no_changes({}) == 0
-        recreated = []
-        for name, default in wired_defaults().items():
-            toggled = {name: not default, **(TOGETHER.get(name, {}) if default else {})}
-            setup(toggled, seed=False)
-            assert no_changes(toggled) == 0, f"{name}: the plan after toggling it still has changes"
-            capsys.readouterr()
-            try:
-                setup({})
-            except CannotApplyLocally as exc:
-                # Nothing was applied; the message is the one command that recreates just that table.
-                assert "./just setup --recreate university" in str(exc), str(exc)
-                assert [b.table for b in exc.blocked] == ["university"]
-                recreated.append(name)
-                setup({}, recreate=["university"])
-            assert no_changes({}) == 0, f"{name}: the plan after reverting it still has changes"
-            assert holdings(endpoint.url, first.tables) == baseline, f"{name}: items or aggregates differ"
+        apart = [[name] for name in defaults if name in TOGETHER]
+        together = [name for name in defaults if name not in TOGETHER]
+        failed: dict[str, str] = {}
+        for group in [together, *apart]:
+            failed |= failing_toggles(group, walk)
+        assert failed == {}
         # Re-enabling the stream is the change the local endpoint refuses (moto: Cannot enable stream).
-        assert recreated == ["stream_enabled"]
+        assert recreated == [["stream_enabled"]]
     finally:
         endpoint.stop()

@@ -1,7 +1,12 @@
-# Common inputs of every table family (docs/architecture.md), then the AI Tutor-specific ones.
+# Inputs every table family shares (modules/bandup, aitutor, ielts-genai-prep, university).
+#
+# This file is byte-identical in each family module (tests/families/test_family_contracts.py keeps
+# it so): edit it in one family, then copy it to the other three. Envs and the estate module pass
+# these the same way to every family; what a family adds lives in its own variables.tf, and what
+# an input means for one family in particular is said in that family's README.
 
 variable "environment" {
-  description = "Environment name: local, dev or prod. Goes into the Environment tag of every table."
+  description = "Environment name: local, dev or prod. Goes into the Environment tag of every resource."
   type        = string
 
   validation {
@@ -11,7 +16,7 @@ variable "environment" {
 }
 
 variable "name_prefix" {
-  description = "Prepended to every table name. Dev only (e.g. \"dev-\"); local and prod must keep the contract names, so leave it \"\" there."
+  description = "Prepended to every table name (and to the family's other named resources). Dev only (e.g. \"dev-\"); local and prod must keep the contract names, so leave it \"\" there."
   type        = string
   default     = ""
 
@@ -28,19 +33,24 @@ variable "tags" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for server-side encryption (prod). null = the AWS-managed key."
+  description = "Customer-managed KMS key ARN for server-side encryption of every table (and of the family's queue or backup vault, where it has one; the key policy must delegate to IAM). null = the AWS-managed key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
+    error_message = "The kms_key_arn must be a KMS key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key-id>, or null."
+  }
 }
 
 variable "point_in_time_recovery" {
-  description = "Point-in-time recovery on every table (seed 002: automatic backups through PITR)."
+  description = "Point-in-time recovery on every table of the family."
   type        = bool
   default     = true
 }
 
 variable "alarms_enabled" {
-  description = "Create the seed's CloudWatch alarms (throttling, errors, latency) for every table, through the generic module."
+  description = "Create the family's CloudWatch alarms: the generic module's for every table (throttles, system errors) and the family's own, which its README lists."
   type        = bool
   default     = false
 }
@@ -49,6 +59,11 @@ variable "alarm_actions" {
   description = "SNS topic ARNs notified when an alarm fires or recovers."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", a))])
+    error_message = "The alarm_actions must be SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:dynamodb-alerts."
+  }
 }
 
 # --- current-provider table settings (hashicorp/aws 6.x), passed to every table of the family ---
