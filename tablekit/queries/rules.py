@@ -8,11 +8,12 @@ finder could not resolve says "not checked" instead of passing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from tablekit.audit import closest
 from tablekit.queries import expressions as ex
-from tablekit.queries.model import SPREAD, UNKNOWN, Call, Position
+from tablekit.queries.model import SPREAD, UNKNOWN, Call, Position, Typed
 from tablekit.queries.report import Finding
 from tablekit.queries.reserved import is_reserved
 from tablekit.queries.schema import Declared, KeySchema, TableSchema
@@ -214,18 +215,16 @@ def _attribute(ctx: _Ctx, name: ex.Name) -> Any:
     return ".".join(parts)
 
 
-def _type_of(ctx: _Ctx, operand: Any) -> str | None:
-    """The DynamoDB type of a value operand, when it is literal."""
+def _literal(ctx: _Ctx, operand: Any) -> Typed | None:
+    """The typed value of a value operand, when it is literal."""
     if not isinstance(operand, ex.Value):
         return None
     if operand.placeholder is None:
-        found = typed(operand.inline, ctx.call.style)
-    else:
-        values = ctx.mapping("ExpressionAttributeValues")
-        if values is UNKNOWN or operand.placeholder not in values:
-            return None
-        found = typed(values[operand.placeholder], ctx.call.style)
-    return None if found is None else found.type
+        return typed(operand.inline, ctx.call.style)
+    values = ctx.mapping("ExpressionAttributeValues")
+    if values is UNKNOWN or operand.placeholder not in values:
+        return None
+    return typed(values[operand.placeholder], ctx.call.style)
 
 
 def _where(key: KeySchema, ctx: _Ctx) -> str:
@@ -343,20 +342,57 @@ def _key_rules(ctx: _Ctx, key: KeySchema, found: dict[str, tuple[str, tuple[Any,
             where,
         )
         ok = False
-    for attribute, (_, operands) in found.items():
-        declared_type = ctx.table.type_of(attribute)
-        for operand in operands:
-            kind = _type_of(ctx, operand)
-            if attribute in key.names and kind is not None and declared_type and kind != declared_type:
-                ctx.add(
-                    "error",
-                    "key-condition-type",
-                    f"{attribute!r} is {declared_type} but the key condition gives it a {kind} value",
-                    f"pass a {declared_type} value",
-                    where,
-                )
-                ok = False
+    for attribute, (op, operands) in found.items():
+        ok = _key_values(ctx, attribute, op, operands) and ok
     return ok
+
+
+def _key_values(ctx: _Ctx, attribute: str, op: str, operands: tuple[Any, ...]) -> bool:
+    """Literal key values: the declared type, not empty, BETWEEN bounds in order."""
+    where = ctx.call.where("KeyConditionExpression")
+    declared_type = ctx.table.type_of(attribute)
+    values = [_literal(ctx, operand) for operand in operands]
+    for value in values:
+        if value is None or value.value is UNKNOWN:
+            continue
+        if declared_type and value.type != declared_type:
+            ctx.add(
+                "error",
+                "key-condition-type",
+                f"{attribute!r} is {declared_type} but the key condition gives it a {value.type} value",
+                f"pass a {declared_type} value",
+                where,
+            )
+            return False
+        if value.type in ("S", "B") and len(value.value) == 0:
+            ctx.add(
+                "error",
+                "key-condition-empty",
+                f"the key condition gives {attribute!r} an empty value (DynamoDB refuses empty key values)",
+                "pass a non-empty value",
+                where,
+            )
+            return False
+    low, high = values if op == "BETWEEN" else (None, None)
+    if low is not None and high is not None and _order(low) > _order(high):
+        ctx.add(
+            "error",
+            "key-condition-between",
+            f"BETWEEN on {attribute!r} has its lower bound above its upper bound",
+            "swap the bounds",
+            where,
+        )
+        return False
+    return True
+
+
+def _order(value: Typed) -> Any:
+    """How DynamoDB orders key values: numbers by value, strings by UTF-8 bytes, binary by bytes."""
+    if value.type == "N":
+        return Decimal(str(value.value))
+    if value.type == "S":
+        return str(value.value).encode("utf-8")
+    return bytes(value.value)
 
 
 def _index_hint(table: TableSchema, attribute: str) -> str:
