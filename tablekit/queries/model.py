@@ -85,9 +85,12 @@ class Call:
     style: str = "unknown"  # values: "document" (plain, serialized by the SDK), "typed" ({"S": ...}), "unknown"
 
     def param(self, name: str) -> Any:
-        """The value of a parameter, None when absent, UNKNOWN when not known statically."""
+        """The value of a parameter, None when absent, UNKNOWN when not known statically (or when the
+        parameters spread another object that may hold it)."""
         found = self.params.get(name)
-        return None if found is None else found.value
+        if found is None:
+            return UNKNOWN if SPREAD in self.params else None
+        return found.value
 
     def where(self, name: str) -> Position:
         found = self.params.get(name)

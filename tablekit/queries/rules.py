@@ -240,7 +240,8 @@ def _query(ctx: _Ctx, key: KeySchema, parsed: dict[str, ex.Used | None]) -> None
         )
         return
     if node is UNKNOWN:
-        ctx.add("not-checked", "key-condition-unresolved", "KeyConditionExpression is not known statically")
+        if not isinstance(ctx.call.param("KeyConditionExpression"), str):  # a string that fails to parse is an error
+            ctx.add("not-checked", "key-condition-unresolved", "KeyConditionExpression is not known statically")
         return
     conditions = _key_conditions(ctx, node, key)
     if conditions is None:
