@@ -51,8 +51,12 @@ class _File:
         self.rel = rel
         self.app_config = app_config
         self.bindings: dict[str, list[tuple[int, ast.AST]]] = defaultdict(list)
+        self.sites: list[ast.Call] = []  # calls of a DynamoDB method name, found in the same single walk
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign):
+            if isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Attribute) and (node.func.attr in METHODS or node.func.attr in BATCH):
+                    self.sites.append(node)
+            elif isinstance(node, ast.Assign):
                 self._bind(node.targets, node.value, node.lineno)
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
                 self._bind([node.target], node.value, node.lineno)
@@ -211,12 +215,9 @@ def find_calls(text: str, rel: str, app_config: Mapping[str, str]) -> list[Call]
     tree = ast.parse(text, filename=rel)
     file = _File(tree, rel, app_config)
     calls: list[Call] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in METHODS:
-                calls += _single(file, node)
-            elif node.func.attr in BATCH:
-                calls += _batch(file, node)
+    for node in file.sites:
+        assert isinstance(node.func, ast.Attribute)
+        calls += _single(file, node) if node.func.attr in METHODS else _batch(file, node)
     return sorted(calls, key=lambda c: (c.pos.line, c.pos.col))
 
 

@@ -39,31 +39,38 @@ def calls_of(path: Path, rel: str, declared: Declared) -> list[Call]:
     return js_calls.find_calls(text, rel, declared.app_config, path.suffix)
 
 
+def _check_files(jobs: list[tuple[Path, str]], declared: Declared) -> list[tuple[list[Call], list[Finding]]]:
+    """Find and check the calls of some files: per file, its calls and findings (call = index in that list)."""
+    out = []
+    for path, rel in jobs:
+        findings: list[Finding] = []
+        try:
+            calls = calls_of(path, rel, declared)
+        except SyntaxError as exc:
+            position = Position(exc.lineno or 1, exc.offset or 1)
+            findings.append(Finding(rel, position, "not-checked", "syntax", f"does not parse: {exc.msg}"))
+            calls = []
+        for index, call in enumerate(calls):
+            findings += [dataclasses.replace(f, call=index) for f in rules.check(call, declared)]
+        out.append((calls, findings))
+    return out
+
+
 def check_tree(source: Path, declared: Declared, progress: Callable[[int, int], None] | None = None) -> Report:
-    """Find and check every call under source."""
+    """Find and check every call under source, in file order.
+
+    One process: the benchmark (bench/bench_queries.py) measured two worker processes no faster on
+    the project's 2-core machines, as pickling the calls back costs what the second core saves.
+    """
     source = Path(source)
     files = source_files(source)
     base = source.parent if source.is_file() else source
     report = Report(calls=[], findings=[], files=len(files))
     for number, path in enumerate(files, start=1):
-        rel = path.relative_to(base).as_posix()
-        try:
-            calls = calls_of(path, rel, declared)
-        except SyntaxError as exc:
-            report.findings.append(
-                Finding(
-                    rel,
-                    Position(exc.lineno or 1, exc.offset or 1),
-                    "not-checked",
-                    "syntax",
-                    f"does not parse: {exc.msg}",
-                )
-            )
-            calls = []
-        for call in calls:
-            index = len(report.calls)
-            report.calls.append(call)
-            report.findings += [dataclasses.replace(f, call=index) for f in rules.check(call, declared)]
+        for calls, findings in _check_files([(path, path.relative_to(base).as_posix())], declared):
+            offset = len(report.calls)
+            report.calls += calls
+            report.findings += [dataclasses.replace(f, call=f.call + offset) if f.call >= 0 else f for f in findings]
         if progress is not None:
             progress(number, len(files))
     return report
