@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     progress = None
     if not args.json and len(files) > 200:
-        progress = lambda done, total: err.print(f"checked {done}/{total} files") if done % 500 == 0 else None  # noqa: E731
+        progress = lambda done, total: err.print(f"checked {done}/{total} files") if done % 250 == 0 else None  # noqa: E731
     report = source.check_tree(Path(args.source), schema, progress)
     if args.run:
         report.verdicts = verify.run(report.calls, schema, say=lambda line: err.print(line))
