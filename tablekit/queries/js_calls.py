@@ -26,7 +26,7 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
-from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, expand_batch
+from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, env_table, expand_batch
 
 _DOCUMENT_COMMANDS = {"Get": "GetItem", "Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
 _TYPED_COMMANDS = {"GetItem": "GetItem", "PutItem": "PutItem", "UpdateItem": "UpdateItem", "DeleteItem": "DeleteItem"}
@@ -139,12 +139,7 @@ class _File:
             return TableRef(text, "literal")
         env = self._env_var(node)
         if env is not None:
-            var, default = env
-            if var in self.app_config:
-                return TableRef(self.app_config[var], f"env {var}")
-            if default is not None:
-                return TableRef(default, f"env {var} default (not in this env's app config)")
-            return TableRef(None, f"env {var}, not in this env's app config")
+            return env_table(*env, self.app_config)
         if depth < _MAX_DEPTH and node.type in ("identifier", "member_expression", "subscript_expression"):
             value = self.value(node, depth + 1)
             if isinstance(value, str):

@@ -12,7 +12,7 @@ silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 
 class _Unknown:
@@ -53,6 +53,15 @@ class TableRef:
 
     name: str | None
     how: str  # "literal", "env DYNAMODB_X", "constant USERS_TABLE", or why it is unresolved
+
+
+def env_table(var: str, default: str | None, app_config: Mapping[str, str]) -> TableRef:
+    """The table behind an app-config variable: the env's value, else the code's default, else unknown."""
+    if var in app_config:
+        return TableRef(app_config[var], f"env {var}")
+    if default is not None:
+        return TableRef(default, f"env {var} default (not in this env's app config)")
+    return TableRef(None, f"env {var}, not in this env's app config")
 
 
 @dataclass(frozen=True)

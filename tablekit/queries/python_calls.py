@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 from tablekit.audit import _callee, _str, _target_names
 from tablekit.queries import expressions as ex
-from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, expand_batch
+from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, env_table, expand_batch
 
 METHODS = {
     "query": "Query",
@@ -92,12 +92,7 @@ class _File:
             return TableRef(text, "literal")
         env = self._env_var(node)
         if env is not None:
-            var, default = env
-            if var in self.app_config:
-                return TableRef(self.app_config[var], f"env {var}")
-            if default is not None:
-                return TableRef(default, f"env {var} default (not in this env's app config)")
-            return TableRef(None, f"env {var}, not in this env's app config")
+            return env_table(*env, self.app_config)
         if depth < _MAX_DEPTH and isinstance(node, (ast.Name, ast.Attribute)):
             bound = self.lookup(node, line)
             if bound is not None:
