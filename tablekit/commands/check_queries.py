@@ -11,6 +11,7 @@ tables and prints DynamoDB's own verdict next to the static one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -36,11 +37,11 @@ def _run(args: argparse.Namespace) -> int:
         from tablekit.queries import verify
 
         verify.preflight()
-    schema = (
-        declared.from_file(Path(args.declared))
-        if args.declared
-        else declared.load(args.env, _plan, say=lambda line: err.print(line))
-    )
+    if args.declared:
+        schema = declared.from_file(Path(args.declared))
+    else:
+        with contextlib.redirect_stdout(sys.stderr):  # planning talks; stdout stays the report (--json)
+            schema = declared.load(args.env, _plan, say=lambda line: err.print(line))
     progress = None
     if not args.json and len(files) > 200:
         progress = lambda done, total: err.print(f"checked {done}/{total} files") if done % 250 == 0 else None  # noqa: E731

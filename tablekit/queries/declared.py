@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tablekit.errors import UserError
-from tablekit.paths import BUILD, ENVS, MODULES
+from tablekit.paths import BUILD, ENVS, MODULES, ROOT
 from tablekit.queries.schema import Declared, from_outputs
 
 CACHE = BUILD / "queries"
@@ -66,7 +66,8 @@ def load(env: str, planner: Planner, say: Callable[[str], None] = lambda _: None
     cached = cache_file(env)
     if cached.is_file():
         return from_outputs(json.loads(cached.read_text()))
-    say(f"planning env {env} once to read its declared tables (cached in {cached.relative_to(BUILD.parent)})")
+    shown = cached.relative_to(ROOT) if cached.is_relative_to(ROOT) else cached
+    say(f"planning env {env} once to read its declared tables (cached in {shown})")
     with tempfile.TemporaryDirectory(prefix="tablekit-queries-") as scratch:
         plan = json.loads(planner(env, Path(scratch)).read_text())
     outputs = outputs_of_plan(plan)
