@@ -6,14 +6,11 @@ build/queries by a digest of the Terraform sources, so the suite plans at most o
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from tablekit.queries.schema import Declared
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")

@@ -12,14 +12,14 @@ Known findings (issue "Application queries agree with the tables"):
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
 from tablekit.cli import main
 from tablekit.queries.source import check_tree
 
-SEEDS = FIXTURES / "seeds"
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 # (line holding this text: its nth occurrence, severity, rule, table)
 EXPECTED = {
