@@ -1,18 +1,20 @@
 """Property: the static verdict on a generated query equals DynamoDB Local's, for every example.
 
-Each example is Python source written the two ways application code writes a query — a low-level
-client call with a string KeyConditionExpression and typed values, or a resource Table's query
-with Key() objects — over the local env's declared tables and indexes: right and wrong attributes
-(keys of the table, of another index, non-key and reserved words, raw or #aliased), every operator
-(including `<>`, OR, BETWEEN bounds in either order, begins_with on numbers), values of every key
-type (right or wrong, empty strings), placeholders missing or unused, indexes that do not exist,
-and filters on key attributes. The finder reads the source, the rules give the static verdict
-(refused = any error), and the same call is sent to DynamoDB Local (tablekit.queries.verify). So
-each rule is proven against AWS's engine, and a rule DynamoDB does not enforce would fail here.
+Each example is source written the ways application code writes a query — a low-level client call
+with a string KeyConditionExpression and typed values (Python, or a JavaScript/TypeScript
+`new QueryCommand(params)`), or a resource Table's query with Key() objects — over the local env's
+declared tables and indexes: right and wrong attributes (keys of the table, of another index,
+non-key and reserved words, raw or #aliased), every operator (including `<>`, OR, BETWEEN bounds in
+either order, begins_with on numbers), values of every key type (right or wrong, empty strings),
+placeholders missing or unused, indexes that do not exist, and filters on key attributes. The
+finder reads the source, the rules give the static verdict (refused = any error), and the same call
+is sent to DynamoDB Local (tablekit.queries.verify). So each rule is proven against AWS's engine,
+and a rule DynamoDB does not enforce would fail here.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from tablekit import aws
 from tablekit.dynamodb_local import create_tables
-from tablekit.queries import python_calls, rules, verify
+from tablekit.queries import js_calls, python_calls, rules, verify
 from tablekit.queries.schema import Declared
 
 OPERATORS = ("=", "<", "<=", ">", ">=", "<>", "BETWEEN", "begins_with")
@@ -69,11 +71,21 @@ def queries(draw: Any, declared: Declared) -> tuple[str, str]:
     if draw(st.integers(0, 5)) == 0:
         terms.append(_term(draw, table, draw(st.sampled_from(candidates)), OPERATORS, candidates))
     joiner = draw(st.sampled_from(["AND"] * 9 + ["OR"]))
+    label = f"{table.name} {index} {terms} {joiner}"
     if draw(st.booleans()):
-        source = _client_source(draw, table.name, index, terms, joiner)
-    else:
-        source = _resource_source(draw, table.name, index, terms, joiner)
-    return source, f"{table.name} {index} {terms} {joiner}"
+        return _resource_source(draw, table.name, index, terms, joiner), label, ".py"
+    args = _client_args(draw, table.name, index, terms, joiner)
+    suffix = draw(st.sampled_from([".py", ".js", ".ts"]))
+    if suffix == ".py" or "'B'" in repr(args):  # a binary value has no literal in JavaScript
+        keywords = ", ".join(f"{k}={v!r}" for k, v in args.items())
+        return f"import boto3\nclient = boto3.client('dynamodb')\nclient.query({keywords})\n", label, ".py"
+    params = json.dumps(args, indent=2)
+    source = (
+        'import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";\n'
+        f"const params = {params};\n"
+        "export const run = (client) => client.send(new QueryCommand(params));\n"
+    )
+    return source, label, suffix
 
 
 def _typed(value: Any) -> dict[str, Any]:
@@ -84,7 +96,8 @@ def _typed(value: Any) -> dict[str, Any]:
     return {"S": value}
 
 
-def _client_source(draw: Any, table: str, index: str | None, terms: list[Any], joiner: str) -> str:
+def _client_args(draw: Any, table: str, index: str | None, terms: list[Any], joiner: str) -> dict[str, Any]:
+    """The arguments of a low-level Query: string key condition, typed values, perhaps a filter."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     parts = []
@@ -125,8 +138,7 @@ def _client_source(draw: Any, table: str, index: str | None, terms: list[Any], j
         args["ExpressionAttributeNames"] = names
     if values:
         args["ExpressionAttributeValues"] = values
-    keywords = ", ".join(f"{k}={v!r}" for k, v in args.items())
-    return f"import boto3\nclient = boto3.client('dynamodb')\nclient.query({keywords})\n"
+    return args
 
 
 def _resource_source(draw: Any, table: str, index: str | None, terms: list[Any], joiner: str) -> str:
@@ -195,9 +207,14 @@ KNOWN = [
 def test_static_verdict_equals_dynamodb_locals(oracle: Any, local_declared: Declared) -> None:
     seen = {"accepted": 0, "refused": 0}
     fired: set[str] = set()
+    languages: set[str] = set()
 
-    def compare(source: str, label: str) -> None:
-        (call,) = python_calls.find_calls(source, "generated.py", local_declared.app_config)
+    def compare(source: str, label: str, suffix: str = ".py") -> None:
+        languages.add(suffix)
+        if suffix == ".py":
+            (call,) = python_calls.find_calls(source, "generated.py", local_declared.app_config)
+        else:
+            (call,) = js_calls.find_calls(source, "generated" + suffix, local_declared.app_config, suffix)
         findings = rules.check(call, local_declared)
         fired.update(f.rule for f in findings)
         static = "refused" if any(f.severity == "error" for f in findings) else "accepted"
@@ -217,9 +234,10 @@ def test_static_verdict_equals_dynamodb_locals(oracle: Any, local_declared: Decl
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(queries(local_declared))
-    def check(example: tuple[str, str]) -> None:
+    def check(example: tuple[str, str, str]) -> None:
         compare(*example)
 
     check()
     assert seen["accepted"] >= 10 and seen["refused"] >= 10, seen
+    assert languages == {".py", ".js", ".ts"}, languages
     assert fired >= PROVEN_RULES, f"rules never exercised against DynamoDB Local: {sorted(PROVEN_RULES - fired)}"
