@@ -28,6 +28,7 @@ ENV_COMMANDS = {
     "stream",
     "adopt",
     "audit",
+    "check-queries",
     "migrate",
 }
 # Old spellings the contract replaced; none may come back.
