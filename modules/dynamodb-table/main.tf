@@ -176,10 +176,10 @@ resource "aws_dynamodb_table" "this" {
       range_key          = global_secondary_index.value.range_key == null ? null : global_secondary_index.value.range_key.name
       projection_type    = global_secondary_index.value.projection_type
       non_key_attributes = global_secondary_index.value.projection_type == "INCLUDE" ? global_secondary_index.value.non_key_attributes : null
-      # GSI capacity cannot be ignored per element (it is a set in the provider): with PROVISIONED
-      # an apply resets GSIs scaled away from min back to min. See the README caveat.
-      read_capacity  = local.provisioned ? local.capacity.read.min : null
-      write_capacity = local.provisioned ? local.capacity.write.min : null
+      # GSI capacity cannot be ignored per element (a set in the provider), so an existing GSI is
+      # planned at its live capacity (autoscaling.tf): a plan never undoes autoscaling.
+      read_capacity  = local.provisioned ? local.gsi_capacity[global_secondary_index.value.name].read : null
+      write_capacity = local.provisioned ? local.gsi_capacity[global_secondary_index.value.name].write : null
     }
   }
 

@@ -406,3 +406,9 @@ variable "import_table" {
     error_message = "Invalid import_table.input_format_options: CSV options (delimiter, header_list) apply only with input_format = \"CSV\"."
   }
 }
+
+variable "existing_table_names" {
+  description = "PROVISIONED tables with GSIs only: names of the tables that exist in the provider's region, so the module knows whether to read this table's live GSI capacity (autoscaling owns it, README). null: the module lists them itself (ListTables, hashicorp/aws 6.x data source aws_dynamodb_tables). Pass a list to skip the listing, e.g. when the caller may not call ListTables, or on the offline 3.39 double, which has no such data source."
+  type        = list(string)
+  default     = null
+}
