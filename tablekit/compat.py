@@ -339,8 +339,6 @@ def drop_unknown_types(root: Path, schema: ProviderSchema) -> list[Finding]:
     for files in files_by_dir.values():
         texts = {f: f.read_text() for f in files}
         found = [d for f in files for d in _unknown_type_blocks(f.relative_to(root).as_posix(), texts[f], schema)]
-        if not found:
-            continue
         for file in files:
             rel = file.relative_to(root).as_posix()
             text = texts[file]
@@ -348,10 +346,49 @@ def drop_unknown_types(root: Path, schema: ProviderSchema) -> list[Finding]:
                 assert f.span is not None
                 text = text[: f.span[0]] + text[f.span[1] :]
             text = _empty_references(rel, text, [d.address for d in found], schema)
+            text, ignored = _unknown_ignore_changes(rel, text, schema)
+            dropped.extend(ignored)
             if text != texts[file]:
                 file.write_text(text)
         dropped.extend(found)
     return dropped
+
+
+def _unknown_ignore_changes(path: str, text: str, schema: ProviderSchema) -> tuple[str, list[Finding]]:
+    """Remove names the pinned schema lacks from `lifecycle { ignore_changes = [...] }`.
+
+    Terraform checks every ignore_changes entry against the provider's schema, so ignoring a
+    creation-only argument (import_table, restore_*) the double does not have would stop the run;
+    the argument itself is stripped anyway, so ignoring it is moot there.
+    """
+    edits: list[tuple[hclscan.Item, str, list[str], tuple[str, ...]]] = []
+    for top in hclscan.parse(text):
+        if top.kind != "block" or top.name != "resource" or len(top.labels) != 2:
+            continue
+        block = schema.resources.get(top.labels[0])
+        for lifecycle in top.blocks("lifecycle") if block else ():
+            arg = lifecycle.argument("ignore_changes")
+            names = re.findall(r"[A-Za-z_][\w-]*", arg.value) if arg and arg.value.strip().startswith("[") else []
+            unknown = [n for n in names if block and n not in block.attributes and n not in block.blocks]
+            if arg and unknown:
+                edits.append((arg, "[" + ", ".join(n for n in names if n not in unknown) + "]", unknown, top.labels))
+    found: list[Finding] = []
+    for arg, new, _unknown, _labels in sorted(edits, key=lambda e: e[0].value_start, reverse=True):
+        text = text[: arg.value_start] + new + text[arg.value_start + len(arg.value) :]
+    for arg, _new, unknown, (kind, name) in edits:
+        found += [
+            Finding(
+                path,
+                arg.line,
+                f"resource {kind}",
+                f"{kind}.{name}",
+                "argument",
+                f"lifecycle.ignore_changes[{n}]",
+                "does not exist",
+            )
+            for n in unknown
+        ]
+    return text, found
 
 
 def _unknown_type_blocks(path: str, text: str, schema: ProviderSchema) -> list[Finding]:
