@@ -225,3 +225,33 @@ def test_a_new_resource_type_that_cannot_be_left_out_still_stops_the_run(
         UserError, match=r"m/outputs.tf:2 reads one instance or attribute of aws_dynamodb_resource_policy.p"
     ):
         compat.drop_unknown_types(one_instance, pinned)
+
+
+def test_ignore_changes_entries_the_pinned_provider_lacks_are_removed(
+    pinned: schemas.ProviderSchema, tmp_path: Path
+) -> None:
+    """Terraform checks ignore_changes against the schema: the creation-only arguments the table
+    ignores (import_table, restore_*) would stop every pinned run, so staging drops those names."""
+    text = (
+        'resource "aws_dynamodb_table" "t" {\n  name = "x"\n  lifecycle {\n'
+        "    ignore_changes = [read_capacity, import_table, restore_date_time, write_capacity]\n  }\n}\n"
+    )
+    root = _tree(tmp_path, {"m/main.tf": text})
+    dropped = compat.drop_unknown_types(root, pinned)
+    assert [(d.line, d.address, d.name) for d in dropped] == [
+        (4, "aws_dynamodb_table.t", "lifecycle.ignore_changes[import_table]"),
+        (4, "aws_dynamodb_table.t", "lifecycle.ignore_changes[restore_date_time]"),
+    ]
+    assert "ignore_changes = [read_capacity, write_capacity]" in (root / "m/main.tf").read_text()
+
+
+def test_the_table_never_replaces_itself_for_a_creation_only_input() -> None:
+    """import_table and restore_* force a new table in the provider: the table ignores later edits."""
+    main = (ROOT / "modules" / "dynamodb-table" / "main.tf").read_text()
+    table = next(t for t in hclscan.parse(main) if t.labels == ("aws_dynamodb_table", "this"))
+    ignored = next(table.blocks("lifecycle")).argument("ignore_changes")
+    assert ignored is not None
+    creation_only = {"import_table"} | {
+        a for a in schemas.reference().resources["aws_dynamodb_table"].attributes if a.startswith("restore_")
+    }
+    assert len(creation_only) == 6 and creation_only <= set(ignored.value.strip("[]").replace(",", " ").split())
