@@ -337,21 +337,34 @@ def drop_unknown_types(root: Path, schema: ProviderSchema) -> list[Finding]:
     for file in tf_files(root):
         files_by_dir.setdefault(file.parent, []).append(file)
     for files in files_by_dir.values():
-        texts = {f: f.read_text() for f in files}
-        found = [d for f in files for d in _unknown_type_blocks(f.relative_to(root).as_posix(), texts[f], schema)]
-        for file in files:
-            rel = file.relative_to(root).as_posix()
-            text = texts[file]
-            for f in sorted((d for d in found if d.path == rel), key=lambda d: (d.span or (0, 0))[0], reverse=True):
-                assert f.span is not None
-                text = text[: f.span[0]] + text[f.span[1] :]
-            text = _empty_references(rel, text, [d.address for d in found], schema)
-            text, ignored = _unknown_ignore_changes(rel, text, schema)
-            dropped.extend(ignored)
-            if text != texts[file]:
-                file.write_text(text)
+        texts = {f.relative_to(root).as_posix(): f.read_text() for f in files}
+        key = (schema.label, *sorted(f"{rel}:{hashlib.sha256(t.encode()).hexdigest()}" for rel, t in texts.items()))
+        if key not in _DROP_MEMO:
+            _DROP_MEMO[key] = _drop_in_directory(texts, schema)
+        new_texts, found = _DROP_MEMO[key]
+        for rel, text in new_texts.items():
+            if text != texts[rel]:
+                (root / rel).write_text(text)
         dropped.extend(found)
     return dropped
+
+
+_DROP_MEMO: dict[tuple[str, ...], tuple[dict[str, str], list[Finding]]] = {}
+
+
+def _drop_in_directory(texts: dict[str, str], schema: ProviderSchema) -> tuple[dict[str, str], list[Finding]]:
+    """drop_unknown_types for the files of one module directory (path => text); memoised by content."""
+    found = [d for rel, text in texts.items() for d in _unknown_type_blocks(rel, text, schema)]
+    out: dict[str, str] = {}
+    ignored: list[Finding] = []
+    for rel, text in texts.items():
+        for f in sorted((d for d in found if d.path == rel), key=lambda d: (d.span or (0, 0))[0], reverse=True):
+            assert f.span is not None  # blanked, not cut: later findings keep their line numbers
+            text = text[: f.span[0]] + "\n" * text.count("\n", *f.span) + text[f.span[1] :]
+        text = _empty_references(rel, text, [d.address for d in found], schema)
+        out[rel], lost = _unknown_ignore_changes(rel, text, schema)
+        ignored.extend(lost)
+    return out, ignored + found
 
 
 def _unknown_ignore_changes(path: str, text: str, schema: ProviderSchema) -> tuple[str, list[Finding]]:

@@ -208,6 +208,7 @@ def test_new_resource_types_that_are_off_by_default_are_dropped_and_listed(
     assert (
         compat.check_text("m/main.tf", main, pinned) == [] and compat.check_text("m/outputs.tf", outputs, pinned) == []
     )
+    assert main.count("\n") == NEW_TYPES["m/main.tf"].count("\n"), "later findings keep their line numbers"
 
 
 def test_a_new_resource_type_that_cannot_be_left_out_still_stops_the_run(
