@@ -298,6 +298,7 @@ def adapt(root: Path, schema: ProviderSchema) -> Adaptation:
     """Adapt every .tf file below a staged root in place (see the module docstring)."""
     started = time.perf_counter()
     result = Adaptation(root=root, schema_label=schema.label)
+    result.removals.extend(drop_unknown_types(root, schema))
     for file in tf_files(root):
         rel = file.relative_to(root).as_posix()
         text = file.read_text()
@@ -315,6 +316,138 @@ def adapt(root: Path, schema: ProviderSchema) -> Adaptation:
     result.seconds = time.perf_counter() - started
     _record(result)
     return result
+
+
+# --- resource types the pinned provider lacks (issue 22) -----------------------------------------
+
+
+def drop_unknown_types(root: Path, schema: ProviderSchema) -> list[Finding]:
+    """Delete resources and data sources whose type the pinned provider lacks; references read as [].
+
+    Newer resource types (a resource policy, contributor insights, the region's table list) are
+    off by default in the modules: their block carries `count` (or `for_each`), 0 unless an input
+    asks for them. The double cannot even parse such a type, so the block is deleted from the
+    staged copy and reported like a removed argument, and every reference to it in the same
+    module, which must name the whole collection (`[for p in aws_x.this : p.id]`), reads as `[]`:
+    exactly what count = 0 gives. A block without count/for_each, or a reference to one instance
+    or attribute (`aws_x.this[0].id`), stays fatal: removing it would change what the code means.
+    """
+    dropped: list[Finding] = []
+    files_by_dir: dict[Path, list[Path]] = {}
+    for file in tf_files(root):
+        files_by_dir.setdefault(file.parent, []).append(file)
+    for files in files_by_dir.values():
+        texts = {f.relative_to(root).as_posix(): f.read_text() for f in files}
+        key = (schema.label, *sorted(f"{rel}:{hashlib.sha256(t.encode()).hexdigest()}" for rel, t in texts.items()))
+        if key not in _DROP_MEMO:
+            _DROP_MEMO[key] = _drop_in_directory(texts, schema)
+        new_texts, found = _DROP_MEMO[key]
+        for rel, text in new_texts.items():
+            if text != texts[rel]:
+                (root / rel).write_text(text)
+        dropped.extend(found)
+    return dropped
+
+
+_DROP_MEMO: dict[tuple[str, ...], tuple[dict[str, str], list[Finding]]] = {}
+
+
+def _drop_in_directory(texts: dict[str, str], schema: ProviderSchema) -> tuple[dict[str, str], list[Finding]]:
+    """drop_unknown_types for the files of one module directory (path => text); memoised by content."""
+    found = [d for rel, text in texts.items() for d in _unknown_type_blocks(rel, text, schema)]
+    out: dict[str, str] = {}
+    ignored: list[Finding] = []
+    for rel, text in texts.items():
+        for f in sorted((d for d in found if d.path == rel), key=lambda d: (d.span or (0, 0))[0], reverse=True):
+            assert f.span is not None  # blanked, not cut: later findings keep their line numbers
+            text = text[: f.span[0]] + "\n" * text.count("\n", *f.span) + text[f.span[1] :]
+        text = _empty_references(rel, text, [d.address for d in found], schema)
+        out[rel], lost = _unknown_ignore_changes(rel, text, schema)
+        ignored.extend(lost)
+    return out, ignored + found
+
+
+def _unknown_ignore_changes(path: str, text: str, schema: ProviderSchema) -> tuple[str, list[Finding]]:
+    """Remove names the pinned schema lacks from `lifecycle { ignore_changes = [...] }`.
+
+    Terraform checks every ignore_changes entry against the provider's schema, so ignoring a
+    creation-only argument (import_table, restore_*) the double does not have would stop the run;
+    the argument itself is stripped anyway, so ignoring it is moot there.
+    """
+    edits: list[tuple[hclscan.Item, str, list[str], tuple[str, ...]]] = []
+    for top in hclscan.parse(text):
+        if top.kind != "block" or top.name != "resource" or len(top.labels) != 2:
+            continue
+        block = schema.resources.get(top.labels[0])
+        for lifecycle in top.blocks("lifecycle") if block else ():
+            arg = lifecycle.argument("ignore_changes")
+            names = re.findall(r"[A-Za-z_][\w-]*", arg.value) if arg and arg.value.strip().startswith("[") else []
+            unknown = [n for n in names if block and n not in block.attributes and n not in block.blocks]
+            if arg and unknown:
+                edits.append((arg, "[" + ", ".join(n for n in names if n not in unknown) + "]", unknown, top.labels))
+    found: list[Finding] = []
+    for arg, new, _unknown, _labels in sorted(edits, key=lambda e: e[0].value_start, reverse=True):
+        text = text[: arg.value_start] + new + text[arg.value_start + len(arg.value) :]
+    for arg, _new, unknown, (kind, name) in edits:
+        found += [
+            Finding(
+                path,
+                arg.line,
+                f"resource {kind}",
+                f"{kind}.{name}",
+                "argument",
+                f"lifecycle.ignore_changes[{n}]",
+                "does not exist",
+            )
+            for n in unknown
+        ]
+    return text, found
+
+
+def _unknown_type_blocks(path: str, text: str, schema: ProviderSchema) -> list[Finding]:
+    """Top-level resource/data blocks of a type the schema lacks that are off by default (count/for_each)."""
+    out: list[Finding] = []
+    for top in hclscan.parse(text):
+        if top.kind != "block" or top.name not in {"resource", "data"} or len(top.labels) != 2:
+            continue
+        kind, name = top.labels
+        is_data = top.name == "data"
+        if not kind.startswith("aws_") or kind in (schema.data_sources if is_data else schema.resources):
+            continue
+        if top.argument("count") is None and top.argument("for_each") is None:
+            continue  # check_text reports it as fatal, with file and line
+        what, prefix = ("data source", "data.") if is_data else ("resource type", "")
+        owner = f"{'data source' if is_data else 'resource'} {kind}"
+        out.append(
+            Finding(
+                path,
+                top.line,
+                owner,
+                f"{prefix}{kind}.{name}",
+                what,
+                kind,
+                "does not exist",
+                hclscan.line_span(text, top),
+            )
+        )
+    return out
+
+
+def _empty_references(path: str, text: str, addresses: list[str], schema: ProviderSchema) -> str:
+    """Replace whole-collection references to dropped blocks by `[]`; any other reference is fatal."""
+    for address in addresses:
+        pattern = re.compile(r"(?<![\w.\"])" + re.escape(address) + r"(?![\w-])")
+        for m in reversed(list(pattern.finditer(text))):
+            rest = text[m.end() :].lstrip(" \t")
+            if rest[:1] in {".", "["}:
+                line = text.count("\n", 0, m.start()) + 1
+                raise UserError(
+                    f"the offline provider ({schema.label}) cannot run this code: {path}:{line} reads one instance "
+                    f"or attribute of {address}, whose type it lacks; read the whole collection instead "
+                    f"(e.g. [for x in {address} : x.id]), which the staged copy turns into []"
+                )
+            text = text[: m.start()] + "[]" + text[m.end() :]
+    return text
 
 
 # --- reporting once per run ---------------------------------------------------------------------
@@ -477,7 +610,7 @@ def modern_only_table(repo: Path, pinned: ProviderSchema, current: ProviderSchem
     rows: dict[tuple[str, str], set[str]] = {}
     for tree in ("modules", "envs"):
         for f in check_tree(repo / tree, pinned):
-            if f.strippable:
+            if f.strippable or f.what in {"resource type", "data source"}:
                 rows.setdefault((f.owner, f.name), set()).add(f"{tree}/{Path(f.path).parent.as_posix()}")
     lines = [
         "| argument | of | set in | verified |",

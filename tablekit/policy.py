@@ -668,7 +668,7 @@ def cmk_wiring_problems(plan: Plan) -> list[str]:
         if table["expressions"].get("sse_enabled", {}).get("constant_value") is not True:
             problems.append(f"{family} does not set sse_enabled = true")
         for resource in table["module"]["resources"]:
-            if resource["type"] == "aws_dynamodb_table":
+            if resource["type"] == "aws_dynamodb_table" and resource.get("mode", "managed") == "managed":
                 sse = resource["expressions"]["server_side_encryption"][0]
                 if "var.sse_kms_key_arn" not in _refs(sse, "kms_key_arn"):
                     problems.append(f"{family}: {resource['address']} ignores sse_kms_key_arn")

@@ -50,6 +50,9 @@ locals {
       range_key          = try(g.range_key, null) == null ? null : { name = g.range_key.name, type = g.range_key.type }
       projection_type    = try(g.projection_type, null) == null ? "ALL" : g.projection_type
       non_key_attributes = [for a in flatten([try(g.non_key_attributes, [])]) : tostring(a) if a != null]
+      # 0 or 1 element each, for dynamic blocks (hashicorp/aws 6.x; the 3.39 double strips them).
+      warm_throughput      = [for w in [try(g.warm_throughput, null)] : { read = try(w.read_units_per_second, null), write = try(w.write_units_per_second, null) } if w != null]
+      on_demand_throughput = [for o in [try(g.on_demand_throughput, null)] : { read = try(o.max_read_request_units, null), write = try(o.max_write_request_units, null) } if o != null]
     } if g != null
   ]
   lsis = [
@@ -94,6 +97,7 @@ locals {
     local.schema_checks,
     local.index_checks,
     local.tag_checks,
+    local.feature_checks,
     # On AWS a replica in the provider's own region fails only after the table was created, leaving
     # it half-made in state; the provider's region is known at plan time, so stop here instead.
     [for r in local.replica_regions : tobool("Invalid replica_regions of table '${var.name}': ${r} is the provider's own region, where the table itself is created; list only other regions (a replica is a copy elsewhere).") if r == data.aws_region.current.id],
@@ -160,6 +164,14 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
+  dynamic "warm_throughput" {
+    for_each = var.warm_throughput == null ? [] : [var.warm_throughput]
+    content {
+      read_units_per_second  = try(warm_throughput.value.read_units_per_second, null)
+      write_units_per_second = try(warm_throughput.value.write_units_per_second, null)
+    }
+  }
+
   dynamic "attribute" {
     for_each = local.attributes
     content {
@@ -176,10 +188,27 @@ resource "aws_dynamodb_table" "this" {
       range_key          = global_secondary_index.value.range_key == null ? null : global_secondary_index.value.range_key.name
       projection_type    = global_secondary_index.value.projection_type
       non_key_attributes = global_secondary_index.value.projection_type == "INCLUDE" ? global_secondary_index.value.non_key_attributes : null
-      # GSI capacity cannot be ignored per element (it is a set in the provider): with PROVISIONED
-      # an apply resets GSIs scaled away from min back to min. See the README caveat.
-      read_capacity  = local.provisioned ? local.capacity.read.min : null
-      write_capacity = local.provisioned ? local.capacity.write.min : null
+      # GSI capacity cannot be ignored per element (a set in the provider), so an existing GSI is
+      # planned at its live capacity (autoscaling.tf): a plan never undoes autoscaling.
+      read_capacity  = local.provisioned ? local.gsi_capacity[global_secondary_index.value.name].read : null
+      write_capacity = local.provisioned ? local.gsi_capacity[global_secondary_index.value.name].write : null
+
+      dynamic "warm_throughput" {
+        for_each = global_secondary_index.value.warm_throughput
+        content {
+          read_units_per_second  = warm_throughput.value.read
+          write_units_per_second = warm_throughput.value.write
+        }
+      }
+
+      # Caps of an on-demand GSI; ignored for PROVISIONED, like the table's.
+      dynamic "on_demand_throughput" {
+        for_each = local.provisioned ? [] : global_secondary_index.value.on_demand_throughput
+        content {
+          max_read_request_units  = on_demand_throughput.value.read
+          max_write_request_units = on_demand_throughput.value.write
+        }
+      }
     }
   }
 
@@ -231,8 +260,25 @@ resource "aws_dynamodb_table" "this" {
       deletion_protection_enabled = var.deletion_protection_enabled == null ? true : var.deletion_protection_enabled
       point_in_time_recovery      = var.replica_point_in_time_recovery == null ? local.pitr : var.replica_point_in_time_recovery
       propagate_tags              = var.replica_propagate_tags == null ? true : var.replica_propagate_tags
+      # null: EVENTUAL (DynamoDB's default); STRONG is checked in local.feature_checks.
+      consistency_mode = var.replica_consistency_mode
     }
   }
+
+  dynamic "global_table_witness" {
+    for_each = var.global_table_witness_region == null ? [] : [var.global_table_witness_region]
+    content {
+      region_name = global_table_witness.value
+    }
+  }
+
+  # Create the table as a restore (read only at creation; ignore_changes below keeps a later edit
+  # from replacing the table).
+  restore_backup_arn       = try(var.restore.backup_arn, null)
+  restore_source_name      = try(var.restore.source_name, null)
+  restore_source_table_arn = try(var.restore.source_table_arn, null)
+  restore_date_time        = try(var.restore.date_time, null)
+  restore_to_latest_time   = try(var.restore.to_latest_time, null)
 
   # Create the table from a DynamoDB export, CSV or ION files in S3 (ImportTable). Only read when
   # the table is created; the keys and indexes above must match the data.
@@ -262,8 +308,19 @@ resource "aws_dynamodb_table" "this" {
 
   tags = local.tags
 
+  dynamic "timeouts" {
+    for_each = var.timeouts == null ? [] : [var.timeouts]
+    content {
+      create = try(timeouts.value.create, null)
+      update = try(timeouts.value.update, null)
+      delete = try(timeouts.value.delete, null)
+    }
+  }
+
   lifecycle {
     # Autoscaling changes table capacity outside Terraform; without this every plan would undo it.
-    ignore_changes = [read_capacity, write_capacity]
+    # import_table and restore_* are read only at creation and force a new table in the provider:
+    # a later edit is ignored here, so it can never replace (and empty) an existing table.
+    ignore_changes = [read_capacity, write_capacity, import_table, restore_backup_arn, restore_source_name, restore_source_table_arn, restore_date_time, restore_to_latest_time]
   }
 }

@@ -53,3 +53,8 @@ output "key_schema" {
     stream_view_type = var.stream_view_type
   }
 }
+
+output "replicas" {
+  description = "Map of replica Region => { arn, stream_arn } of every global-table replica ({} without replicas). Known after apply; null attributes on the offline 3.39 double, whose replicas have neither."
+  value       = { for r in aws_dynamodb_table.this.replica : r.region_name => { arn = try(r.arn, null), stream_arn = try(r.stream_arn, null) } }
+}

@@ -28,7 +28,9 @@ variable "schema" {
         name = "by-student", hash_key = { name = "studentID", type = "S" },
         range_key = { name = "sk", type = "S" },           # optional
         projection_type = "ALL",                           # optional: ALL (default), KEYS_ONLY or INCLUDE
-        non_key_attributes = []                            # only (and required) with INCLUDE
+        non_key_attributes = [],                           # only (and required) with INCLUDE
+        warm_throughput = { read_units_per_second = 12000, write_units_per_second = 4000 },  # optional, as the table's
+        on_demand_throughput = { max_read_request_units = 500, max_write_request_units = 100 } # optional, PAY_PER_REQUEST only
       }]
       local_secondary_indexes = []                         # optional, at most 5; like a GSI without hash_key
       ttl_attribute = "expiresAt"                          # optional; must not be a table key
@@ -55,12 +57,12 @@ variable "schema" {
   validation {
     condition = try(var.schema.global_secondary_indexes, null) == null ? true : try(!can(keys(var.schema.global_secondary_indexes)) && alltrue([
       for g in var.schema.global_secondary_indexes :
-      length(setsubtract(keys(g), ["name", "hash_key", "range_key", "projection_type", "non_key_attributes"])) == 0
+      length(setsubtract(keys(g), ["name", "hash_key", "range_key", "projection_type", "non_key_attributes", "warm_throughput", "on_demand_throughput"])) == 0
       && can(regex("^", g.name))
       && length(setsubtract(keys(g.hash_key), ["name", "type"])) == 0 && can(regex("^.{1,255}$", g.hash_key.name)) && can(regex("^.+$", g.hash_key.type))
       && (try(g.range_key, null) == null ? true : try(length(setsubtract(keys(g.range_key), ["name", "type"])) == 0 && can(regex("^.{1,255}$", g.range_key.name)) && can(regex("^.+$", g.range_key.type)), false))
     ]), false)
-    error_message = "Invalid schema.global_secondary_indexes: give a list of objects, each with name and hash_key = { name, type }, optionally range_key = { name, type }, projection_type and non_key_attributes, and no other keys."
+    error_message = "Invalid schema.global_secondary_indexes: give a list of objects, each with name and hash_key = { name, type }, optionally range_key = { name, type }, projection_type, non_key_attributes, warm_throughput and on_demand_throughput, and no other keys."
   }
 
   validation {
@@ -404,5 +406,141 @@ variable "import_table" {
   validation {
     condition     = try(var.import_table.input_format_options, null) == null ? true : try(var.import_table.input_format == "CSV", false)
     error_message = "Invalid import_table.input_format_options: CSV options (delimiter, header_list) apply only with input_format = \"CSV\"."
+  }
+}
+
+variable "existing_table_names" {
+  description = "PROVISIONED tables with GSIs only: names of the tables that exist in the provider's region, so the module knows whether to read this table's live GSI capacity (autoscaling owns it, README). null: the module lists them itself (ListTables, hashicorp/aws 6.x data source aws_dynamodb_tables). Pass a list to skip the listing, e.g. when the caller may not call ListTables, or on the offline 3.39 double, which has no such data source."
+  type        = list(string)
+  default     = null
+}
+
+# --- DynamoDB features of 2026 (hashicorp/aws 6.x; the 3.39 double strips them, README) -----------
+
+variable "warm_throughput" {
+  description = "Pre-warm the table: { read_units_per_second, write_units_per_second } it must serve instantly (at least 12000 reads and 4000 writes per second, DynamoDB's documented minimums; either may be omitted). Warm throughput can only be raised. null: DynamoDB's own."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.warm_throughput == null ? true : try(length(setsubtract(keys(var.warm_throughput), ["read_units_per_second", "write_units_per_second"])) == 0 && length(keys(var.warm_throughput)) > 0, false)
+    error_message = "Invalid warm_throughput: give an object with read_units_per_second and/or write_units_per_second, e.g. { read_units_per_second = 15000, write_units_per_second = 5000 }."
+  }
+
+  validation {
+    condition     = var.warm_throughput == null ? true : try((try(var.warm_throughput.read_units_per_second, null) == null ? true : var.warm_throughput.read_units_per_second >= 12000 && floor(var.warm_throughput.read_units_per_second) == var.warm_throughput.read_units_per_second) && (try(var.warm_throughput.write_units_per_second, null) == null ? true : var.warm_throughput.write_units_per_second >= 4000 && floor(var.warm_throughput.write_units_per_second) == var.warm_throughput.write_units_per_second), false)
+    error_message = "Invalid warm_throughput: DynamoDB's minimums are 12000 read_units_per_second and 4000 write_units_per_second (whole numbers); raise the value or leave it out."
+  }
+}
+
+variable "replica_consistency_mode" {
+  description = "Consistency of the global table: \"EVENTUAL\" (multi-Region eventual, the default) or \"STRONG\" (multi-Region strong consistency: exactly three Regions in all, the table's plus replica_regions plus an optional global_table_witness_region, in one Region set such as us-*, eu-* or ap-*). null: EVENTUAL."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_consistency_mode == null ? true : contains(["EVENTUAL", "STRONG"], var.replica_consistency_mode)
+    error_message = "Invalid replica_consistency_mode: use \"EVENTUAL\" (default) or \"STRONG\"."
+  }
+}
+
+variable "global_table_witness_region" {
+  description = "STRONG consistency only: a Region that holds a witness (no replica data, a vote) so that the table plus one replica plus the witness make the three Regions strong consistency needs. null: no witness."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.global_table_witness_region == null ? true : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.global_table_witness_region))
+    error_message = "Invalid global_table_witness_region: give an AWS Region name such as \"us-west-2\", or null."
+  }
+}
+
+variable "resource_policy" {
+  description = "Resource-based policy of the table (JSON, e.g. jsonencode({...})), attached with aws_dynamodb_resource_policy: at most 20 KB, an object with a Statement. null: no policy (nothing is created)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.resource_policy == null ? true : try(length(jsondecode(var.resource_policy).Statement) > 0, false)
+    error_message = "Invalid resource_policy: it must be valid JSON of an IAM policy object with a non-empty Statement; build it with jsonencode({ Version = \"2012-10-17\", Statement = [...] })."
+  }
+
+  validation {
+    condition     = var.resource_policy == null ? true : length(var.resource_policy) <= 20480
+    error_message = "Invalid resource_policy: DynamoDB accepts policies of at most 20 KB (20480 characters); shorten it (jsonencode output has no spaces)."
+  }
+}
+
+variable "contributor_insights" {
+  description = "CloudWatch Contributor Insights (most accessed and throttled keys): { table = true, indexes = [\"by-x\"], mode = \"ACCESSED_AND_THROTTLED_KEYS\" or \"THROTTLED_KEYS\" }; indexes are global secondary index names. null: off (nothing is created)."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.contributor_insights == null ? true : try(length(setsubtract(keys(var.contributor_insights), ["table", "indexes", "mode"])) == 0 && (try(var.contributor_insights.table, null) == null ? true : can(tobool(var.contributor_insights.table))) && (try(var.contributor_insights.indexes, null) == null ? true : !can(keys(var.contributor_insights.indexes)) && alltrue([for i in var.contributor_insights.indexes : can(regex("^", i))])), false)
+    error_message = "Invalid contributor_insights: give { table = true/false, indexes = [<GSI names>], mode = ... } and no other keys."
+  }
+
+  validation {
+    condition     = try(var.contributor_insights.mode, null) == null ? true : contains(["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"], var.contributor_insights.mode)
+    error_message = "Invalid contributor_insights.mode: use \"ACCESSED_AND_THROTTLED_KEYS\" (default) or \"THROTTLED_KEYS\"."
+  }
+}
+
+variable "kinesis_streaming_destination" {
+  description = "Stream item changes to a Kinesis data stream of the table's account and Region: { stream_arn, approximate_creation_date_time_precision = \"MILLISECOND\" or \"MICROSECOND\" }. null: none."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.kinesis_streaming_destination == null ? true : try(length(setsubtract(keys(var.kinesis_streaming_destination), ["stream_arn", "approximate_creation_date_time_precision"])) == 0 && can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/[a-zA-Z0-9_.-]{1,128}$", var.kinesis_streaming_destination.stream_arn)), false)
+    error_message = "Invalid kinesis_streaming_destination: give { stream_arn = \"arn:aws:kinesis:<region>:<account>:stream/<name>\" } and optionally approximate_creation_date_time_precision, no other keys."
+  }
+
+  validation {
+    condition     = try(var.kinesis_streaming_destination.approximate_creation_date_time_precision, null) == null ? true : contains(["MILLISECOND", "MICROSECOND"], var.kinesis_streaming_destination.approximate_creation_date_time_precision)
+    error_message = "Invalid kinesis_streaming_destination.approximate_creation_date_time_precision: use \"MILLISECOND\" or \"MICROSECOND\"."
+  }
+}
+
+variable "restore" {
+  description = <<-EOT
+    Create the table as a restore (read only when the table is created; later changes are ignored, never a replacement):
+    { backup_arn = "arn:aws:dynamodb:<region>:<account>:table/<t>/backup/<id>" }                     # from an on-demand backup, or
+    { source_name = "orders" (or source_table_arn = "..."), date_time = "2026-01-31T12:00:00Z" }      # point in time, or
+    { source_name = "orders", to_latest_time = true }                                                # latest restorable time
+    Excludes import_table. null: an empty (or imported) table.
+  EOT
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.restore == null ? true : try(length(setsubtract(keys(var.restore), ["backup_arn", "source_name", "source_table_arn", "date_time", "to_latest_time"])) == 0, false)
+    error_message = "Invalid restore: allowed keys are backup_arn, or source_name/source_table_arn with date_time or to_latest_time; fix the spelling of any other key."
+  }
+
+  validation {
+    condition = var.restore == null ? true : try(
+      try(var.restore.backup_arn, null) != null
+      ? length([for k in ["source_name", "source_table_arn", "date_time", "to_latest_time"] : k if try(var.restore[k], null) != null]) == 0 && can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9a-zA-Z-]+$", var.restore.backup_arn))
+      : length([for k in ["source_name", "source_table_arn"] : k if try(var.restore[k], null) != null]) == 1 && (try(var.restore.date_time, null) != null) != (try(var.restore.to_latest_time, false) == true),
+    false)
+    error_message = "Invalid restore: give either backup_arn (a DynamoDB backup ARN) alone, or exactly one of source_name/source_table_arn with exactly one of date_time or to_latest_time = true."
+  }
+
+  validation {
+    condition     = try(var.restore.date_time, null) == null ? true : can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$", var.restore.date_time))
+    error_message = "Invalid restore.date_time: give an RFC 3339 time such as \"2026-01-31T12:00:00Z\" within the source's recovery window."
+  }
+}
+
+variable "timeouts" {
+  description = "How long Terraform waits for the table: { create, update, delete } as durations such as \"30m\" or \"1h30m\" (a restore or a new replica can take hours). null: the provider's defaults."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.timeouts == null ? true : try(length(setsubtract(keys(var.timeouts), ["create", "update", "delete"])) == 0 && alltrue([for k, v in var.timeouts : v == null ? true : can(regex("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$", v))]), false)
+    error_message = "Invalid timeouts: give { create, update, delete } (any of them) as durations such as \"45m\" or \"2h\"."
   }
 }

@@ -171,3 +171,88 @@ def test_readme_lists_every_modern_only_argument() -> None:
     assert expected in readme, "run `.venv/bin/python -m tablekit.compat --write-readme` and commit README.md"
     for argument in ("deletion_protection_enabled", "table_class", "function_response_types", "import_table"):
         assert f"| `{argument}` |" in expected
+
+
+NEW_TYPES = {
+    "m/main.tf": (
+        'data "aws_dynamodb_tables" "all" {\n  count = var.on ? 1 : 0\n}\n'
+        'resource "aws_dynamodb_resource_policy" "p" {\n  count  = var.on ? 1 : 0\n  policy = "{}"\n}\n'
+        "locals {\n  names = flatten([for t in data.aws_dynamodb_tables.all : t.names])\n}\n"
+    ),
+    "m/outputs.tf": 'output "ids" {\n  value = [for p in aws_dynamodb_resource_policy.p : p.id]\n}\n',
+}
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_new_resource_types_that_are_off_by_default_are_dropped_and_listed(
+    pinned: schemas.ProviderSchema, tmp_path: Path
+) -> None:
+    """Issue 22: a resource type 3.39 lacks used to stop every pinned run; now it is left out like
+    an argument, and whole-collection references to it read as [] (what count = 0 gives)."""
+    root = _tree(tmp_path, NEW_TYPES)
+    dropped = compat.drop_unknown_types(root, pinned)
+    assert [(d.path, d.line, d.what, d.name) for d in dropped] == [
+        ("m/main.tf", 1, "data source", "aws_dynamodb_tables"),
+        ("m/main.tf", 4, "resource type", "aws_dynamodb_resource_policy"),
+    ]
+    main, outputs = (root / "m/main.tf").read_text(), (root / "m/outputs.tf").read_text()
+    assert "aws_dynamodb_tables" not in main and "aws_dynamodb_resource_policy" not in main
+    assert "flatten([for t in [] : t.names])" in main
+    assert "value = [for p in [] : p.id]" in outputs
+    assert (
+        compat.check_text("m/main.tf", main, pinned) == [] and compat.check_text("m/outputs.tf", outputs, pinned) == []
+    )
+    assert main.count("\n") == NEW_TYPES["m/main.tf"].count("\n"), "later findings keep their line numbers"
+
+
+def test_a_new_resource_type_that_cannot_be_left_out_still_stops_the_run(
+    pinned: schemas.ProviderSchema, tmp_path: Path
+) -> None:
+    always_on = _tree(
+        tmp_path / "a", {"m/main.tf": 'resource "aws_dynamodb_resource_policy" "p" {\n  policy = "{}"\n}\n'}
+    )
+    assert compat.drop_unknown_types(always_on, pinned) == []  # left for strip_text, which refuses it
+    one_instance = _tree(
+        tmp_path / "b",
+        {**NEW_TYPES, "m/outputs.tf": 'output "id" {\n  value = aws_dynamodb_resource_policy.p[0].id\n}\n'},
+    )
+    with pytest.raises(
+        UserError, match=r"m/outputs.tf:2 reads one instance or attribute of aws_dynamodb_resource_policy.p"
+    ):
+        compat.drop_unknown_types(one_instance, pinned)
+
+
+def test_ignore_changes_entries_the_pinned_provider_lacks_are_removed(
+    pinned: schemas.ProviderSchema, tmp_path: Path
+) -> None:
+    """Terraform checks ignore_changes against the schema: the creation-only arguments the table
+    ignores (import_table, restore_*) would stop every pinned run, so staging drops those names."""
+    text = (
+        'resource "aws_dynamodb_table" "t" {\n  name = "x"\n  lifecycle {\n'
+        "    ignore_changes = [read_capacity, import_table, restore_date_time, write_capacity]\n  }\n}\n"
+    )
+    root = _tree(tmp_path, {"m/main.tf": text})
+    dropped = compat.drop_unknown_types(root, pinned)
+    assert [(d.line, d.address, d.name) for d in dropped] == [
+        (4, "aws_dynamodb_table.t", "lifecycle.ignore_changes[import_table]"),
+        (4, "aws_dynamodb_table.t", "lifecycle.ignore_changes[restore_date_time]"),
+    ]
+    assert "ignore_changes = [read_capacity, write_capacity]" in (root / "m/main.tf").read_text()
+
+
+def test_the_table_never_replaces_itself_for_a_creation_only_input() -> None:
+    """import_table and restore_* force a new table in the provider: the table ignores later edits."""
+    main = (ROOT / "modules" / "dynamodb-table" / "main.tf").read_text()
+    table = next(t for t in hclscan.parse(main) if t.labels == ("aws_dynamodb_table", "this"))
+    ignored = next(table.blocks("lifecycle")).argument("ignore_changes")
+    assert ignored is not None
+    creation_only = {"import_table"} | {
+        a for a in schemas.reference().resources["aws_dynamodb_table"].attributes if a.startswith("restore_")
+    }
+    assert len(creation_only) == 6 and creation_only <= set(ignored.value.strip("[]").replace(",", " ").split())

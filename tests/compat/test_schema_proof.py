@@ -106,3 +106,44 @@ def test_the_package_carries_no_deprecations_of_its_own() -> None:
     """
     tags = schemas.deprecation_tags(fetch_reference_package())
     assert tags and all(text.startswith("Write-only: the provider never returns this value") for text in tags)
+
+
+# The inputs issue 22 added: each defaults to null, and null sets nothing (a dynamic block with no
+# element, an argument of null, a resource with count/for_each 0), so no existing plan changes.
+NEW_INPUTS = {
+    "existing_table_names",
+    "warm_throughput",
+    "replica_consistency_mode",
+    "global_table_witness_region",
+    "resource_policy",
+    "contributor_insights",
+    "kinesis_streaming_destination",
+    "restore",
+    "timeouts",
+}
+
+
+def test_every_new_table_input_defaults_to_null_and_sets_nothing_then() -> None:
+    from tablekit import hclscan
+
+    module = MODULES / "dynamodb-table"
+    defaults = {
+        top.labels[0]: (top.argument("default").value if top.argument("default") else None)
+        for top in hclscan.parse((module / "variables.tf").read_text())
+        if top.kind == "block" and top.name == "variable"
+    }
+    assert {name: defaults.get(name) for name in NEW_INPUTS} == dict.fromkeys(NEW_INPUTS, "null")
+    code = "".join(p.read_text() for p in module.glob("*.tf"))
+    guards = {
+        "warm_throughput": "for_each = var.warm_throughput == null ? [] : [var.warm_throughput]",
+        "global_table_witness_region": "for_each = var.global_table_witness_region == null ? [] :",
+        "resource_policy": "count = var.resource_policy == null ? 0 : 1",
+        "contributor_insights": "contributor_insights = var.contributor_insights == null ? {} :",
+        "kinesis_streaming_destination": "count = var.kinesis_streaming_destination == null ? 0 : 1",
+        "restore": "restore_backup_arn       = try(var.restore.backup_arn, null)",
+        "timeouts": "for_each = var.timeouts == null ? [] : [var.timeouts]",
+        "existing_table_names": "var.existing_table_names == null ? 1 : 0",
+        "replica_consistency_mode": "consistency_mode = var.replica_consistency_mode",
+    }
+    missing = [name for name, guard in guards.items() if guard not in code]
+    assert not missing, f"these inputs no longer set nothing when null: {missing}"

@@ -129,3 +129,54 @@ def test_create_table_refuses_what_the_module_refuses(engine: Engine, rule: str,
     else:
         assert refused == "ValidationException", f"DynamoDB Local created the table of {rule}"
     assert _create(engine, good) is None, f"{engine.name} refused the valid table next to {rule}"
+
+
+# -- rules of the 2026 inputs (issue 22) ------------------------------------------------------------
+
+
+def _create_request(engine: Engine, **extra: Any) -> str | None:
+    """CreateTable of a one-GSI on-demand table with extra request fields; the error code if refused."""
+    client = engine.raw()
+    name = f"tr-{uuid.uuid4().hex[:10]}"
+    request = create_table_request(key_schema(range_key=None, indexes={"by-x": gsi("x")}, x="S"), name)
+    for key, value in extra.items():
+        if key == "GlobalSecondaryIndexes":
+            request[key] = [{**request[key][0], **value}]
+        else:
+            request[key] = value
+    try:
+        client.create_table(**request)
+    except ClientError as exc:
+        return str(exc.response.get("Error", {}).get("Code"))
+    client.delete_table(TableName=name)
+    return None
+
+
+@pytest.mark.parametrize("engine_name", ["dynamodb-local"])
+def test_gsi_on_demand_maximum_of_zero_is_refused(engines: dict[str, Engine], engine_name: str) -> None:
+    """Rule gsi_on_demand_zero of the module tests: a GSI's on-demand maximum is >= 1 or -1."""
+    engine = engines[engine_name]
+    for zero in (
+        {"MaxReadRequestUnits": 0, "MaxWriteRequestUnits": 5},
+        {"MaxReadRequestUnits": 5, "MaxWriteRequestUnits": 0},
+    ):
+        refused = _create_request(engine, GlobalSecondaryIndexes={"OnDemandThroughput": zero})
+        assert refused == "ValidationException", zero
+    # (Local also wants both maximums when either is given; AWS's API documents each as optional,
+    # so the module does not require both.)
+    for good in (
+        {"MaxReadRequestUnits": 1, "MaxWriteRequestUnits": 5},
+        {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1},
+    ):
+        assert _create_request(engine, GlobalSecondaryIndexes={"OnDemandThroughput": good}) is None, good
+
+
+def test_dynamodb_local_cannot_show_the_kms_region_or_warm_throughput_rules(engines: dict[str, Engine]) -> None:
+    """Why kms_key_in_another_region and the warm-throughput minimums are plan-time rules without an
+    oracle here: DynamoDB Local accepts both (AWS refuses them). If a later Local starts refusing
+    them, move them into the proven cases above."""
+    engine = engines["dynamodb-local"]
+    other_region_key = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    sse = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": other_region_key}
+    assert _create_request(engine, SSESpecification=sse) is None
+    assert _create_request(engine, WarmThroughput={"ReadUnitsPerSecond": 100, "WriteUnitsPerSecond": 100}) is None

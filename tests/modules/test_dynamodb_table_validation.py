@@ -12,6 +12,7 @@ cannot be tried there (no tagging, no replicas), so they follow AWS's documented
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ from tfcase import NO_ENDPOINT, Diagnostic, Workdir, module_block
 from tablekit.staging import scratch_root
 
 KMS = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+KINESIS = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-changes"
+BACKUP = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12"
+IMPORT = {"input_format": "CSV", "s3_bucket_source": {"bucket": "my-exports"}}
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "dynamodb:GetItem", "Resource": "*"}
+        ],
+    }
+)
+GLOBAL = {"stream_view_type": "NEW_AND_OLD_IMAGES"}
 SCHEMA = {"hash_key": {"name": "pk", "type": "S"}, "range_key": {"name": "sk", "type": "S"}}
 VALID: dict[str, Any] = {"name": "valid-table", "schema": SCHEMA}
 
@@ -201,6 +214,79 @@ VARIABLE_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"alarms": {"enabled": True, "treat_missing_data": "zero"}},
         "Invalid alarms.treat_missing_data",
     ),
+    # -- the 2026 inputs (issue 22) --
+    ("warm_unknown_key", {"warm_throughput": {"reads": 20000}}, "Invalid warm_throughput: give an object"),
+    ("warm_empty", {"warm_throughput": {}}, "Invalid warm_throughput: give an object"),
+    ("warm_read_below_minimum", {"warm_throughput": {"read_units_per_second": 11999}}, "minimums are 12000 read"),
+    ("warm_write_below_minimum", {"warm_throughput": {"write_units_per_second": 3999}}, "minimums are 12000 read"),
+    ("consistency_mode", {"replica_consistency_mode": "STRICT"}, "Invalid replica_consistency_mode: use"),
+    ("witness_region_name", {"global_table_witness_region": "Oregon"}, "Invalid global_table_witness_region: give"),
+    (
+        "resource_policy_not_json",
+        {"resource_policy": "{Version: 2012}"},
+        "Invalid resource_policy: it must be valid JSON",
+    ),
+    (
+        "resource_policy_without_statement",
+        {"resource_policy": json.dumps({"Version": "2012-10-17"})},
+        "Invalid resource_policy: it must be valid JSON",
+    ),
+    (
+        "resource_policy_over_20_kb",
+        {"resource_policy": json.dumps({"Statement": [{"Sid": "x" * 20480}]})},
+        "DynamoDB accepts policies of at most 20 KB",
+    ),
+    (
+        "contributor_insights_unknown_key",
+        {"contributor_insights": {"table": True, "index": ["by-x"]}},
+        "Invalid contributor_insights: give",
+    ),
+    ("contributor_insights_mode", {"contributor_insights": {"mode": "ALL"}}, "Invalid contributor_insights.mode"),
+    (
+        "kinesis_not_an_arn",
+        {"kinesis_streaming_destination": {"stream_arn": "orders-changes"}},
+        "Invalid kinesis_streaming_destination: give",
+    ),
+    (
+        "kinesis_precision",
+        {
+            "kinesis_streaming_destination": {
+                "stream_arn": KINESIS,
+                "approximate_creation_date_time_precision": "SECOND",
+            }
+        },
+        "approximate_creation_date_time_precision: use",
+    ),
+    ("restore_unknown_key", {"restore": {"backup": BACKUP}}, "Invalid restore: allowed keys"),
+    (
+        "restore_backup_and_point_in_time",
+        {"restore": {"backup_arn": BACKUP, "date_time": "2026-01-31T12:00:00Z"}},
+        "Invalid restore: give either backup_arn",
+    ),
+    (
+        "restore_two_sources",
+        {"restore": {"source_name": "orders", "source_table_arn": BACKUP.split("/backup")[0], "to_latest_time": True}},
+        "Invalid restore: give either backup_arn",
+    ),
+    ("restore_without_time", {"restore": {"source_name": "orders"}}, "Invalid restore: give either backup_arn"),
+    (
+        "restore_two_times",
+        {"restore": {"source_name": "orders", "date_time": "2026-01-31T12:00:00Z", "to_latest_time": True}},
+        "Invalid restore: give either backup_arn",
+    ),
+    ("restore_backup_not_arn", {"restore": {"backup_arn": "orders-backup"}}, "Invalid restore: give either backup_arn"),
+    (
+        "restore_date_time_format",
+        {"restore": {"source_name": "orders", "date_time": "31/01/2026 12:00"}},
+        "Invalid restore.date_time: give an RFC 3339 time",
+    ),
+    ("timeouts_unknown_key", {"timeouts": {"read": "5m"}}, "Invalid timeouts"),
+    ("timeouts_format", {"timeouts": {"create": "5 minutes"}}, "Invalid timeouts"),
+    (
+        "gsi_unknown_throughput_key",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", warm={"read_units_per_second": 12000})])},
+        "Invalid schema.global_secondary_indexes",
+    ),
 ]
 
 
@@ -340,6 +426,83 @@ CROSS_INPUT_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"stream_view_type": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1", "us-east-1"]},
         "Invalid replica_regions of table 'cross-replica_in_provider_region': us-east-1 is the provider's own region",
     ),
+    # -- rules of the 2026 inputs (issue 22); the provider's Region here is us-east-1 --
+    (
+        "kms_key_in_another_region",
+        {"sse_kms_key_arn": KMS.replace("us-east-1", "eu-west-1")},
+        "the key is in eu-west-1, but the table is created in us-east-1 and DynamoDB only encrypts with a KMS key",
+    ),
+    (
+        "witness_without_strong",
+        {**GLOBAL, "replica_regions": ["us-east-2"], "global_table_witness_region": "us-west-2"},
+        'a witness only exists for replica_consistency_mode = \\"STRONG\\"',
+    ),
+    (
+        "strong_with_two_regions",
+        {**GLOBAL, "replica_regions": ["us-east-2"], "replica_consistency_mode": "STRONG"},
+        "STRONG needs exactly three Regions in all (the table's, replica_regions and an optional "
+        "global_table_witness_region), not 2 (us-east-1, us-east-2)",
+    ),
+    (
+        "strong_with_four_regions",
+        {
+            **GLOBAL,
+            "replica_regions": ["us-east-2", "us-west-2"],
+            "global_table_witness_region": "us-west-1",
+            "replica_consistency_mode": "STRONG",
+        },
+        "table 'cross-strong_with_four_regions': STRONG needs exactly three Regions in all",
+    ),
+    (
+        "strong_across_region_sets",
+        {**GLOBAL, "replica_regions": ["us-east-2", "eu-west-1"], "replica_consistency_mode": "STRONG"},
+        "must be in one Region set (all us-*, all eu-* or all ap-*), not us-east-1, us-east-2, eu-west-1",
+    ),
+    (
+        "witness_is_a_replica",
+        {
+            **GLOBAL,
+            "replica_regions": ["us-east-2"],
+            "global_table_witness_region": "us-east-2",
+            "replica_consistency_mode": "STRONG",
+        },
+        "us-east-2 already holds a replica; a witness needs a Region of its own",
+    ),
+    (
+        "witness_in_the_table_region",
+        {
+            **GLOBAL,
+            "replica_regions": ["us-east-2"],
+            "global_table_witness_region": "us-east-1",
+            "replica_consistency_mode": "STRONG",
+        },
+        "us-east-1 is the provider's own Region, where the table is; choose a third Region",
+    ),
+    (
+        "restore_and_import_table",
+        {"restore": {"backup_arn": BACKUP}, "import_table": IMPORT},
+        "a table is created from a restore or from import_table, not both",
+    ),
+    (
+        "kinesis_stream_in_another_region",
+        {"kinesis_streaming_destination": {"stream_arn": KINESIS.replace("us-east-1", "eu-west-1")}},
+        "the stream is in eu-west-1, but DynamoDB streams only to a Kinesis stream of the table's Region",
+    ),
+    (
+        "contributor_insights_unknown_index",
+        {"contributor_insights": {"indexes": ["by-nothing"]}},
+        "'by-nothing' is not one of its global secondary indexes",
+    ),
+    (
+        "gsi_warm_below_minimum",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", warm_throughput={"read_units_per_second": 100})])},
+        "Invalid warm_throughput of index 'by-x' in table 'cross-gsi_warm_below_minimum'",
+    ),
+    (
+        "gsi_on_demand_zero",
+        {"schema": schema(global_secondary_indexes=[gsi("by-x", on_demand_throughput={"max_read_request_units": 0})])},
+        "Invalid on_demand_throughput of index 'by-x' in table 'cross-gsi_on_demand_zero'",
+    ),
 ]
 
 # Boundary inputs the rules above must let through (planned with the cross cases; any diagnostic
@@ -351,6 +514,45 @@ VALID_EDGE_CASES: dict[str, dict[str, Any]] = {
     "fifty_tags": {"tags": tags(47)},
     "tag_limits": {"tags": {"k" * 128: "v" * 256, "Équipe données": "a b_c.d:e/f=g+h-i@j ünï 名前"}},
     "replica_elsewhere": {"stream_view_type": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1"]},
+    "strong_two_replicas": {
+        **GLOBAL,
+        "replica_regions": ["us-east-2", "us-west-2"],
+        "replica_consistency_mode": "STRONG",
+    },
+    "strong_replica_and_witness": {
+        **GLOBAL,
+        "replica_regions": ["us-east-2"],
+        "global_table_witness_region": "us-west-2",
+        "replica_consistency_mode": "STRONG",
+    },
+    "throughput_at_the_limits": {
+        "warm_throughput": {"read_units_per_second": 12000, "write_units_per_second": 4000},
+        "schema": schema(
+            global_secondary_indexes=[
+                gsi(
+                    "by-x",
+                    warm_throughput={"read_units_per_second": 12000, "write_units_per_second": 4000},
+                    on_demand_throughput={"max_read_request_units": -1, "max_write_request_units": 1},
+                )
+            ]
+        ),
+    },
+    "every_new_input": {
+        "schema": schema(global_secondary_indexes=[gsi("by-x")]),
+        "sse_kms_key_arn": KMS,
+        "resource_policy": POLICY,
+        "contributor_insights": {"table": True, "indexes": ["by-x"], "mode": "THROTTLED_KEYS"},
+        "kinesis_streaming_destination": {
+            "stream_arn": KINESIS,
+            "approximate_creation_date_time_precision": "MICROSECOND",
+        },
+        "restore": {"source_name": "orders", "to_latest_time": True},
+        "timeouts": {"create": "2h", "update": "1h30m", "delete": "30m"},
+    },
+    "restore_point_in_time": {
+        "restore": {"source_table_arn": BACKUP.split("/backup")[0], "date_time": "2026-01-31T12:00:00Z"}
+    },
+    "restore_backup": {"restore": {"backup_arn": BACKUP}},
     "include_a_key_attribute": {
         "schema": schema(global_secondary_indexes=[gsi("by-x", projection_type="INCLUDE", non_key_attributes=["sk"])]),
     },
@@ -431,7 +633,9 @@ def test_cross_input_rules(
 ) -> None:
     hits = [d for d in cross_diagnostics if message in d.detail]
     assert hits, f"{case_id}: expected {message!r}; got:\n" + "\n".join(d.text for d in cross_diagnostics)
-    assert all(d.filename and d.filename.endswith("dynamodb-table/main.tf") for d in hits)
+    assert all(
+        d.filename and d.filename.endswith(("dynamodb-table/main.tf", "dynamodb-table/integrations.tf")) for d in hits
+    )
     if case_id in NAMES_THE_TABLE:
         assert all(f"table 'cross-{case_id}'" in d.detail for d in hits), [d.detail for d in hits]
         assert all("; " in d.detail for d in hits), "every message ends with the fix after a semicolon"
