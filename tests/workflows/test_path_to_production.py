@@ -295,3 +295,71 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         if path.suffix == ".json":
             assert '"prior_state"' not in path.read_text()
     assert all(a.retention_days == 1 for a in github.artifacts.values())
+
+
+POLICY_SECRET = "owner-" + secrets.token_hex(8)
+
+
+def _policy_plan(pitr: bool) -> dict[str, Any]:
+    """A one-table plan that passes checkov's DynamoDB checks except point-in-time recovery when
+    `pitr` is off; its `owner` tag is marked sensitive (checkov quotes tags in its reports)."""
+    values = {
+        "name": "orders",
+        "hash_key": "pk",
+        "billing_mode": "PAY_PER_REQUEST",
+        "attribute": [{"name": "pk", "type": "S"}],
+        "point_in_time_recovery": [{"enabled": pitr}],
+        "server_side_encryption": [{"enabled": True, "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/k"}],
+        "tags": {"owner": POLICY_SECRET},
+    }
+    marks = {"tags": {"owner": True}}
+    resource = {"address": "aws_dynamodb_table.orders", "mode": "managed", "type": "aws_dynamodb_table"}
+    resource |= {"name": "orders", "provider_name": "registry.terraform.io/hashicorp/aws"}
+    change = {"actions": ["create"], "before": None, "after": values, "after_unknown": {}, "after_sensitive": marks}
+    return {
+        "format_version": "1.0",
+        "terraform_version": "1.0.3",
+        "planned_values": {"root_module": {"resources": [{**resource, "values": values, "sensitive_values": marks}]}},
+        "resource_changes": [{**resource, "change": change}],
+        "configuration": {"root_module": {}},
+    }
+
+
+def test_the_comment_shows_the_failed_policy_of_each_env_redacted(first_pr: Run, tmp_path: Path) -> None:
+    """The policy job gates dev's plan (one failed check) and prod's (none): the job still fails,
+    and the comment's policy column names the check for dev, 0 for prod; nothing uploaded,
+    scanned or rendered quotes the plan's sensitive value."""
+    for name, pitr in (("dev", False), ("prod", True)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(_policy_plan(pitr)))
+    (tmp_path / "empty").mkdir()
+    doc = copy.deepcopy(load(WORKFLOWS / "pr.yml"))
+    steps = doc["jobs"]["policy"]["steps"]
+    index, lint = next((i, s) for i, s in enumerate(steps) if str(s.get("run", "")).startswith("./just lint"))
+    # ./just lint plans every env from scratch and runs ruff and mypy: here the same gate runs on
+    # the two plans above (placed where the lint step writes its own), with its report directory.
+    gate = '.venv/bin/tablekit lint --skip-fmt --no-plans --dir "$EMPTY" --plan dev="$R/plans/plan-dev.json" '
+    gate += '--plan prod="$R/plans/plan-prod.json"'
+    place = 'R=build/ci/lint; mkdir -p "$R/plans"; cp "$PLANS/dev.json" "$R/plans/plan-dev.json"; '
+    place += 'cp "$PLANS/prod.json" "$R/plans/plan-prod.json"\n'
+    keep = '\nrc=$?\ncp -r build/ci/lint "$RAW"\nexit $rc'  # the raw reports, to prove they quote the value
+    lint["run"] = place + "set +e\n" + lint["run"].replace("./just lint", gate, 1) + keep
+    lint["env"] = {"PLANS": str(tmp_path), "EMPTY": str(tmp_path / "empty"), "RAW": str(tmp_path / "raw")}
+    steps[index] = lint
+    github = Github(store=tmp_path / "github")
+    github.artifacts.update({k: v for k, v in first_pr.github.artifacts.items() if k.startswith("plan-")})
+    run = Run(**{**first_pr.__dict__, "github": github, "results": {}, "outputs": {}})
+    results = run_workflow(doc, run, only={"policy", "comment-render"})  # type: ignore[arg-type]
+    assert results == {"policy": "failure", "comment-render": "success"}, "\n".join(github.log)
+    assert "job policy failed at step 'ruff, terraform fmt, checkov" in "\n".join(github.log)
+    raw = [p for p in (tmp_path / "raw").rglob("*.json") if p.is_file()]
+    assert any(POLICY_SECRET in p.read_text() for p in raw), "checkov must quote the value, or this proves nothing"
+    comment = (github.artifacts["plan-comment"].path / "comment.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in comment.splitlines() if line.startswith("| `")}
+    assert "❌ 1 failed: `CKV_AWS_28`" in rows["`dev`"], comment
+    assert "✅ 0 failed" in rows["`prod`"], comment
+    assert rows["`local`"].split("|")[8].strip() == "—"  # not gated here: no report, no claim
+    uploaded = [p for a in github.artifacts.values() for p in a.path.rglob("*") if p.is_file()]
+    uploaded += list(github.code_scanning.values())
+    assert github.code_scanning and any("checkov-reports" in str(p) for p in uploaded)
+    for path in uploaded:
+        assert POLICY_SECRET not in path.read_text(errors="replace"), f"{path} quotes the sensitive value"
