@@ -363,3 +363,47 @@ def test_the_comment_shows_the_failed_policy_of_each_env_redacted(first_pr: Run,
     assert github.code_scanning and any("checkov-reports" in str(p) for p in uploaded)
     for path in uploaded:
         assert POLICY_SECRET not in path.read_text(errors="replace"), f"{path} quotes the sensitive value"
+
+
+def _drift_issues(github: Github, env: str) -> list[dict[str, Any]]:
+    marker = f"<!-- tablekit-drift:{env} -->"
+    return [i for i in github.issues if i["user"]["login"] == BOT and i["body"].startswith(marker)]
+
+
+def _nightly(simulated: dict[str, Any], run_id: int) -> Run:
+    run = _run(simulated, "schedule", run_id)
+    results = run_workflow(WORKFLOWS / "drift.yml", run)
+    assert_succeeded(results, run.github)
+    return run
+
+
+def test_nightly_drift_keeps_one_issue_per_env_and_closes_it_when_reverted(
+    simulated: dict[str, Any], merged: Run
+) -> None:
+    """A table tagged in the console (outside Terraform) on dev's simulated account: the nightly
+    refresh-only plan opens one issue naming the attribute, the next night updates that issue in
+    place, and once the tag is removed the issue closes. An issue someone else wrote with the
+    marker is never touched; prod, unchanged, gets no issue."""
+    github = simulated["github"]
+    theirs = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
+    github.issues.append({**theirs, "user": {"login": "someone"}})
+    ctx = envs.context("dev", endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
+    dynamodb = ctx.clients().client("dynamodb")
+    table = sorted(dynamodb.list_tables()["TableNames"])[0]
+    arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
+    dynamodb.tag_resource(ResourceArn=arn, Tags=[{"Key": "changed-in", "Value": "console"}])
+    run = _nightly(simulated, 6)
+    assert any(line.endswith("/ ./.github/actions/setup-terraform") for line in run.github.log[-30:])
+    (issue,) = _drift_issues(github, "dev")
+    assert issue["state"] == "open" and "1 resource(s) changed" in issue["title"], issue
+    assert "`tags`" in issue["body"] and "`changed-in`" in issue["body"] and "console" in issue["body"], issue["body"]
+    assert next(line for line in issue["body"].splitlines() if line.startswith("- ")).startswith("- 🟡 `module.")
+    assert _drift_issues(github, "prod") == []
+    _nightly(simulated, 7)
+    assert [i["number"] for i in _drift_issues(github, "dev")] == [issue["number"]], "updated in place, not a second"
+    dynamodb.untag_resource(ResourceArn=arn, TagKeys=["changed-in"])
+    _nightly(simulated, 8)
+    (closed,) = _drift_issues(github, "dev")
+    assert closed["number"] == issue["number"] and closed["state"] == "closed"
+    assert any(c["issue_number"] == issue["number"] and "matches its state" in c["body"] for c in github.comments)
+    assert next(i for i in github.issues if i["number"] == 5) == {**theirs, "user": {"login": "someone"}}
