@@ -32,12 +32,12 @@ from tablekit.paths import ROOT
 from tablekit.probes import free_port
 from tablekit.terraform import Terraform
 
-from .runner import BOT, Github, Run, load, run_workflow
+from .runner import BOT, Artifact, Github, Run, load, run_workflow
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-PR_JOBS = {"comment-outdated", "plan-local", "plan-aws", "comment-render", "comment-post"}
+PR_JOBS = {"comment-outdated", "plan-local", "plan-aws", "comment-render", "comment-post", "destroys-data-review"}
 # Not run here, and why: each has its own tests (the suite itself, tests/governance for lint and
 # the policy gate, tests/upgrade for upgrade-check), and none of them plans or applies an env.
 NOT_SIMULATED = {"static", "test", "policy", "upgrade-check"}
@@ -407,3 +407,50 @@ def test_nightly_drift_keeps_one_issue_per_env_and_closes_it_when_reverted(
     assert closed["number"] == issue["number"] and closed["state"] == "closed"
     assert any(c["issue_number"] == issue["number"] and "matches its state" in c["body"] for c in github.comments)
     assert next(i for i in github.issues if i["number"] == 5) == {**theirs, "user": {"login": "someone"}}
+
+
+def _local_plan(destroys: bool) -> dict[str, Any]:
+    """A local plan that destroys a table (the banner lists it) or changes nothing."""
+    before = {"name": "orders", "hash_key": "pk", "point_in_time_recovery": [{"enabled": True}]}
+    change = {"actions": ["delete"] if destroys else ["no-op"], "before": before, "after": None if destroys else before}
+    entry = {"address": "aws_dynamodb_table.orders", "mode": "managed", "type": "aws_dynamodb_table", "name": "orders"}
+    changes = [{**entry, "change": {**change, "after_unknown": {}, "before_sensitive": {}, "after_sensitive": {}}}]
+    return {"format_version": "1.0", "terraform_version": "1.0.3", "resource_changes": changes}
+
+
+def test_the_destroys_data_label_follows_the_banner_and_holds_the_merge_for_two_approvals(
+    simulated: dict[str, Any], tmp_path: Path
+) -> None:
+    """A plan that loses data sets the label and the `destroys-data review` check fails; reviews
+    re-run it (review-gate.yml) and two approvals pass it; a plan without loss removes the label."""
+    github = Github(store=tmp_path / "github")
+    base = _run(simulated, "pull_request", 9)
+    pr = base.event["pull_request"]
+
+    def pull_request(destroys: bool) -> dict[str, str]:
+        (tmp_path / "plan").mkdir(exist_ok=True)
+        (tmp_path / "plan" / "local.json").write_text(json.dumps(_local_plan(destroys)))
+        github.artifacts["plan-local"] = Artifact("plan-local", tmp_path / "plan", 1)
+        run = Run(**{**base.__dict__, "github": github, "results": {}, "outputs": {}})
+        return run_workflow(WORKFLOWS / "pr.yml", run, only={"comment-render", "comment-post", "destroys-data-review"})
+
+    def review_event(event_name: str) -> str:
+        run = Run(**{**base.__dict__, "github": github, "event_name": event_name, "results": {}, "outputs": {}})
+        return run_workflow(WORKFLOWS / "review-gate.yml", run)["destroys-data-review"]
+
+    results = pull_request(destroys=True)
+    assert results["comment-post"] == "success" and github.labels == {str(pr["number"]): ["destroys-data"]}
+    assert results["destroys-data-review"] == "failure"
+    assert "2 approvals needed, 0 given" in "\n".join(github.log)
+    github.reviews[str(pr["number"])] = [{"user": {"login": "ana"}, "state": "APPROVED"}]
+    github.reviews[str(pr["number"])] += [{"user": {"login": "bo"}, "state": "COMMENTED"}]
+    assert review_event("pull_request_review") == "failure"  # one approval, one comment
+    github.reviews[str(pr["number"])].append({"user": {"login": "bo"}, "state": "APPROVED"})
+    assert review_event("pull_request_review") == "success"
+    github.reviews[str(pr["number"])].append({"user": {"login": "ana"}, "state": "DISMISSED"})
+    assert review_event("pull_request_review") == "failure"  # a dismissed approval no longer counts
+    github.reviews.clear()
+    results = pull_request(destroys=False)
+    assert results["destroys-data-review"] == "success" and github.labels == {str(pr["number"]): []}
+    github.labels[str(pr["number"])] = ["destroys-data"]  # set by hand (e.g. on a fork's pull request)
+    assert review_event("pull_request") == "failure"
