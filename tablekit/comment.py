@@ -386,21 +386,23 @@ def _diagnostics(plan: Plan, m: Masker) -> list[Md]:
     return out
 
 
-def _drift(plan: Plan, m: Masker) -> tuple[list[Md], int]:
+def _drift(plan: Plan, m: Masker, next_apply: Plan | None = None) -> tuple[list[Md], int]:
     """Drift that matters, and how many other objects merely read back differently.
 
     It matters when the configuration reads the drifted attribute (`relevant_attributes`, written
     by Terraform >= 1.2), or when the plan changes that attribute back. Plans without
     relevant_attributes (Terraform 1.0/1.1) count every drifted resource the plan also changes.
     The rest -- e.g. GSI capacities the provider reads back on on-demand tables -- is one line.
+    `next_apply`: the plan that decides it, when `plan` is refresh-only (it plans no change).
     """
-    planned = {(rc.address, rc.deposed): rc for rc in plan.managed() if rc.action.changes}
+    deciding = next_apply or plan
+    planned = {(rc.address, rc.deposed): rc for rc in deciding.managed() if rc.action.changes}
     shown: list[Md] = []
     quiet = 0
     for rc in sorted(plan.resource_drift, key=lambda r: (r.address, r.deposed or "")):
         if not rc.managed or not rc.action.changes:
             continue
-        relevant = plan.relevant_paths(rc.address)
+        relevant = deciding.relevant_paths(rc.address)
         target = planned.get((rc.address, rc.deposed))
         if relevant is None:
             matters = target is not None
@@ -413,6 +415,14 @@ def _drift(plan: Plan, m: Masker) -> tuple[list[Md], int]:
         else:
             quiet += 1
     return shown, quiet
+
+
+def drift_lines(refresh_only: Plan, next_apply: Plan) -> tuple[list[Md], int]:
+    """The drift of a refresh-only plan that matters (listed, masked and escaped), and how many
+    objects merely read back differently; `next_apply` (a normal plan of the same state) says
+    which drifted attributes the next apply would set back, as in the PR comment."""
+    known = [*redact.Secrets.of_plan(refresh_only.raw).strings, *redact.Secrets.of_plan(next_apply.raw).strings]
+    return _drift(refresh_only, Masker(redact.Secrets(known)), next_apply)
 
 
 def summarize(env: str, plan: Plan | Mapping[str, Any], policy: PolicyResult | None = None) -> EnvView:

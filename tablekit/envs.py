@@ -381,8 +381,10 @@ def plan(
     lock_timeout: str | None = None,
     plan_file: Path | None = None,
     full: bool = False,
+    refresh_only: bool = False,
 ) -> Plan:
     """init + plan into a saved plan file; returns the plan (and writes its JSON to out_json).
+    `refresh_only`: what changed outside Terraform, nothing to apply (drift detection).
 
     On the simulated account the saved plan holds back what the endpoint cannot create (see
     tablekit.gaps) unless `full`: the plan of the code as committed, which only a real account
@@ -390,7 +392,11 @@ def plan(
     """
     check_inputs(ctx)
     tf = init(ctx)
-    return _plan(ctx, tf, out_json, refresh, destroy, lock, lock_timeout, plan_file, held=not full)
+    if refresh_only:
+        plan_file = plan_file or ctx.data_dir / "drift.tfplan"
+    return _plan(
+        ctx, tf, out_json, refresh, destroy, lock, lock_timeout, plan_file, not full, not refresh_only, refresh_only
+    )
 
 
 def _plan(
@@ -404,6 +410,7 @@ def _plan(
     plan_file: Path | None,
     held: bool,
     note: bool = True,
+    refresh_only: bool = False,
 ) -> Plan:
     _hold_back(ctx, held)
     default = ctx.data_dir / "destroy.tfplan" if destroy else ctx.saved_plan
@@ -416,6 +423,7 @@ def _plan(
         lock=lock,
         lock_timeout=lock_timeout,
         json_out=out_json,
+        refresh_only=refresh_only,
     )
     if note:
         compat.note_instances(planned.raw)  # which resources each stripped argument applied to

@@ -11,8 +11,8 @@ different meanings of "replace". Here every question has one answer:
 - ``ResourceChange`` carries what Terraform says about one instance (import, previous address,
   deposed key, action reason, replace paths) next to its values and their sensitivity and
   unknown marks, untouched, so renderers can mask values by walking value and mark together;
-- ``Plan.parse`` refuses what is not a plan (a state file, a provider schema, malformed shapes)
-  with one line naming what it got, before any caller trusts its absence of changes.
+- ``Plan.parse`` refuses what is not a plan (a state file, a provider schema, an HCP Terraform
+  redacted plan, malformed shapes) with one line naming what it got, before any caller trusts its absence of changes.
 
 Standard library only: CI renders the PR comment from a bare checkout without the project venv.
 """
@@ -314,6 +314,13 @@ class Plan:
         """Validate and wrap plan JSON; anything that is not a plan raises PlanError naming `source`."""
         if not isinstance(data, dict):
             raise PlanError(f"{source}: not a Terraform plan (`terraform show -json PLANFILE` output is a JSON object)")
+        if "plan_format_version" in data:
+            # HCP Terraform's run API serves this for a run's plan: changes plus the provider
+            # schemas, no `format_version`, sensitive values already gone (not what `show` prints).
+            raise PlanError(
+                f"{source}: this is an HCP Terraform redacted plan (`plan_format_version`), not a plan: "
+                "run `terraform show -json PLANFILE` on a saved plan"
+            )
         if "provider_schemas" in data:
             raise PlanError(f"{source}: this is a provider schema (`terraform providers schema -json`), not a plan")
         if "lineage" in data or "serial" in data:

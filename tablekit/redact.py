@@ -328,6 +328,7 @@ class Secrets:
 
     def __init__(self, strings: Iterable[str] = ()) -> None:
         found = {s for s in strings if s}
+        self.strings = frozenset(found)  # to merge the secrets of several plans
         long = sorted((s for s in found if len(s) >= MIN_SUBSTRING_SECRET), key=lambda s: (-len(s), s))
         # One alternation, longest first: a secret that contains another is replaced whole.
         self._pattern = re.compile("|".join(re.escape(s) for s in long)) if long else None

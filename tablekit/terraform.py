@@ -461,14 +461,18 @@ class Terraform:
         lock_timeout: str | None = None,
         json_out: Path | None = None,
         replace: Sequence[str] = (),
+        refresh_only: bool = False,
     ) -> Plan:
         """Plan into a saved plan file (so an apply runs exactly what was reviewed) and read it back;
-        `replace` addresses are planned as replacements (`-replace=ADDRESS`)."""
+        `replace` addresses are planned as replacements (`-replace=ADDRESS`); `refresh_only` plans
+        only what changed outside Terraform (`resource_drift`), never a change to make."""
         out.parent.mkdir(parents=True, exist_ok=True)
         args = ["plan", "-input=false", "-no-color", f"-out={out}", *var_args(variables, var_files)]
         args += [f"-replace={address}" for address in replace]
         if not refresh:
             args.append("-refresh=false")
+        if refresh_only:
+            args.append("-refresh-only")
         if destroy:
             args.append("-destroy")
         if not lock:

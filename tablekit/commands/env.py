@@ -95,6 +95,8 @@ def sha256(path: Path) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if args.refresh_only and (args.base or args.no_refresh):
+        raise UserError("--refresh-only reads the account: it cannot go with --base or --no-refresh")
     if args.base and args.env != "local":
         raise UserError(f"--base is for local only: {args.env} plans against its account's own state")
     out = Path(args.out) if args.out else BUILD / "plans" / f"{args.env}.json"
@@ -108,6 +110,14 @@ def _plan(args: argparse.Namespace) -> int:
         saved = saved or ctx.data_dir.parent / "local-base" / "plan.tfplan"
         plan = baseline.plan_against(
             args.base, ctx.data_dir.parent / "local-base", out, ctx.variables, ctx.var_files, saved
+        )
+    elif args.refresh_only:
+        ctx = _context(args)
+        if args.env == "local":
+            ctx.endpoint_url = ctx.endpoint_url or DEFAULT_ENDPOINT_URL
+        saved = saved or ctx.data_dir / "drift.tfplan"
+        plan = envs.plan(
+            ctx, out, lock=not args.no_lock, lock_timeout=args.lock_timeout, plan_file=saved, refresh_only=True
         )
     else:
         ctx = _context(args)
@@ -139,6 +149,9 @@ def _plan(args: argparse.Namespace) -> int:
             "planned_only": planned_only,
         }
         print(json.dumps(result))
+    elif args.refresh_only:
+        drifted = sum(1 for rc in plan.resource_drift if rc.managed and rc.action.changes)
+        print(f"{_label(ctx)}: refresh-only plan, {drifted} resource(s) changed outside Terraform (plan JSON: {out})")
     else:
         base = f" against {args.base}'s applied state" if args.base else ""
         print(f"{_label(ctx)}{base}: {counts.line()} (plan JSON: {out})")
@@ -232,6 +245,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--saved-plan", metavar="FILE", help="where to save the plan file `apply` applies (default: the env's data dir)"
     )
     plan.add_argument("--no-refresh", action="store_true", help="plan with -refresh=false")
+    plan.add_argument(
+        "--refresh-only",
+        action="store_true",
+        help="plan with -refresh-only: what changed outside Terraform (resource_drift), nothing to apply",
+    )
     plan.add_argument(
         "--no-lock", action="store_true", help="plan with -lock=false (read-only roles: PR plans never take the lock)"
     )

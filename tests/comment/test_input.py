@@ -33,12 +33,34 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The shape of the plan HCP Terraform's run API serves (`/plans/ID/json-output-redacted`):
+# changes and provider schemas side by side, `plan_format_version` instead of `format_version`.
+HCP_REDACTED_PLAN: dict[str, Any] = {
+    "plan_format_version": "1.2",
+    "provider_format_version": "1.0",
+    "resource_changes": [
+        {
+            "address": "aws_dynamodb_table.this",
+            "mode": "managed",
+            "type": "aws_dynamodb_table",
+            "name": "this",
+            "change": {"actions": ["no-op"], "before": {"name": "t"}, "after": {"name": "t"}, "after_unknown": {}},
+        }
+    ],
+    "resource_drift": [],
+    "relevant_attributes": [],
+    "output_changes": {},
+    "provider_schemas": {"registry.terraform.io/hashicorp/aws": {"resource_schemas": {}}},
+}
+
+
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
         ("state.json", (REAL / "state.json").read_text(), "this is a state"),
         ("schema.json", (REAL / "schemas.json").read_text(), "provider schema"),
         ("raw.tfstate", json.dumps({"version": 4, "lineage": "x", "serial": 3, "resources": []}), "raw state file"),
+        ("run-plan.json", json.dumps(HCP_REDACTED_PLAN), "an HCP Terraform redacted plan"),
         ("list.json", "[]", "not a Terraform plan"),
         ("empty.json", "{}", "not a Terraform plan"),
         ("broken.json", (REAL / "invalid-plan.json").read_text(), "not JSON"),
@@ -167,3 +189,26 @@ def test_malformed_nested_shapes_end_as_plan_error_or_render(place: tuple[Any, .
         assert "\n" not in str(exc) and str(exc).startswith("fuzz: ")
         return
     render([("dev", plan)])  # anything Plan.parse accepts renders without an exception
+
+
+def test_each_kind_of_refused_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """A state, a provider schema, an HCP Terraform redacted plan and a malformed file each get
+    their own line: none is called by another one's name (the redacted plan carries provider
+    schemas, and once was called "a provider schema")."""
+    kinds = {
+        "state": ((REAL / "state.json").read_text(), "this is a state"),
+        "schema": ((REAL / "schemas.json").read_text(), "provider schema"),
+        "hcp": (json.dumps(HCP_REDACTED_PLAN), "HCP Terraform redacted plan"),
+        "malformed": ((REAL / "invalid-plan.json").read_text(), "not JSON"),
+    }
+    lines: dict[str, str] = {}
+    for kind, (content, _) in kinds.items():
+        path = tmp_path / f"{kind}.json"
+        path.write_text(content)
+        for command in (["tablekit.commands.comment", "--plan", f"dev={path}"], ["tablekit.redact", str(path)]):
+            proc = subprocess.run([sys.executable, "-S", "-m", *command], cwd=ROOT, capture_output=True, text=True)
+            assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+            lines[kind] = proc.stderr.strip()
+    for kind, line in lines.items():
+        for other, (_, says) in kinds.items():
+            assert (says in line) == (kind == other), f"{kind}: {line}"

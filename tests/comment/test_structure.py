@@ -15,7 +15,7 @@ import pytest
 
 from tablekit.paths import ROOT
 
-RENDERERS = ["tablekit/comment.py"]
+RENDERERS = ["tablekit/comment.py", "tablekit/drift_issue.py"]
 TEMPLATE_FUNCTIONS = {"lit": 0, "fmt": 0, "join": 0}
 
 

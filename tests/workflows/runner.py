@@ -13,7 +13,8 @@ would handle. `uses:` steps are replaced by local equivalents:
 - configure-aws-credentials: the simulated account (`TABLEKIT_ACCOUNT=simulated`) for the rest
   of the job, as the real action exports credentials for the rest of the job;
 - upload/download-artifact: copies into an artifact store, with retention and names recorded;
-- github-script: the step's own script, run with node against an in-memory issue-comment API.
+- github-script: the step's own script, run with node against an in-memory issue-comment API;
+- codeql-action/upload-sarif: the SARIF file copied into the store (code scanning, by category).
 
 A failing step raises StepFailed naming the workflow, job and step.
 """
@@ -39,6 +40,7 @@ from tablekit.paths import ROOT
 
 SCRATCH = Path("build/ci")  # the jobs' scratch area, relative to the workspace
 BOT = "github-actions[bot]"
+GITHUB_API = Path(__file__).with_name("github_api.js")  # issues, labels, reviews for github-script
 
 
 class StepFailed(AssertionError):
@@ -189,9 +191,13 @@ class Github:
 
     store: Path
     comments: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)  # repository issues (github_api.js)
+    labels: dict[str, list[str]] = field(default_factory=dict)  # issue/PR number -> label names
+    reviews: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # PR number -> reviews
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     summaries: dict[str, str] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)  # "workflow / job / step" of every step run
+    code_scanning: dict[str, Path] = field(default_factory=dict)  # SARIF uploaded, by category
 
 
 NODE_HARNESS = r"""
@@ -214,15 +220,19 @@ const issues = {
   },
 };
 const github = { rest: { issues }, paginate: async (fn, args) => (await fn(args)).data };
+if (process.argv[5]) require(process.argv[5])(github, store, save);  // issues, labels, reviews
 const [owner, repo] = payload.repository.split('/');
 const context = { repo: { owner, repo }, payload: payload.event };
 const core = {
   info: (m) => console.log(m),
   setFailed: (m) => { console.error(`::error::${m}`); process.exitCode = 1; },
+  warning: (m) => console.log(`::warning::${m}`),
 };
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+// As github-script does: a relative require() is resolved from the workspace, not from this file.
+const requireFromWorkspace = (p) => require(/^\.\.?\//.test(p) ? require('path').resolve(process.cwd(), p) : p);
 new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(scriptFile, 'utf8'))(
-  require, github, context, core,
+  requireFromWorkspace, github, context, core,
 ).catch((e) => { console.error(e); process.exitCode = 1; });
 """
 
@@ -470,23 +480,43 @@ def _uses(
         return True, f"downloaded {names}"
     if action == "actions/github-script":
         return _github_script(str(inputs["script"]), run, env, tmp)
+    if action == "github/codeql-action/upload-sarif":
+        sarif = workspace / str(inputs["sarif_file"])
+        if not sarif.is_file():
+            return False, f"upload-sarif: {sarif} does not exist"
+        target = run.github.store / "code-scanning" / f"{inputs.get('category', 'default')}.sarif"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(sarif, target)
+        run.github.code_scanning[str(inputs.get("category", "default"))] = target
+        return True, f"code scanning <- {sarif.name}"
+    if action == "./.github/actions/setup-terraform":
+        # Placeholder until engineer 20's branch (which creates this composite action) is merged:
+        # the integrator replaces this branch by that one. Here the offline double (Terraform
+        # 1.0.3, built by the bootstrap) is what runs; say so in the log.
+        print("setup-terraform: offline double substituted (Terraform 1.0.3), never a real account's")
+        return True, "offline double substituted for ./.github/actions/setup-terraform (Terraform 1.0.3)"
     return False, f"no local equivalent for {action}"
 
 
 def _github_script(script: str, run: Run, env: dict[str, str], tmp: Path) -> tuple[bool, str]:
     store = tmp / "comments.json"
     next_id = max([c["id"] for c in run.github.comments] or [0]) + 1
-    store.write_text(json.dumps({"comments": run.github.comments, "next_id": next_id, "actor": BOT}))
+    api = {"issues": run.github.issues, "labels": run.github.labels, "reviews": run.github.reviews}
+    store.write_text(json.dumps({"comments": run.github.comments, "next_id": next_id, "actor": BOT, **api}))
     payload = tmp / "payload.json"
     payload.write_text(json.dumps({"repository": run.repository, "event": run.event}))
     (tmp / "script.js").write_text(script)
     (tmp / "harness.js").write_text(NODE_HARNESS)
     proc = subprocess.run(
-        ["node", str(tmp / "harness.js"), str(tmp / "script.js"), str(store), str(payload)],
+        ["node", str(tmp / "harness.js"), str(tmp / "script.js"), str(store), str(payload), str(GITHUB_API)],
         cwd=run.workspace,
         env=env,
         capture_output=True,
         text=True,
     )
-    run.github.comments[:] = json.loads(store.read_text())["comments"]
+    saved = json.loads(store.read_text())
+    run.github.comments[:] = saved["comments"]
+    run.github.issues[:] = saved.get("issues", [])
+    run.github.labels.clear()
+    run.github.labels.update(saved.get("labels", {}))
     return proc.returncode == 0, proc.stdout + proc.stderr

@@ -32,12 +32,12 @@ from tablekit.paths import ROOT
 from tablekit.probes import free_port
 from tablekit.terraform import Terraform
 
-from .runner import BOT, Github, Run, load, run_workflow
+from .runner import BOT, Artifact, Github, Run, load, run_workflow
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-PR_JOBS = {"comment-outdated", "plan-local", "plan-aws", "comment-render", "comment-post"}
+PR_JOBS = {"comment-outdated", "plan-local", "plan-aws", "comment-render", "comment-post", "destroys-data-review"}
 # Not run here, and why: each has its own tests (the suite itself, tests/governance for lint and
 # the policy gate, tests/upgrade for upgrade-check), and none of them plans or applies an env.
 NOT_SIMULATED = {"static", "test", "policy", "upgrade-check"}
@@ -295,3 +295,162 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         if path.suffix == ".json":
             assert '"prior_state"' not in path.read_text()
     assert all(a.retention_days == 1 for a in github.artifacts.values())
+
+
+POLICY_SECRET = "owner-" + secrets.token_hex(8)
+
+
+def _policy_plan(pitr: bool) -> dict[str, Any]:
+    """A one-table plan that passes checkov's DynamoDB checks except point-in-time recovery when
+    `pitr` is off; its `owner` tag is marked sensitive (checkov quotes tags in its reports)."""
+    values = {
+        "name": "orders",
+        "hash_key": "pk",
+        "billing_mode": "PAY_PER_REQUEST",
+        "attribute": [{"name": "pk", "type": "S"}],
+        "point_in_time_recovery": [{"enabled": pitr}],
+        "server_side_encryption": [{"enabled": True, "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/k"}],
+        "tags": {"owner": POLICY_SECRET},
+    }
+    marks = {"tags": {"owner": True}}
+    resource = {"address": "aws_dynamodb_table.orders", "mode": "managed", "type": "aws_dynamodb_table"}
+    resource |= {"name": "orders", "provider_name": "registry.terraform.io/hashicorp/aws"}
+    change = {"actions": ["create"], "before": None, "after": values, "after_unknown": {}, "after_sensitive": marks}
+    return {
+        "format_version": "1.0",
+        "terraform_version": "1.0.3",
+        "planned_values": {"root_module": {"resources": [{**resource, "values": values, "sensitive_values": marks}]}},
+        "resource_changes": [{**resource, "change": change}],
+        "configuration": {"root_module": {}},
+    }
+
+
+def test_the_comment_shows_the_failed_policy_of_each_env_redacted(first_pr: Run, tmp_path: Path) -> None:
+    """The policy job gates dev's plan (one failed check) and prod's (none): the job still fails,
+    and the comment's policy column names the check for dev, 0 for prod; nothing uploaded,
+    scanned or rendered quotes the plan's sensitive value."""
+    for name, pitr in (("dev", False), ("prod", True)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(_policy_plan(pitr)))
+    (tmp_path / "empty").mkdir()
+    doc = copy.deepcopy(load(WORKFLOWS / "pr.yml"))
+    steps = doc["jobs"]["policy"]["steps"]
+    index, lint = next((i, s) for i, s in enumerate(steps) if str(s.get("run", "")).startswith("./just lint"))
+    # ./just lint plans every env from scratch and runs ruff and mypy: here the same gate runs on
+    # the two plans above (placed where the lint step writes its own), with its report directory.
+    gate = '.venv/bin/tablekit lint --skip-fmt --no-plans --dir "$EMPTY" --plan dev="$R/plans/plan-dev.json" '
+    gate += '--plan prod="$R/plans/plan-prod.json"'
+    place = 'R=build/ci/lint; mkdir -p "$R/plans"; cp "$PLANS/dev.json" "$R/plans/plan-dev.json"; '
+    place += 'cp "$PLANS/prod.json" "$R/plans/plan-prod.json"\n'
+    keep = '\nrc=$?\ncp -r build/ci/lint "$RAW"\nexit $rc'  # the raw reports, to prove they quote the value
+    lint["run"] = place + "set +e\n" + lint["run"].replace("./just lint", gate, 1) + keep
+    lint["env"] = {"PLANS": str(tmp_path), "EMPTY": str(tmp_path / "empty"), "RAW": str(tmp_path / "raw")}
+    steps[index] = lint
+    github = Github(store=tmp_path / "github")
+    github.artifacts.update({k: v for k, v in first_pr.github.artifacts.items() if k.startswith("plan-")})
+    run = Run(**{**first_pr.__dict__, "github": github, "results": {}, "outputs": {}})
+    results = run_workflow(doc, run, only={"policy", "comment-render"})  # type: ignore[arg-type]
+    assert results == {"policy": "failure", "comment-render": "success"}, "\n".join(github.log)
+    assert "job policy failed at step 'ruff, terraform fmt, checkov" in "\n".join(github.log)
+    raw = [p for p in (tmp_path / "raw").rglob("*.json") if p.is_file()]
+    assert any(POLICY_SECRET in p.read_text() for p in raw), "checkov must quote the value, or this proves nothing"
+    comment = (github.artifacts["plan-comment"].path / "comment.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in comment.splitlines() if line.startswith("| `")}
+    assert "❌ 1 failed: `CKV_AWS_28`" in rows["`dev`"], comment
+    assert "✅ 0 failed" in rows["`prod`"], comment
+    assert rows["`local`"].split("|")[8].strip() == "—"  # not gated here: no report, no claim
+    uploaded = [p for a in github.artifacts.values() for p in a.path.rglob("*") if p.is_file()]
+    uploaded += list(github.code_scanning.values())
+    assert github.code_scanning and any("checkov-reports" in str(p) for p in uploaded)
+    for path in uploaded:
+        assert POLICY_SECRET not in path.read_text(errors="replace"), f"{path} quotes the sensitive value"
+
+
+def _drift_issues(github: Github, env: str) -> list[dict[str, Any]]:
+    marker = f"<!-- tablekit-drift:{env} -->"
+    return [i for i in github.issues if i["user"]["login"] == BOT and i["body"].startswith(marker)]
+
+
+def _nightly(simulated: dict[str, Any], run_id: int) -> Run:
+    run = _run(simulated, "schedule", run_id)
+    results = run_workflow(WORKFLOWS / "drift.yml", run)
+    assert_succeeded(results, run.github)
+    return run
+
+
+def test_nightly_drift_keeps_one_issue_per_env_and_closes_it_when_reverted(
+    simulated: dict[str, Any], merged: Run
+) -> None:
+    """A table tagged in the console (outside Terraform) on dev's simulated account: the nightly
+    refresh-only plan opens one issue naming the attribute, the next night updates that issue in
+    place, and once the tag is removed the issue closes. An issue someone else wrote with the
+    marker is never touched; prod, unchanged, gets no issue."""
+    github = simulated["github"]
+    theirs = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
+    github.issues.append({**theirs, "user": {"login": "someone"}})
+    ctx = envs.context("dev", endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
+    dynamodb = ctx.clients().client("dynamodb")
+    table = sorted(dynamodb.list_tables()["TableNames"])[0]
+    arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
+    dynamodb.tag_resource(ResourceArn=arn, Tags=[{"Key": "changed-in", "Value": "console"}])
+    run = _nightly(simulated, 6)
+    assert any(line.endswith("/ ./.github/actions/setup-terraform") for line in run.github.log[-30:])
+    (issue,) = _drift_issues(github, "dev")
+    assert issue["state"] == "open" and "1 resource(s) changed" in issue["title"], issue
+    assert "`tags`" in issue["body"] and "`changed-in`" in issue["body"] and "console" in issue["body"], issue["body"]
+    assert next(line for line in issue["body"].splitlines() if line.startswith("- ")).startswith("- 🟡 `module.")
+    assert _drift_issues(github, "prod") == []
+    _nightly(simulated, 7)
+    assert [i["number"] for i in _drift_issues(github, "dev")] == [issue["number"]], "updated in place, not a second"
+    dynamodb.untag_resource(ResourceArn=arn, TagKeys=["changed-in"])
+    _nightly(simulated, 8)
+    (closed,) = _drift_issues(github, "dev")
+    assert closed["number"] == issue["number"] and closed["state"] == "closed"
+    assert any(c["issue_number"] == issue["number"] and "matches its state" in c["body"] for c in github.comments)
+    assert next(i for i in github.issues if i["number"] == 5) == {**theirs, "user": {"login": "someone"}}
+
+
+def _local_plan(destroys: bool) -> dict[str, Any]:
+    """A local plan that destroys a table (the banner lists it) or changes nothing."""
+    before = {"name": "orders", "hash_key": "pk", "point_in_time_recovery": [{"enabled": True}]}
+    change = {"actions": ["delete"] if destroys else ["no-op"], "before": before, "after": None if destroys else before}
+    entry = {"address": "aws_dynamodb_table.orders", "mode": "managed", "type": "aws_dynamodb_table", "name": "orders"}
+    changes = [{**entry, "change": {**change, "after_unknown": {}, "before_sensitive": {}, "after_sensitive": {}}}]
+    return {"format_version": "1.0", "terraform_version": "1.0.3", "resource_changes": changes}
+
+
+def test_the_destroys_data_label_follows_the_banner_and_holds_the_merge_for_two_approvals(
+    simulated: dict[str, Any], tmp_path: Path
+) -> None:
+    """A plan that loses data sets the label and the `destroys-data review` check fails; reviews
+    re-run it (review-gate.yml) and two approvals pass it; a plan without loss removes the label."""
+    github = Github(store=tmp_path / "github")
+    base = _run(simulated, "pull_request", 9)
+    pr = base.event["pull_request"]
+
+    def pull_request(destroys: bool) -> dict[str, str]:
+        (tmp_path / "plan").mkdir(exist_ok=True)
+        (tmp_path / "plan" / "local.json").write_text(json.dumps(_local_plan(destroys)))
+        github.artifacts["plan-local"] = Artifact("plan-local", tmp_path / "plan", 1)
+        run = Run(**{**base.__dict__, "github": github, "results": {}, "outputs": {}})
+        return run_workflow(WORKFLOWS / "pr.yml", run, only={"comment-render", "comment-post", "destroys-data-review"})
+
+    def review_event(event_name: str) -> str:
+        run = Run(**{**base.__dict__, "github": github, "event_name": event_name, "results": {}, "outputs": {}})
+        return run_workflow(WORKFLOWS / "review-gate.yml", run)["destroys-data-review"]
+
+    results = pull_request(destroys=True)
+    assert results["comment-post"] == "success" and github.labels == {str(pr["number"]): ["destroys-data"]}
+    assert results["destroys-data-review"] == "failure"
+    assert "2 approvals needed, 0 given" in "\n".join(github.log)
+    github.reviews[str(pr["number"])] = [{"user": {"login": "ana"}, "state": "APPROVED"}]
+    github.reviews[str(pr["number"])] += [{"user": {"login": "bo"}, "state": "COMMENTED"}]
+    assert review_event("pull_request_review") == "failure"  # one approval, one comment
+    github.reviews[str(pr["number"])].append({"user": {"login": "bo"}, "state": "APPROVED"})
+    assert review_event("pull_request_review") == "success"
+    github.reviews[str(pr["number"])].append({"user": {"login": "ana"}, "state": "DISMISSED"})
+    assert review_event("pull_request_review") == "failure"  # a dismissed approval no longer counts
+    github.reviews.clear()
+    results = pull_request(destroys=False)
+    assert results["destroys-data-review"] == "success" and github.labels == {str(pr["number"]): []}
+    github.labels[str(pr["number"])] = ["destroys-data"]  # set by hand (e.g. on a fork's pull request)
+    assert review_event("pull_request") == "failure"
