@@ -229,6 +229,34 @@ def test_no_terraform_on_path_stops_before_anything_is_staged(account: dict[str,
     assert not (account["tmp"] / "build" / "envs").exists(), "something was staged"
 
 
+def test_the_just_recipe_says_it_in_one_line_too(account: dict[str, Any]) -> None:
+    """`./just plan prod --account aws` (what ./just hands to the pinned just after its bootstrap)."""
+    account["env"]["PATH"] = "/usr/bin:/bin"
+    if any(Path(d, "terraform").exists() for d in ("/usr/bin", "/bin")):
+        pytest.skip("this machine has a terraform in /usr/bin")
+    just = [str(Path(sys.executable).parent / "just"), "--justfile", str(ROOT / "justfile")]
+    proc = subprocess.run(
+        [
+            *just,
+            "--working-directory",
+            str(ROOT),
+            "plan",
+            "prod",
+            "--account",
+            "aws",
+            "--var-file",
+            "envs/prod/example.tfvars",
+        ],
+        env=account["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "Terraform >= " in proc.stderr, proc.stderr
+    assert not (account["tmp"] / "build" / "envs").exists(), "something was staged"
+
+
 def test_the_venvs_bundled_terraform_is_refused(account: dict[str, Any]) -> None:
     bundled = Path(toolchain.DEFAULT.terraform_bin())
     old = account["tmp"] / "old-bin"

@@ -272,7 +272,8 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         ]
         put = (
             'mkdir -p build/ci/plans && cp "$PLAN_JSON" "build/ci/plans/$ENV_NAME.json" '
-            '&& cp "$PLAN_FILE" "build/ci/plans/$ENV_NAME.tfplan"'
+            '&& cp "$PLAN_FILE" "build/ci/plans/$ENV_NAME.tfplan" '
+            '&& cp "$PLAN_LOCK" "build/ci/plans/$ENV_NAME.tfplan.lock.hcl"'
         )
         return {**source, "steps": [{"name": "the plan", "run": put}, *steps], "env": {"ENV_NAME": "dev"}}
 
@@ -297,12 +298,18 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         event={},
         variables={},
         secrets={"PLAN_ENCRYPTION_KEY": secrets.token_hex(32)},
-        env={"PATH": "/usr/bin:/bin", "PLAN_JSON": str(plan_json), "PLAN_FILE": str(plan_file), "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PLAN_JSON": str(plan_json),
+            "PLAN_FILE": str(plan_file),
+            "PLAN_LOCK": str(case / ".terraform.lock.hcl"),  # what `tablekit plan` keeps next to the plan
+            "HOME": str(tmp_path),
+        },
     )
     results = run_workflow(doc, run)  # type: ignore[arg-type]
     assert results == {"pr-plan": "success", "main-plan": "success"}, "\n".join(github.log)
     uploaded = [p for artifact in github.artifacts.values() for p in artifact.path.rglob("*") if p.is_file()]
-    assert {p.name for p in uploaded} == {"dev.json", "dev.md", "dev.tfplan.enc"}
+    assert {p.name for p in uploaded} == {"dev.json", "dev.md", "dev.tfplan.enc", "dev.terraform.lock.hcl"}
     for path in uploaded:
         assert token.encode() not in path.read_bytes(), f"{path.name} uploads the sensitive value"
         if path.suffix == ".json":
