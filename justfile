@@ -4,6 +4,9 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 venv := justfile_directory() / ".venv/bin"
 tk := venv / "tablekit"
 
+# Recipes of the commands that can reach an account ([no-exit-message], `@`) print only what tablekit
+# prints: a mistake stays one line (docs/cli.md), e.g. a real account without a current Terraform.
+
 # list recipes
 default:
     @{{venv}}/just --justfile {{justfile()}} --list --unsorted
@@ -14,20 +17,23 @@ setup *ARGS:
     {{tk}} setup {{ARGS}}
 
 # destroy an environment; dev/prod need the env name again as confirmation: just teardown prod prod
+[no-exit-message]
 teardown ENV="local" CONFIRM="":
-    {{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
+    @{{tk}} teardown {{ENV}} {{ if CONFIRM != "" { "--confirm " + CONFIRM } else { "" } }}
 
 # run the whole test suite on every core (pytest-xdist; one local endpoint per worker; a file's tests stay on one worker so module fixtures run once): ./just test -n 0 runs it serially
 test *ARGS:
     {{venv}}/pytest -n auto --dist loadfile {{ARGS}}
 
 # plan an environment into a saved plan file (dev/prod: add --account simulated for the local endpoint)
+[no-exit-message]
 plan ENV *ARGS:
-    {{tk}} plan {{ENV}} {{ARGS}}
+    @{{tk}} plan {{ENV}} {{ARGS}}
 
 # apply exactly the saved plan file the last `plan` of the env wrote
+[no-exit-message]
 apply ENV *ARGS:
-    {{tk}} apply {{ENV}} {{ARGS}}
+    @{{tk}} apply {{ENV}} {{ARGS}}
 
 # format Terraform and Python in place
 fmt:
@@ -41,8 +47,9 @@ validate:
     {{venv}}/pytest -q tests/test_terraform_static.py
 
 # write the env's table-name map for application code (json or .env)
+[no-exit-message]
 app-config ENV="local" OUT="":
-    {{tk}} app-config {{ENV}} {{ if OUT != "" { "--out " + OUT } else { "" } }}
+    @{{tk}} app-config {{ENV}} {{ if OUT != "" { "--out " + OUT } else { "" } }}
 
 # start the local AWS endpoint (moto server)
 up:

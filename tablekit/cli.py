@@ -57,6 +57,11 @@ def _connection_error(exc: BaseException) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tablekit.toolchain import retired_notice
+
+    notice = retired_notice()
+    if notice:
+        print(notice, file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -15,8 +15,8 @@ Anything the pinned provider lacks that cannot simply be left out (an unknown re
 expression that reads an attribute the old provider does not have) stops the run with the file
 and line instead: deleting it would change what the rest of the code means.
 
-Online runs (TABLEKIT_ONLINE=1) use the code as committed: a provider older than the declared
-floor then fails with Terraform's own version-constraint error.
+A real account never reaches this module: its staged copy is the code as committed
+(tablekit.staging.as_committed, chosen by tablekit.toolchain.for_account).
 """
 
 from __future__ import annotations
@@ -291,6 +291,82 @@ def pin_defaults_text(path: str, text: str, values: Mapping[str, object]) -> tup
     return text, pinned
 
 
+# --- the double's Terraform: required_version and `moved` blocks (issue 20) ---------------------
+
+
+@dataclass(frozen=True)
+class MovedBlock:
+    """One `moved { from = A  to = B }` of the committed code, relative to its module directory."""
+
+    path: str  # file relative to the tree root, e.g. modules/university/moved.tf
+    line: int
+    source: str
+    destination: str
+
+    @property
+    def module_dir(self) -> str:
+        return Path(self.path).parent.as_posix()
+
+
+def relax_required_version_text(path: str, text: str, version: str) -> tuple[str, list[Relaxation]]:
+    """Admit the double's Terraform in every `terraform { required_version }` (the committed floor is
+    a current Terraform's; the double runs 1.0.3 on a staged copy)."""
+    edits: list[hclscan.Item] = []
+    new = f'">= {version}"'
+    for top in hclscan.parse(text):
+        if top.kind == "block" and top.name == "terraform":
+            found = top.argument("required_version")
+            if found is not None and found.value.strip() != new:
+                edits.append(found)
+    relaxed = [Relaxation(path, item.line, f"required_version {item.value.strip()}", new) for item in edits]
+    for item in sorted(edits, key=lambda i: i.value_start, reverse=True):
+        text = text[: item.value_start] + new + text[item.end :]
+    return text, relaxed
+
+
+def moved_blocks_text(path: str, text: str) -> list[MovedBlock]:
+    """The `moved` blocks of one file (from/to as written: resource or module addresses)."""
+    found: list[MovedBlock] = []
+    for top in hclscan.parse(text):
+        if top.kind == "block" and top.name == "moved" and not top.labels:
+            source, destination = top.argument("from"), top.argument("to")
+            if source is None or destination is None:
+                raise UserError(f"{path}:{top.line}: a moved block needs both `from` and `to`")
+            found.append(MovedBlock(path, top.line, source.value.strip(), destination.value.strip()))
+    return found
+
+
+def strip_moved_text(path: str, text: str) -> tuple[str, list[Relaxation]]:
+    """Delete every `moved` block (Terraform 1.0 does not know them); tablekit.migrations turns them
+    into the equivalent `terraform state mv` lines for the project's own envs (moved_moves)."""
+    blocks = [t for t in hclscan.parse(text) if t.kind == "block" and t.name == "moved" and not t.labels]
+    removed = []
+    for block in sorted(blocks, key=lambda b: b.start, reverse=True):
+        start, end = hclscan.line_span(text, block)
+        removed.append(Relaxation(path, block.line, "moved block", "terraform state mv (tablekit.migrations)"))
+        text = text[:start] + text[end:]
+    return text, sorted(removed, key=lambda r: r.line)
+
+
+def moved_blocks(root: Path) -> list[MovedBlock]:
+    """Every `moved` block of the committed code below root (modules/ and envs/)."""
+    found: list[MovedBlock] = []
+    for tree in ("modules", "envs"):
+        if (root / tree).is_dir():
+            for path in tf_files(root / tree):
+                text = path.read_text()
+                if "moved" in text:
+                    found.extend(moved_blocks_text(path.relative_to(root).as_posix(), text))
+    return found
+
+
+def adapt_language(path: str, text: str, version: str) -> tuple[str, list[Relaxation]]:
+    """The language side of adapting a file to the double: required_version relaxed, moved blocks out."""
+    text, relaxed = relax_required_version_text(path, text, version)
+    text, stripped = strip_moved_text(path, text)
+    return text, relaxed + stripped
+
+
 _MEMO: dict[tuple[str, str, str], tuple[str, list[Finding], list[Relaxation]]] = {}
 
 
@@ -307,7 +383,10 @@ def adapt(root: Path, schema: ProviderSchema) -> Adaptation:
             stripped, removals = strip_text(rel, text, schema)
             relaxed, relaxations = relax_text(rel, stripped, schema.version)
             pinned_text, pinned = pin_defaults_text(rel, relaxed, PINNED_VARIABLES)
-            _MEMO[key] = (pinned_text, removals, relaxations + pinned)
+            from tablekit.toolchain import TERRAFORM_VERSION
+
+            language_text, language = adapt_language(rel, pinned_text, TERRAFORM_VERSION)
+            _MEMO[key] = (language_text, removals, relaxations + pinned + language)
         new_text, removals, relaxations = _MEMO[key]
         if new_text != text:
             file.write_text(new_text)
@@ -581,44 +660,95 @@ def reported() -> dict[str, Finding]:
 
 
 def prepare(root: Path) -> Adaptation | None:
-    """Make a staged copy runnable by the provider in use; a no-op online (code runs as committed).
+    """Make a staged copy runnable by the offline double (only copies for the double get here).
 
     Generated local provider files are regenerated for the pinned provider first (its spellings and
     start-up flags), then everything the pinned schema does not know is stripped.
     """
     from tablekit import providers, schemas
-    from tablekit.toolchain import online
 
-    if online():
-        return None
     schema = schemas.pinned()
     providers.regenerate(root, schema)
     return adapt(root, schema)
 
 
-# --- the README's table of modern-only arguments ------------------------------------------------
+# --- the README's verification table ------------------------------------------------------------
 
 README_BEGIN = (
     "<!-- BEGIN_MODERN_ONLY (generated by `python -m tablekit.compat --write-readme`; a test keeps it fresh) -->"
 )
 README_END = "<!-- END_MODERN_ONLY -->"
-VERIFIED = "statically against the current provider schema; not applied locally"
+DOUBLE = "removed from the staged copy: not run"
+STATIC = "exists in {label} (`tests/compat/test_schema_proof.py`)"
+REAL = "plan and apply on a real account only"
+
+# The real-account commands (issue 20): what the double runs them on. Every command is also a case
+# of tests/operations/test_real_toolchain.py, which proves the real path (a test checks it).
+REAL_ACCOUNT_COMMANDS: dict[str, str] = {
+    "plan": "local, simulated account: `tests/workflows`, `tests/envs`",
+    "apply": "local, simulated account: `tests/workflows` (the saved plan and its lock file)",
+    "teardown": "local, simulated account: `tests/lifecycle`",
+    "adopt": "local, simulated account: `tests/operations/test_adopt.py`",
+    "migrate": "local, simulated account: `tests/upgrade`, `tests/workflows`",
+    "bootstrap-state": "simulated account: `tests/operations/test_state_backend.py`",
+    "seed": "local, simulated account: `tests/seed`, `tests/workflows`",
+    "app-config": "local: `tests/harness/test_appconfig.py`",
+    "audit ENV": "local: `tests/governance/test_audit.py`",
+    "stream": "local: `tests/university`",
+}
 
 
-def modern_only_table(repo: Path, pinned: ProviderSchema, current: ProviderSchema) -> str:
-    """Markdown table: every argument/block the committed code sets that the pinned provider lacks."""
+def modern_only_rows(repo: Path, pinned: ProviderSchema) -> dict[tuple[str, str], set[str]]:
+    """Every argument/block the committed code sets that the pinned provider lacks => where it is set."""
     rows: dict[tuple[str, str], set[str]] = {}
     for tree in ("modules", "envs"):
         for f in check_tree(repo / tree, pinned):
             if f.strippable or f.what in {"resource type", "data source"}:
                 rows.setdefault((f.owner, f.name), set()).add(f"{tree}/{Path(f.path).parent.as_posix()}")
+    return rows
+
+
+def modern_only_table(repo: Path, pinned: ProviderSchema, current: ProviderSchema) -> str:
+    """Per argument: what ran on the double, what is proven only statically, what needs a real account."""
+    from tablekit.toolchain import TERRAFORM_VERSION, floor
+
     lines = [
-        "| argument | of | set in | verified |",
+        f"| argument | of | set in | on the double ({pinned.label}) | statically | needs a real account |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (owner, name), where in sorted(modern_only_rows(repo, pinned).items()):
+        shown = ", ".join(f"`{w}`" for w in sorted(where))
+        lines.append(f"| `{name}` | {owner} | {shown} | {DOUBLE} | {STATIC.format(label=current.label)} | {REAL} |")
+    for variable, value in sorted(PINNED_VARIABLES.items()):
+        lines.append(
+            f"| `{variable}` | variable | `modules`, `envs` | pinned to `{value}` | the committed default: "
+            "`terraform validate` only | the committed default runs on a real account only |"
+        )
+    moved = moved_blocks(repo)
+    lines.append(
+        f"| `required_version` | terraform | `modules`, `envs` | relaxed to `>= {TERRAFORM_VERSION}` | "
+        f"floor `>= {floor(repo)}` (`tests/harness/test_toolchain.py`) | checked before every real-account command |"
+    )
+    lines.append(
+        f"| `moved` blocks ({len(moved)} committed) | module | `modules`, `envs` | turned into `terraform state mv` "
+        "(`tests/upgrade/test_moved_block.py`) | n/a | Terraform applies them itself |"
+    )
+    return "\n".join(lines)
+
+
+def commands_table(repo: Path) -> str:
+    """Per real-account command: what ran on the double, what the stand-in proves, what needs AWS."""
+    from tablekit.toolchain import floor
+
+    lines = [
+        "| command | on the double | with `--account aws`, proven here | needs a real account |",
         "|---|---|---|---|",
     ]
-    for (owner, name), where in sorted(rows.items()):
+    for command, double in REAL_ACCOUNT_COMMANDS.items():
+        backend = "its local bootstrap state" if command == "bootstrap-state" else "the user's backend"
         lines.append(
-            f"| `{name}` | {owner} | {', '.join(f'`{w}`' for w in sorted(where))} | {VERIFIED} ({current.label}) |"
+            f"| `{command}` | {double} | Terraform >= {floor(repo)} from PATH runs the committed code with {backend} "
+            "and no offline config (`tests/operations/test_real_toolchain.py`) | what AWS does with it |"
         )
     return "\n".join(lines)
 
@@ -627,7 +757,7 @@ def readme_section(repo: Path) -> str:
     from tablekit import schemas
 
     table = modern_only_table(repo, schemas.pinned(), schemas.reference())
-    return f"{README_BEGIN}\n{table}\n{README_END}"
+    return f"{README_BEGIN}\n{table}\n\n{commands_table(repo)}\n{README_END}"
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -635,7 +765,9 @@ def _main(argv: list[str] | None = None) -> int:
 
     from tablekit.paths import ROOT
 
-    parser = argparse.ArgumentParser(prog="python -m tablekit.compat", description="Modern-only arguments table.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tablekit.compat", description="The verification table of the README."
+    )
     parser.add_argument("--write-readme", action="store_true", help="rewrite the table in README.md")
     args = parser.parse_args(argv)
     section = readme_section(ROOT)

@@ -6,8 +6,14 @@ code Terraform runs in, TF_DATA_DIR, the local state of `local`, plan files and 
 their own data directory and endpoint, so they never touch a developer's estate.
 
 Why every run works on a staged copy (tablekit.staging): Terraform writes `.terraform` lock and
-override files next to the code, and the copy is where the code is adapted to the provider in
-use. The copy has the repository's layout, so relative module sources resolve unchanged.
+override files next to the code, and the copy is where the code is adapted to the offline double.
+The copy has the repository's layout, so relative module sources resolve unchanged.
+
+The account chooses the toolchain (tablekit.toolchain.for_account): `local` and the simulated
+account run the pinned double on an adapted copy; a real account runs a current Terraform from
+PATH on the code exactly as committed, and `require_toolchain` stops it before anything is staged
+or run when PATH has none. A real account's saved plan travels with the `.terraform.lock.hcl` its
+init wrote (`lock_file_for`), and `apply_saved` initialises with exactly that file.
 
 dev and prod always run with their own partial S3 backend and provider blocks. Which account they
 reach is the one switch of tablekit.account: `aws` (real credentials, envs/<env>/backend.hcl) or
@@ -26,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tablekit import account, aws, compat, gaps, inputs, providers, staging
+from tablekit import account, aws, compat, gaps, inputs, providers, staging, toolchain
 from tablekit.account import Credentials
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ROOT, env_dir
@@ -63,6 +69,15 @@ class EnvContext:
     def offline(self) -> bool:
         """Deprecated name of `simulated` (the old local-backend override is gone)."""
         return self.simulated
+
+    @property
+    def real(self) -> bool:
+        """A real account: the real toolchain and the code as committed (tablekit.toolchain)."""
+        return self.account == account.AWS and self.env != "local"
+
+    @property
+    def toolchain(self) -> toolchain.Toolchain:
+        return toolchain.for_account(account.AWS if self.real else account.SIMULATED)
 
     @property
     def source_dir(self) -> Path:
@@ -110,7 +125,7 @@ class EnvContext:
             creds = self.credentials()
             assert creds is not None
             env.update(creds.environment())  # the env account's keys: in no file, in no plan
-        return Terraform(self.workdir, env=env)
+        return Terraform(self.workdir, toolchain=self.toolchain, env=env)
 
     def clients(self, region: str | None = None) -> aws.Clients:
         """boto3 clients for this env: the endpoint (local, simulated account) or real AWS."""
@@ -197,10 +212,19 @@ def ensure_endpoint(ctx: EnvContext) -> None:
     print(f"tablekit: started the local endpoint for the simulated account at {url}", file=sys.stderr)
 
 
+def require_toolchain(ctx: EnvContext) -> None:
+    """A real account: stop (UserError, exit 2) before anything is staged or run unless PATH has a
+    Terraform the committed `required_version` constraints admit. The double needs no check."""
+    if ctx.real:
+        toolchain.require_real(ctx.source_root)
+
+
 def stage(ctx: EnvContext) -> Path:
-    """Copy modules/ and the env into the data dir, adapt the copy to the provider in use
-    (tablekit.compat); the simulated account also gets its provider redirect."""
-    staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"), root=ctx.source_root)
+    """Copy modules/ and the env into the data dir: adapted to the double (tablekit.compat) for
+    local and the simulated account, which also gets its provider redirect; as committed for a
+    real account."""
+    require_toolchain(ctx)
+    staging.stage(ctx.stage_root, include=("modules", f"envs/{ctx.env}"), root=ctx.source_root, real=ctx.real)
     if ctx.simulated:
         _write_account_override(ctx)
     return ctx.workdir
@@ -255,15 +279,11 @@ def backend_file(ctx: EnvContext) -> Path:
 
 
 def _modern_terraform() -> bool:
-    """Terraform >= 1.6 spells the S3 backend's endpoint settings differently (only online runs can have it)."""
-    import json
+    """Terraform >= 1.6 spells the S3 backend's endpoint settings differently; the simulated account
+    (the only caller) always runs the double."""
+    from tablekit.toolchain import TERRAFORM_VERSION
 
-    from tablekit.toolchain import TERRAFORM_VERSION, online
-
-    version = TERRAFORM_VERSION
-    if online():
-        version = str(json.loads(Terraform(ROOT).run(["version", "-json"]).stdout)["terraform_version"])
-    major, minor = (int(part) for part in version.split(".")[:2])
+    major, minor = (int(part) for part in TERRAFORM_VERSION.split(".")[:2])
     return (major, minor) >= (1, 6)
 
 
@@ -296,6 +316,7 @@ def require_account(ctx: EnvContext) -> None:
                 f"{ctx.env} talks to real AWS but no credentials were found: set AWS_PROFILE or "
                 f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or try it on the simulated account with --account simulated)"
             )
+        require_toolchain(ctx)
         return
     from tablekit.probes import healthy
 
@@ -320,23 +341,47 @@ require_credentials = require_account
 
 def check_inputs(ctx: EnvContext) -> None:
     """Every required input has a value before Terraform runs (tablekit.inputs)."""
+    require_toolchain(ctx)
     inputs.check(ctx.env, ctx.source_dir, ctx.source_dir, ctx.tf_variables(), ctx.var_files)
 
 
-def init(ctx: EnvContext) -> Terraform:
-    """Stage the code and `terraform init` it with the env's backend."""
-    ctx.data_dir.mkdir(parents=True, exist_ok=True)
+def lock_file_for(plan_file: Path) -> Path:
+    """Where a saved plan's dependency lock file travels: next to it (`<plan>.lock.hcl`)."""
+    return plan_file.with_name(plan_file.name + ".lock.hcl")
+
+
+def init(ctx: EnvContext, lock_file: Path | None = None) -> Terraform:
+    """Stage the code and `terraform init` it with the env's backend.
+
+    With `lock_file` (a real account's apply of a saved plan) the staged env gets exactly that
+    `.terraform.lock.hcl` and init runs with -lockfile=readonly: the providers that planned are
+    the ones that apply, or init fails.
+    """
     require_account(ctx)
+    ctx.data_dir.mkdir(parents=True, exist_ok=True)
     backend = backend_config(ctx)
     stage(ctx)
+    if lock_file is not None:
+        (ctx.workdir / ".terraform.lock.hcl").write_bytes(lock_file.read_bytes())
     if ctx.simulated:
         # The endpoint (and so the backend's endpoint settings) may differ from the last run's, and
         # its state lives in the endpoint's bucket, never here: forget the cached backend settings
         # (what -reconfigure does) instead of failing with "Backend configuration changed".
         (ctx.data_dir / "tfdata" / "terraform.tfstate").unlink(missing_ok=True)
     tf = ctx.terraform()
-    tf.init(backend_config=backend)
+    tf.init(backend_config=backend, lockfile_readonly=lock_file is not None)
     return tf
+
+
+def keep_lock_file(ctx: EnvContext, plan_file: Path) -> Path | None:
+    """Copy the lock file the plan's init wrote next to the saved plan (lock_file_for); returns it."""
+    written = ctx.workdir / ".terraform.lock.hcl"
+    if not written.is_file():
+        return None
+    target = lock_file_for(Path(plan_file))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(written.read_bytes())
+    return target
 
 
 def _hold_back(ctx: EnvContext, held: bool) -> None:
@@ -355,18 +400,30 @@ def apply(ctx: EnvContext) -> dict[str, Any]:
     return tf.output()
 
 
-def apply_saved(ctx: EnvContext, plan_file: Path, lock_timeout: str | None = None) -> dict[str, Any]:
+def apply_saved(
+    ctx: EnvContext, plan_file: Path, lock_timeout: str | None = None, lock_file: Path | None = None
+) -> dict[str, Any]:
     """Apply exactly a saved plan file (what was reviewed); returns the env's outputs.
 
     The plan file carries its configuration, variables and backend; the working directory only
     needs the same providers, and the stream-processor zip at the path the plan recorded (the zip
-    is built deterministically, so rebuilding it yields the same bytes the plan hashed).
+    is built deterministically, so rebuilding it yields the same bytes the plan hashed). The
+    providers are those of the plan's lock file (`lock_file`, default next to the plan): a real
+    account refuses to apply without it; the double uses it when present.
     """
+    require_toolchain(ctx)
     plan_file = Path(plan_file).resolve()
     if not plan_file.is_file():
         raise UserError(f"no saved plan at {plan_file}: run `tablekit plan {ctx.env}` first (it writes the plan file)")
+    lock = Path(lock_file).resolve() if lock_file else lock_file_for(plan_file)
+    if not lock.is_file() and (lock_file is not None or ctx.real):
+        raise UserError(
+            f"no lock file {lock} for the saved plan: apply with the .terraform.lock.hcl the plan's init wrote "
+            f"(`tablekit plan` saves it next to the plan file; --lock-file names another), so the providers "
+            "that planned are the ones that apply"
+        )
     ctx.tf_variables()  # builds the stream-processor zip the plan refers to
-    tf = init(ctx)
+    tf = init(ctx, lock_file=lock if lock.is_file() else None)
     tf.apply(plan_file, log_file=ctx.data_dir / "apply.log", lock_timeout=lock_timeout)
     return tf.output()
 
@@ -425,6 +482,7 @@ def _plan(
         json_out=out_json,
         refresh_only=refresh_only,
     )
+    keep_lock_file(ctx, Path(plan_file or default))
     if note:
         compat.note_instances(planned.raw)  # which resources each stripped argument applied to
     return planned

@@ -59,6 +59,10 @@ class Move:
 
     @property
     def where(self) -> str:
+        if self.file.suffix == ".tf":  # a `moved` block (moved_moves): modules/<name>/<file>.tf
+            parts = self.file.parts
+            at = max((i for i, part in enumerate(parts) if part in ("modules", "envs")), default=len(parts) - 1)
+            return f"{Path(*parts[at:]).as_posix()}:{self.line} (moved block)"
         shown = self.file.relative_to(ROOT) if self.file.is_relative_to(ROOT) else Path(DIRECTORY) / self.file.name
         return f"{shown}:{self.line}"
 
@@ -280,3 +284,73 @@ def migrate(
         console.print(escape(f"[{position}/{len(todo)}] {step.move.command()}"))
         tf.state_mv(step.move.source, step.move.destination)
     return steps
+
+
+# ------------------------------------------------------------------------------------------------
+# `moved` blocks on the offline double (issue 20)
+# ------------------------------------------------------------------------------------------------
+
+MOVED_BLOCKS = "moved-blocks"
+"""Name of the MigrationFile made from the committed `moved` blocks (never a file in migrations/)."""
+
+
+def module_calls(tree: Path, directory: str, prefix: str = "") -> dict[str, list[str]]:
+    """Module directory (relative to tree) -> the module addresses (no instance keys) that call it,
+    starting from a root directory such as envs/prod (address "")."""
+    import os
+
+    from tablekit import hclscan
+
+    found: dict[str, list[str]] = {directory: [prefix]}
+    for path in sorted((tree / directory).glob("*.tf")):
+        for top in hclscan.parse(path.read_text()):
+            if top.kind != "block" or top.name != "module" or len(top.labels) != 1:
+                continue
+            source = top.argument("source")
+            value = source.value.strip().strip('"') if source else ""
+            if not value.startswith(("./", "../")):
+                continue
+            child = os.path.normpath(f"{directory}/{value}")
+            address = f"{prefix}.module.{top.labels[0]}" if prefix else f"module.{top.labels[0]}"
+            for child_dir, addresses in module_calls(tree, child, address).items():
+                found.setdefault(child_dir, []).extend(addresses)
+    return found
+
+
+def _module_instance(address: str) -> tuple[str, str]:
+    """('module.a["k"].module.b', 'module.a.module.b') of a state address's module path."""
+    instance: list[str] = []
+    plain: list[str] = []
+    rest = address
+    while True:
+        step = _MODULE_STEP.match(rest)
+        if step is None or step.end() >= len(rest) or rest[step.end()] != ".":
+            break
+        instance.append(step.group(0))
+        plain.append(re.sub(r"\[.*\]$", "", step.group(0)))
+        rest = rest[step.end() + 1 :]
+    return ".".join(instance), ".".join(plain)
+
+
+def moved_moves(tree: Path, env: str, addresses: Sequence[str]) -> MigrationFile:
+    """The committed `moved` blocks as `terraform state mv` lines for one env's state (the double).
+
+    Terraform >= 1.1 applies a `moved` block itself, for every consumer of the module; the offline
+    double (1.0.3) does not know them, so its staged copy drops them (tablekit.compat) and the
+    project's own envs get the equivalent moves here, one per module instance in the state. The
+    migration engine's idempotence applies: a move already done or not in this state is skipped.
+    """
+    from tablekit import compat
+
+    calls = module_calls(tree, f"envs/{env}")
+    instances: dict[str, set[str]] = {}
+    for address in addresses:
+        instance, plain = _module_instance(address)
+        instances.setdefault(plain, set()).add(instance)
+    moves: list[Move] = []
+    for block in compat.moved_blocks(tree):
+        for prefix in calls.get(block.module_dir, []):
+            for instance in sorted(instances.get(prefix, set()) | ({""} if prefix == "" else set())):
+                head = f"{instance}." if instance else ""
+                moves.append(Move(f"{head}{block.source}", f"{head}{block.destination}", tree / block.path, block.line))
+    return MigrationFile(name=MOVED_BLOCKS, path=tree / "modules", moves=tuple(moves))

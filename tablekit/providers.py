@@ -122,11 +122,11 @@ def endpoint_provider_hcl(endpoint_url: str, region: str | None = "us-east-1", a
 
 
 def in_use() -> ProviderSchema:
-    """Schema of the provider runs use: the pinned one offline, the current one online."""
+    """Schema of the provider generated provider blocks are written for: the pinned double's (only
+    local and the simulated account generate provider blocks; a real account runs the env's own)."""
     from tablekit import schemas
-    from tablekit.toolchain import online
 
-    return schemas.reference() if online() else schemas.pinned()
+    return schemas.pinned()
 
 
 ENVS_LOCAL_COMMENT = (

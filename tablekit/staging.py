@@ -6,9 +6,11 @@ files, override files), and a root module outside the repository still needs
 `source = "../../modules/x"` to resolve. Every run therefore works on a copy laid out like the
 repository: ``<dest>/modules`` and ``<dest>/envs/<env>`` (or ``<dest>/case`` for a scratch root).
 
-The copy is also where the code is adapted to the provider actually in use (``tablekit.compat``):
-the committed code targets the current AWS provider, while the offline toolchain runs the pinned
-one. Every staged copy is adapted, so no caller can forget it.
+The copy is also where the code is adapted to the offline double (``tablekit.compat``): the
+committed code targets a current Terraform and AWS provider, while `local` and the simulated
+account run the pinned ones. Every copy for the double is adapted, so no caller can forget it. A
+copy for a real account (``real=True``, the account decides: tablekit.toolchain.for_account) is
+the committed code byte for byte: nothing is stripped, relaxed or pinned.
 """
 
 from __future__ import annotations
@@ -42,12 +44,19 @@ def adapt(dest: Path) -> Path:
     return dest
 
 
-def stage(dest: Path, include: Iterable[str] = ("modules",), root: Path = ROOT) -> Path:
-    """Copy repository folders (relative to `root`) into `dest` and adapt the copy to the provider in use."""
+def stage(dest: Path, include: Iterable[str] = ("modules",), root: Path = ROOT, *, real: bool = False) -> Path:
+    """Copy repository folders (relative to `root`) into `dest`; adapted to the double unless `real`."""
     dest.mkdir(parents=True, exist_ok=True)
     for rel in include:
         copy_tree(root / rel, dest / rel)
+    if real:
+        return as_committed(dest)
     return adapt(dest)
+
+
+def as_committed(dest: Path) -> Path:
+    """The real-account bypass: a staged copy is left exactly as committed (no tablekit.compat at all)."""
+    return dest
 
 
 def scratch_root(

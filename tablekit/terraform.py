@@ -4,7 +4,8 @@ Why a thin subprocess wrapper of our own (not python-terraform or tftest): pytho
 had no release since 2019 and predates `-json` plans; tftest hides the process behind its own
 API. The harness needs exactly four things from a run, and every caller gets all four:
 
-- the project's toolchain (offline mirror and CLI config unless TABLEKIT_ONLINE=1);
+- the toolchain the account chose (the double's offline mirror and CLI config, or a real
+  account's Terraform from PATH: tablekit.toolchain);
 - exact exit codes and stderr turned into one readable error (``TerraformError``);
 - streamed progress for long applies, with the full log kept in a file;
 - clean interrupts. Terraform runs in its own process group (so a terminal's Ctrl-C reaches only
@@ -437,12 +438,20 @@ class Terraform:
 
     # -- commands ------------------------------------------------------------------------------
 
-    def init(self, backend_config: Sequence[str] = (), backend: bool = True, upgrade: bool = False) -> Result:
+    def init(
+        self,
+        backend_config: Sequence[str] = (),
+        backend: bool = True,
+        upgrade: bool = False,
+        lockfile_readonly: bool = False,
+    ) -> Result:
         args = ["init", "-input=false", "-no-color"]
         if not backend:
             args.append("-backend=false")
         if upgrade:
             args.append("-upgrade")
+        if lockfile_readonly:
+            args.append("-lockfile=readonly")  # exactly the providers the lock file names, or fail
         args += [f"-backend-config={item}" for item in backend_config]
         return self.run(args)
 

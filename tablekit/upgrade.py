@@ -558,6 +558,10 @@ class EnvRun:
         chosen = self.migration_files if files is None else list(files)
         with _step(self.env, "migrations", self.result.timings, "migrate") as info:
             _, tf = self._head_run()
+            # This tree's `moved` blocks, as the double needs them (Terraform >= 1.1 does this itself).
+            from_blocks = migrations.moved_moves(self.head_tree, self.env, tf.state_list())
+            if from_blocks.moves:
+                chosen = [*chosen, from_blocks]
             with _PRINT:
                 steps = migrations.migrate(
                     tf, chosen, self.data_dir / "migrate-backups", label=self.env, console=console

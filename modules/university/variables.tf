@@ -33,7 +33,7 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the processor: a current Python (default python3.13). The handler stays python3.8-compatible because the offline test double, hashicorp/aws 3.39, accepts no newer runtime (the harness sets python3.8 for those runs)."
+  description = "Lambda runtime of the processor: a current Python (default python3.13). The handler stays compatible with the oldest runtime the offline test double (hashicorp/aws 3.39) accepts, which the harness sets for those runs (tablekit.compat.PINNED_VARIABLES)."
   type        = string
   default     = "python3.13"
 

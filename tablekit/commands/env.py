@@ -137,6 +137,7 @@ def _plan(args: argparse.Namespace) -> int:
     counts = plan.counts()
     destroyed = [rc.address for rc in plan.destroyed()]
     digest = sha256(saved)
+    lock_file = envs.lock_file_for(saved)
     if args.json:
         result = {
             "env": args.env,
@@ -144,6 +145,7 @@ def _plan(args: argparse.Namespace) -> int:
             "plan_json": str(out),
             "saved_plan": str(saved),
             "sha256": digest,
+            "lock_file": str(lock_file) if lock_file.is_file() else None,
             "counts": asdict(counts),
             "destroys": destroyed,
             "planned_only": planned_only,
@@ -156,6 +158,8 @@ def _plan(args: argparse.Namespace) -> int:
         base = f" against {args.base}'s applied state" if args.base else ""
         print(f"{_label(ctx)}{base}: {counts.line()} (plan JSON: {out})")
         print(f"saved plan: {saved} (sha256 {digest}); `tablekit apply {args.env}` applies exactly this file")
+        if lock_file.is_file():
+            print(f"lock file : {lock_file} (apply initialises with exactly these providers)")
     if planned_only:
         print(
             f"planned only on the simulated account ({len(planned_only)}): the saved plan holds everything else; "
@@ -182,7 +186,8 @@ def _apply(args: argparse.Namespace) -> int:
             f"--sha256: {saved} is not the plan that was shown (sha256 {sha256(saved)}, expected {args.sha256}); "
             "apply only the plan file whose digest was reviewed"
         )
-    outputs = envs.apply_saved(ctx, saved, lock_timeout=args.lock_timeout)
+    lock_file = Path(args.lock_file) if args.lock_file else None
+    outputs = envs.apply_saved(ctx, saved, lock_timeout=args.lock_timeout, lock_file=lock_file)
     tables = outputs.get("tables") or {}
     if args.json:
         print(json.dumps({"env": args.env, "account": ctx.account, "saved_plan": str(saved), "tables": len(tables)}))
@@ -270,6 +275,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     apply.add_argument("--saved-plan", metavar="FILE", help="the plan file to apply (default: the one `plan` saved)")
     apply.add_argument("--sha256", metavar="DIGEST", help="refuse a plan file whose sha256 differs (the reviewed one)")
     apply.add_argument("--lock-timeout", metavar="DURATION", help="wait this long for the state lock (e.g. 10m)")
+    apply.add_argument(
+        "--lock-file",
+        metavar="FILE",
+        help="the .terraform.lock.hcl the plan's init wrote (default: next to the saved plan, PLAN.lock.hcl); "
+        "init uses exactly these providers",
+    )
     cliargs.add_json(apply, "what was applied")
     apply.set_defaults(func=_apply)
 

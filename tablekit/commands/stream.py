@@ -25,7 +25,11 @@ def _wiring(args: argparse.Namespace) -> tuple[str, str | None, str | None]:
         from tablekit import envs
 
         outputs = envs.outputs(envs.context(args.env, endpoint_url=args.endpoint_url))
-    except (ImportError, UserError, OSError, ValueError):
+    except UserError:
+        if args.env != "local":
+            raise  # a real account's missing toolchain, credentials or backend: say so, never guess
+        outputs = {}
+    except (ImportError, OSError, ValueError):
         outputs = {}
     wiring = outputs.get("university") or {}
     if not isinstance(wiring, dict) or not wiring.get("table_name"):

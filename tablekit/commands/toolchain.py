@@ -1,13 +1,21 @@
-"""`tablekit toolchain install|info`: prepare and show the offline Terraform toolchain."""
+"""`tablekit toolchain install|info`: prepare the offline double, show both toolchains.
+
+`install` mirrors the double's provider unless TABLEKIT_NO_OFFLINE_MIRROR=1: the workflow jobs
+that hold a real account's role set it, since they never run the double (tablekit.toolchain).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from tablekit import toolchain
 from tablekit.errors import UserError
 from tablekit.reference_package import fetch_reference_package, reference_pin
-from tablekit.toolchain import DEFAULT, ONLINE_ENV, PROVIDER_VERSION, online
+from tablekit.toolchain import DEFAULT, PROVIDER_VERSION
+
+NO_MIRROR_ENV = "TABLEKIT_NO_OFFLINE_MIRROR"
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -25,8 +33,8 @@ def _install(args: argparse.Namespace) -> int:
             f"{pin.spec} (schema of hashicorp/aws {pin.provider_version}) in build/reference/: "
             f"{tarball.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s"
         )
-    if online():
-        print(f"{ONLINE_ENV}=1: using terraform from PATH and the registry; no provider mirror to install")
+    if os.environ.get(NO_MIRROR_ENV, "") not in ("", "0"):
+        print(f"{NO_MIRROR_ENV}: no offline mirror (this machine runs a real account's Terraform from PATH)")
         return 0
     config = DEFAULT.install()
     print(f"hashicorp/aws {PROVIDER_VERSION} mirrored; CLI config at {config.relative_to(DEFAULT.root.parent.parent)}")
@@ -34,16 +42,22 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    print(f"terraform : {DEFAULT.terraform_bin()}")
-    print(f"mode      : {'online (registry)' if online() else 'offline mirror'}")
-    if not online():
-        print(f"cli config: {DEFAULT.cli_config}")
-        print(f"mirror    : {DEFAULT.mirror}")
+    print("local and the simulated account (the offline double):")
+    print(f"  terraform : {DEFAULT.terraform_bin()} ({toolchain.TERRAFORM_VERSION}, hashicorp/aws {PROVIDER_VERSION})")
+    print(f"  cli config: {DEFAULT.cli_config}")
+    print(f"  mirror    : {DEFAULT.mirror}")
+    print(f"a real account (--account aws): Terraform >= {toolchain.floor()} from PATH, the registry")
+    try:
+        real = toolchain.require_real()
+    except UserError as error:
+        print(f"  terraform : none usable ({error})")
+    else:
+        print(f"  terraform : {real.binary} ({real.version})")
     return 0
 
 
 def _tf(args: argparse.Namespace) -> int:
-    """Run the project's terraform (offline mirror config) with any arguments, in the current directory."""
+    """Run the double's terraform (offline mirror config) with any arguments, in the current directory."""
     from pathlib import Path
 
     from tablekit.terraform import Terraform
@@ -52,11 +66,11 @@ def _tf(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    tf = sub.add_parser("tf", help="run the project's terraform with the offline CLI config: tablekit tf -- fmt")
+    tf = sub.add_parser("tf", help="run the offline double's terraform with its CLI config: tablekit tf -- fmt")
     tf.add_argument("args", nargs=argparse.REMAINDER, help="terraform arguments")
     tf.set_defaults(func=_tf)
 
-    parser = sub.add_parser("toolchain", help="prepare/show the offline Terraform toolchain")
+    parser = sub.add_parser("toolchain", help="prepare the offline double; show both toolchains")
     actions = parser.add_subparsers(dest="action", required=True)
     actions.add_parser("install", help="mirror the provider and write the CLI config").set_defaults(func=_install)
     actions.add_parser("info", help="show which terraform and config are used").set_defaults(func=_info)

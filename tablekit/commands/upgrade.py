@@ -55,6 +55,10 @@ def _migrate(args: argparse.Namespace) -> int:
         account_name="simulated" if args.env != "local" and args.endpoint_url is not None else None,
     )
     tf = envs.init(ctx)
+    if not ctx.real:
+        # The double (local, simulated account) does not know `moved` blocks: their state moves too.
+        moved = migrations.moved_moves(ROOT, args.env, tf.state_list())
+        files = [*files, moved] if moved.moves else files
     migrations.migrate(tf, files, ctx.data_dir / "migrate-backups", dry_run=args.dry_run, label=args.env)
     return 0
 

@@ -103,8 +103,9 @@ def test_pinned_runs_default_the_lambda_runtime_in_one_place(tmp_path: Path) -> 
     assert compat.PINNED_VARIABLES == {"lambda_runtime": "python3.8"}
 
 
-def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> None:
-    """Online with a provider below the floor: Terraform's own error at init, not a schema error."""
+def test_the_double_cannot_run_the_committed_code_unadapted(tmp_path: Path) -> None:
+    """The committed code declares a current Terraform: the double's 1.0.3 gets Terraform's own
+    version error at init (never a silent run), so only an adapted staged copy reaches it."""
     root = tmp_path / "case"
     root.mkdir()
     (root / "main.tf").write_text(
@@ -115,7 +116,22 @@ def test_an_older_provider_gets_terraforms_constraint_error(tmp_path: Path) -> N
     with pytest.raises(TerraformError) as error:
         tf.init(backend=False)
     text = " ".join(str(error.value).split())
-    assert "provider hashicorp/aws: no available releases match the given constraints >= 6.0.0, < 7.0.0" in text
+    assert "Unsupported Terraform Core version" in text and ">= 1.1.0, < 2.0.0" in text
+
+
+def test_staging_for_the_double_relaxes_required_version_and_drops_moved_blocks() -> None:
+    text = (
+        'terraform {\n  required_version = ">= 1.1.0, < 2.0.0"\n}\n\n'
+        "moved {\n  from = aws_sqs_queue.old\n  to   = aws_sqs_queue.new\n}\n\n"
+        'resource "aws_sqs_queue" "new" {\n  name = "q"\n}\n'
+    )
+    out, changes = compat.adapt_language("modules/m/main.tf", text, "1.0.3")
+    assert 'required_version = ">= 1.0.3"' in out and "moved" not in out
+    assert 'resource "aws_sqs_queue" "new"' in out
+    assert [c.old for c in changes] == ['required_version ">= 1.1.0, < 2.0.0"', "moved block"]
+    assert compat.moved_blocks_text("modules/m/main.tf", text) == [
+        compat.MovedBlock("modules/m/main.tf", 5, "aws_sqs_queue.old", "aws_sqs_queue.new")
+    ]
 
 
 def test_modern_only_setting_in_local_is_stripped_and_reported_once(

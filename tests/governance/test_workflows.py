@@ -14,6 +14,8 @@ import yaml
 from tablekit.paths import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTIONS = sorted((ROOT / ".github" / "actions").glob("*/action.yml"))  # the repository's own composite actions
+LOCAL_ACTION = re.compile(r"^\./\.github/actions/[\w-]+$")  # pinned by the commit that holds the workflow
 BIN = Path(sys.executable).parent
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 # jobs that may request an OIDC token (they assume AWS roles)
@@ -48,7 +50,7 @@ def test_schema_valid(path: Path) -> None:
 
 def test_zizmor_offline_has_no_findings() -> None:
     proc = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--format", "json", *map(str, WORKFLOWS)],
+        [str(BIN / "zizmor"), "--offline", "--format", "json", *map(str, WORKFLOWS + ACTIONS)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -67,8 +69,9 @@ def test_hardening_rules(path: Path) -> None:
     for line in text.splitlines():
         if "uses:" in line:
             ref, _, comment = line.split("uses:", 1)[1].partition("#")
-            if ref.strip().startswith("./.github/actions/"):
-                continue  # an action of this repository: pinned by the commit being run
+            if LOCAL_ACTION.match(ref.strip()):
+                assert (ROOT / ref.strip() / "action.yml").is_file(), f"no such local action: {line.strip()}"
+                continue
             assert PINNED.match(ref.strip()), f"not pinned to a full commit SHA: {line.strip()}"
             assert re.match(r"\s*v\d+(\.\d+)*", comment), f"pinned action without a version comment: {line.strip()}"
     for name, job in doc["jobs"].items():
@@ -167,3 +170,12 @@ def test_pre_commit_hooks_are_local_and_use_the_project_venv() -> None:
         program = hook["entry"].split()[0]
         assert program.startswith(("./.venv/bin/", "./just")), f"{hook['id']} must run through the project venv"
         assert (ROOT / program).exists() or program.startswith("./.venv/bin/"), hook["id"]
+
+
+@pytest.mark.parametrize("path", ACTIONS, ids=lambda p: p.parent.name)
+def test_local_actions_pin_what_they_use(path: Path) -> None:
+    for line in path.read_text().splitlines():
+        if "uses:" in line and not line.lstrip().startswith("#"):
+            ref, _, comment = line.split("uses:", 1)[1].partition("#")
+            assert PINNED.match(ref.strip()), f"not pinned to a full commit SHA: {line.strip()}"
+            assert re.match(r"\s*v\d+(\.\d+)*", comment), f"pinned action without a version comment: {line.strip()}"

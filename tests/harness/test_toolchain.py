@@ -44,13 +44,28 @@ def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
     assert f"Installed hashicorp/aws v{PROVIDER_VERSION}" in proc.stdout
 
 
-def test_online_mode_needs_terraform_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_retired_online_variable_changes_nothing_and_the_real_toolchain_drops_the_offline_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from tablekit import toolchain
+
     monkeypatch.setenv("TABLEKIT_ONLINE", "1")
+    chain = Toolchain(root=tmp_path)
+    assert chain.double and chain.env()["TF_CLI_CONFIG_FILE"] == str(chain.cli_config)
+    assert "retired" in (toolchain.retired_notice() or "")
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(toolchain.DEFAULT.cli_config))
+    assert "TF_CLI_CONFIG_FILE" not in toolchain.REAL.env()
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(UserError, match="TABLEKIT_ONLINE=1 but no `terraform` on PATH"):
-        Toolchain(root=tmp_path).terraform_bin()
-    env = Toolchain(root=tmp_path).env()
-    assert "TF_CLI_CONFIG_FILE" not in env or env["TF_CLI_CONFIG_FILE"] != str(tmp_path / "terraformrc")
+    with pytest.raises(UserError, match=r"no `terraform`: install it from https://developer.hashicorp.com"):
+        toolchain.REAL.terraform_bin()
+
+
+def test_the_floor_is_what_the_committed_constraints_declare() -> None:
+    from tablekit import toolchain
+
+    assert toolchain.floor() == "1.1.0"
+    assert not toolchain.admits(toolchain.TERRAFORM_VERSION) and toolchain.admits("1.16.3")
+    assert not toolchain.admits("2.0.0")
 
 
 # --- parallel init with every Terraform on the machine ----------------------------------------

@@ -12,6 +12,10 @@ would handle. `uses:` steps are replaced by local equivalents:
 - setup-python: `python` on PATH is this interpreter (the steps use only the standard library);
 - configure-aws-credentials: the simulated account (`TABLEKIT_ACCOUNT=simulated`) for the rest
   of the job, as the real action exports credentials for the rest of the job;
+- ./.github/actions/setup-terraform (a real account's pinned current Terraform): THE OFFLINE
+  DOUBLE instead. The simulated account always runs the double (tablekit.toolchain.for_account),
+  so nothing is installed; the substitution is printed and logged ("SUBSTITUTED ..."), and the
+  static checks of tests/governance/test_real_account_jobs.py prove the real job has the step;
 - upload/download-artifact: copies into an artifact store, with retention and names recorded;
 - github-script: the step's own script, run with node against an in-memory issue-comment API;
 - codeql-action/upload-sarif: the SARIF file copied into the store (code scanning, by category).
@@ -198,6 +202,7 @@ class Github:
     summaries: dict[str, str] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)  # "workflow / job / step" of every step run
     code_scanning: dict[str, Path] = field(default_factory=dict)  # SARIF uploaded, by category
+    substitutions: list[str] = field(default_factory=list)  # what the simulation ran instead of a real action
 
 
 NODE_HARNESS = r"""
@@ -445,6 +450,8 @@ def _uses(
         exported["TABLEKIT_ACCOUNT"] = "simulated"
         exported["AWS_REGION"] = str(inputs.get("aws-region") or "us-east-1")
         return True, f"simulated account instead of {inputs.get('role-to-assume')}"
+    if action == SETUP_TERRAFORM:
+        return _setup_terraform(run)
     if action == "actions/upload-artifact":
         name = str(inputs["name"])
         source = workspace / str(inputs["path"])
@@ -489,13 +496,31 @@ def _uses(
         shutil.copy2(sarif, target)
         run.github.code_scanning[str(inputs.get("category", "default"))] = target
         return True, f"code scanning <- {sarif.name}"
-    if action == "./.github/actions/setup-terraform":
-        # Placeholder until engineer 20's branch (which creates this composite action) is merged:
-        # the integrator replaces this branch by that one. Here the offline double (Terraform
-        # 1.0.3, built by the bootstrap) is what runs; say so in the log.
-        print("setup-terraform: offline double substituted (Terraform 1.0.3), never a real account's")
-        return True, "offline double substituted for ./.github/actions/setup-terraform (Terraform 1.0.3)"
     return False, f"no local equivalent for {action}"
+
+
+SETUP_TERRAFORM = "./.github/actions/setup-terraform"
+
+
+def _setup_terraform(run: Run) -> tuple[bool, str]:
+    """The real account's Terraform is replaced by the offline double here: say so, every time."""
+    from tablekit.toolchain import PROVIDER_VERSION, TERRAFORM_VERSION
+
+    action = yaml.safe_load((run.workspace / SETUP_TERRAFORM / "action.yml").read_text())
+    wanted = next(
+        str(step["with"]["terraform_version"])
+        for step in action["runs"]["steps"]
+        if str(step.get("uses", "")).startswith("hashicorp/setup-terraform@")
+    )
+    line = (
+        f"SUBSTITUTED {SETUP_TERRAFORM}: Terraform {wanted} from the registry would run on the real account; "
+        f"the simulated account runs the offline double (Terraform {TERRAFORM_VERSION}, hashicorp/aws "
+        f"{PROVIDER_VERSION}) instead"
+    )
+    print(line, flush=True)
+    run.github.log.append(line)
+    run.github.substitutions.append(line)
+    return True, line
 
 
 def _github_script(script: str, run: Run, env: dict[str, str], tmp: Path) -> tuple[bool, str]:

@@ -173,12 +173,25 @@ def test_main_applies_the_saved_plan_shown_at_the_gate(merged: Run, simulated: d
         digest = merged.outputs[f"plan-{env}"]["sha256"]
         assert re.fullmatch(r"[0-9a-f]{64}", digest)
         uploaded = {p.name for p in merged.github.artifacts[f"plan-{env}"].path.iterdir()}
-        assert uploaded == {f"{env}.json", f"{env}.md", f"{env}.tfplan.enc"}, uploaded
+        # The lock file the plan's init wrote travels with the encrypted plan; apply inits with it.
+        assert uploaded == {f"{env}.json", f"{env}.md", f"{env}.tfplan.enc", f"{env}.terraform.lock.hcl"}, uploaded
+        lock = (merged.github.artifacts[f"plan-{env}"].path / f"{env}.terraform.lock.hcl").read_text()
+        assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
         assert merged.github.artifacts[f"plan-{env}"].retention_days == 1
         ctx = envs.context(env, endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
         tables = ctx.clients().client("dynamodb").list_tables()["TableNames"]
         assert len(tables) == 35, f"{env}: {len(tables)} tables in its account"
     assert any("Apply exactly the saved plan" in line for line in merged.github.log)
+
+
+def test_real_account_jobs_ran_on_the_double_and_said_so(first_pr: Run, merged: Run) -> None:
+    """The simulation substitutes the offline double for the real account's Terraform, explicitly:
+    once per real-account job (pr: plan-aws for dev and prod; main: plan and apply of each env)."""
+    substituted = [
+        line for line in merged.github.log if line.startswith("SUBSTITUTED ./.github/actions/setup-terraform")
+    ]
+    assert len(substituted) >= 2 + 4, substituted
+    assert all("the simulated account runs the offline double (Terraform 1.0.3" in line for line in substituted)
 
 
 def test_the_next_pr_marks_the_comment_outdated_then_shows_no_changes(simulated: dict[str, Any], merged: Run) -> None:
@@ -259,7 +272,8 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         ]
         put = (
             'mkdir -p build/ci/plans && cp "$PLAN_JSON" "build/ci/plans/$ENV_NAME.json" '
-            '&& cp "$PLAN_FILE" "build/ci/plans/$ENV_NAME.tfplan"'
+            '&& cp "$PLAN_FILE" "build/ci/plans/$ENV_NAME.tfplan" '
+            '&& cp "$PLAN_LOCK" "build/ci/plans/$ENV_NAME.tfplan.lock.hcl"'
         )
         return {**source, "steps": [{"name": "the plan", "run": put}, *steps], "env": {"ENV_NAME": "dev"}}
 
@@ -284,12 +298,18 @@ def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: st
         event={},
         variables={},
         secrets={"PLAN_ENCRYPTION_KEY": secrets.token_hex(32)},
-        env={"PATH": "/usr/bin:/bin", "PLAN_JSON": str(plan_json), "PLAN_FILE": str(plan_file), "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PLAN_JSON": str(plan_json),
+            "PLAN_FILE": str(plan_file),
+            "PLAN_LOCK": str(case / ".terraform.lock.hcl"),  # what `tablekit plan` keeps next to the plan
+            "HOME": str(tmp_path),
+        },
     )
     results = run_workflow(doc, run)  # type: ignore[arg-type]
     assert results == {"pr-plan": "success", "main-plan": "success"}, "\n".join(github.log)
     uploaded = [p for artifact in github.artifacts.values() for p in artifact.path.rglob("*") if p.is_file()]
-    assert {p.name for p in uploaded} == {"dev.json", "dev.md", "dev.tfplan.enc"}
+    assert {p.name for p in uploaded} == {"dev.json", "dev.md", "dev.tfplan.enc", "dev.terraform.lock.hcl"}
     for path in uploaded:
         assert token.encode() not in path.read_bytes(), f"{path.name} uploads the sensitive value"
         if path.suffix == ".json":
