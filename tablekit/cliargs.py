@@ -18,6 +18,25 @@ ENV_NAMES = ("local", "dev", "prod")  # same as tablekit.paths.ENV_NAMES (kept i
 
 # Terraform's identifier rule for variable names.
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# A Go duration, as Terraform's -lock-timeout parses it (5m, 90s, 1h30m, 0s).
+_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def duration(value: str) -> str:
+    """argparse type of --lock-timeout: refused here, before an endpoint or Terraform starts."""
+    if not _DURATION.match(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a duration: write a number and a unit (5m, 90s, 1h30m)")
+    return value
+
+
+def sha256_digest(value: str) -> str:
+    """argparse type of --sha256: the 64 hex digits `plan` printed."""
+    if not _SHA256.match(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a sha256 digest: pass the 64 hex digits `tablekit plan` printed next to the saved plan"
+        )
+    return value.lower()
 
 
 class Parser(argparse.ArgumentParser):

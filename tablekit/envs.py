@@ -400,6 +400,25 @@ def apply(ctx: EnvContext) -> dict[str, Any]:
     return tf.output()
 
 
+def saved_plan_files(ctx: EnvContext, plan_file: Path, lock_file: Path | None = None) -> tuple[Path, Path]:
+    """The saved plan and the lock file an apply would use, refused when missing (no side effects).
+
+    Checked before anything starts (the endpoint, staging, Terraform), so a wrong path is one line
+    and leaves nothing running; apply_saved checks again for callers of the Python API.
+    """
+    plan_file = Path(plan_file).resolve()
+    if not plan_file.is_file():
+        raise UserError(f"no saved plan at {plan_file}: run `tablekit plan {ctx.env}` first (it writes the plan file)")
+    lock = Path(lock_file).resolve() if lock_file else lock_file_for(plan_file)
+    if not lock.is_file() and (lock_file is not None or ctx.real):
+        raise UserError(
+            f"no lock file {lock} for the saved plan: apply with the .terraform.lock.hcl the plan's init wrote "
+            f"(`tablekit plan` saves it next to the plan file; --lock-file names another), so the providers "
+            "that planned are the ones that apply"
+        )
+    return plan_file, lock
+
+
 def apply_saved(
     ctx: EnvContext, plan_file: Path, lock_timeout: str | None = None, lock_file: Path | None = None
 ) -> dict[str, Any]:
@@ -412,16 +431,7 @@ def apply_saved(
     account refuses to apply without it; the double uses it when present.
     """
     require_toolchain(ctx)
-    plan_file = Path(plan_file).resolve()
-    if not plan_file.is_file():
-        raise UserError(f"no saved plan at {plan_file}: run `tablekit plan {ctx.env}` first (it writes the plan file)")
-    lock = Path(lock_file).resolve() if lock_file else lock_file_for(plan_file)
-    if not lock.is_file() and (lock_file is not None or ctx.real):
-        raise UserError(
-            f"no lock file {lock} for the saved plan: apply with the .terraform.lock.hcl the plan's init wrote "
-            f"(`tablekit plan` saves it next to the plan file; --lock-file names another), so the providers "
-            "that planned are the ones that apply"
-        )
+    plan_file, lock = saved_plan_files(ctx, plan_file, lock_file)
     ctx.tf_variables()  # builds the stream-processor zip the plan refers to
     tf = init(ctx, lock_file=lock if lock.is_file() else None)
     tf.apply(plan_file, log_file=ctx.data_dir / "apply.log", lock_timeout=lock_timeout)

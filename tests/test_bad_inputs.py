@@ -158,3 +158,31 @@ def test_readme_troubleshooting_points_at_real_tests() -> None:
     for path, name in refs:
         source = (ROOT / path).read_text()
         assert re.search(rf"def {name}\b", source), f"{path}::{name} named in README does not exist"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("plan", "dev", "--lock-timeout", "forever"), "argument --lock-timeout: 'forever' is not a duration"),
+        (("apply", "dev", "--saved-plan", "MISSING.tfplan"), "no saved plan at "),
+        (("apply", "dev", "--sha256", "xyz"), "argument --sha256: 'xyz' is not a sha256 digest"),
+    ],
+    ids=["lock-timeout", "saved-plan", "sha256"],
+)
+def test_bad_plan_and_apply_flags_are_refused_before_the_endpoint_starts(
+    args: tuple[str, ...], says: str, tmp_path: Path
+) -> None:
+    """On the simulated account these used to start the local endpoint (and leave it running)
+    before being refused; now the flag is judged first: one line, exit 2, nothing listening."""
+    import os
+    import socket
+
+    port = free_port()
+    env = {**os.environ, "TABLEKIT_ENDPOINT_PORT": str(port), "TABLEKIT_ACCOUNT": "simulated"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tablekit", *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and says in proc.stderr, proc.stderr
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, f"an endpoint was left listening on port {port}"

@@ -28,7 +28,12 @@ def _account(args: argparse.Namespace) -> str | None:
     return getattr(args, "account", None)
 
 
-def _context(args: argparse.Namespace) -> envs.EnvContext:
+def _context(args: argparse.Namespace, start: bool = True) -> envs.EnvContext:
+    """The env's context; with `start`, its endpoint running (local, simulated account).
+
+    A command with inputs to check first passes start=False and calls envs.ensure_endpoint itself
+    once they passed, so a refused command never leaves an endpoint behind.
+    """
     ctx = envs.context(
         args.env,
         endpoint_url=getattr(args, "endpoint_url", None),
@@ -36,7 +41,8 @@ def _context(args: argparse.Namespace) -> envs.EnvContext:
         variables=cliargs.variables(getattr(args, "var", [])),
         var_files=getattr(args, "var_file", []),
     )
-    envs.ensure_endpoint(ctx)
+    if start:
+        envs.ensure_endpoint(ctx)
     return ctx
 
 
@@ -177,16 +183,17 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    ctx = _context(args)
+    ctx = _context(args, start=False)
     if args.env == "local":
         ctx.endpoint_url = ctx.endpoint_url or DEFAULT_ENDPOINT_URL
-    saved = Path(args.saved_plan) if args.saved_plan else ctx.saved_plan
-    if args.sha256 and saved.is_file() and sha256(saved) != args.sha256.lower():
+    lock_file = Path(args.lock_file) if args.lock_file else None
+    saved, _ = envs.saved_plan_files(ctx, Path(args.saved_plan) if args.saved_plan else ctx.saved_plan, lock_file)
+    if args.sha256 and sha256(saved) != args.sha256.lower():
         raise UserError(
             f"--sha256: {saved} is not the plan that was shown (sha256 {sha256(saved)}, expected {args.sha256}); "
             "apply only the plan file whose digest was reviewed"
         )
-    lock_file = Path(args.lock_file) if args.lock_file else None
+    envs.ensure_endpoint(ctx)
     outputs = envs.apply_saved(ctx, saved, lock_timeout=args.lock_timeout, lock_file=lock_file)
     tables = outputs.get("tables") or {}
     if args.json:
@@ -258,7 +265,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan.add_argument(
         "--no-lock", action="store_true", help="plan with -lock=false (read-only roles: PR plans never take the lock)"
     )
-    plan.add_argument("--lock-timeout", metavar="DURATION", help="wait this long for the state lock (e.g. 5m)")
+    plan.add_argument(
+        "--lock-timeout", type=cliargs.duration, metavar="DURATION", help="wait this long for the state lock (e.g. 5m)"
+    )
     plan.add_argument(
         "--base", metavar="REF", help="local only: plan against REF's applied state (REF applied to a fresh endpoint)"
     )
@@ -273,8 +282,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cliargs.add_env(apply)
     _endpoint_and_account(apply)
     apply.add_argument("--saved-plan", metavar="FILE", help="the plan file to apply (default: the one `plan` saved)")
-    apply.add_argument("--sha256", metavar="DIGEST", help="refuse a plan file whose sha256 differs (the reviewed one)")
-    apply.add_argument("--lock-timeout", metavar="DURATION", help="wait this long for the state lock (e.g. 10m)")
+    apply.add_argument(
+        "--sha256",
+        type=cliargs.sha256_digest,
+        metavar="DIGEST",
+        help="refuse a plan file whose sha256 differs (the reviewed one)",
+    )
+    apply.add_argument(
+        "--lock-timeout", type=cliargs.duration, metavar="DURATION", help="wait this long for the state lock (e.g. 10m)"
+    )
     apply.add_argument(
         "--lock-file",
         metavar="FILE",
