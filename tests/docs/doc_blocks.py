@@ -89,8 +89,14 @@ def blocks(path: Path) -> list[Block]:
 
 
 def documented() -> list[Block]:
-    """The blocks the suite must cover: shell blocks of the READMEs and CONTRIBUTING.md, HCL of module READMEs."""
-    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(MODULES.glob("*/README.md"))]
+    """The blocks the suite must cover: shell blocks of the READMEs (examples' too) and CONTRIBUTING.md,
+    HCL of module READMEs."""
+    files = [
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *sorted(MODULES.glob("*/README.md")),
+        *sorted(MODULES.glob("*/examples/*/README.md")),
+    ]
     return [
         b
         for f in files

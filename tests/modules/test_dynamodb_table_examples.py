@@ -8,6 +8,7 @@ test at the session's moto server without changing the example.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,19 @@ EXAMPLES = sorted(p.name for p in (MODULES / "dynamodb-table" / "examples").iter
 
 def test_examples_are_found() -> None:
     assert {"basic", "provisioned-autoscaling"} <= set(EXAMPLES)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_has_a_readme_naming_its_inputs_and_outputs(example: str) -> None:
+    """A newcomer opens the example's folder first: its README says what it creates and how to run it."""
+    root = MODULES / "dynamodb-table" / "examples" / example
+    readme = root / "README.md"
+    assert readme.is_file(), f"examples/{example} has no README.md"
+    text = readme.read_text()
+    main = "".join(p.read_text() for p in root.glob("*.tf"))
+    for kind in ("variable", "output"):
+        for name in re.findall(rf'^{kind} "(\w+)"', main, re.MULTILINE):
+            assert f"`{name}`" in text, f"examples/{example}/README.md does not name the {kind} {name}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
