@@ -61,7 +61,7 @@ def holdings(endpoint_url: str, tables: dict[str, Any]) -> dict[str, Any]:
         if clients.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
     ]
     return {
-        "tables": sorted(db.list_tables()["TableNames"]),
+        "tables": sorted(n for page in db.get_paginator("list_tables").paginate() for n in page["TableNames"]),
         "items": counts,
         "aggregates": aggregates,
         "functions": functions,
