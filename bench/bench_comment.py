@@ -6,10 +6,10 @@ creates (20 %), destroys and replacements of tables (5 %), alarm destroys (5 %),
 entry per ten changes. Figures per stage, best of --repeat runs:
 
 - json.loads: reading the plan text -- the baseline every renderer pays, measured in the same run;
-- parse:      tablekit.plan.Plan.parse (validation of every entry);
+- parse:      tablekit.terraform.plan.Plan.parse (validation of every entry);
 - summarize:  masking, diffing, data-loss rules, escaping (comment.summarize);
 - render:     assembling the comment, including truncation to GitHub's 65,536-character limit;
-- redact:     tablekit.redact.redact_plan, the artifact copy.
+- redact:     tablekit.review.redact.redact_plan, the artifact copy.
 
 Not part of the test suite: `just bench-comment [--sizes 100,2000] [--repeat 3]`.
 """
@@ -31,10 +31,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tablekit.comment import render_views, summarize  # noqa: E402
-from tablekit.markdown import utf16_len  # noqa: E402
-from tablekit.plan import Plan  # noqa: E402
-from tablekit.redact import redact_plan  # noqa: E402
+from tablekit.review.comment import render_views, summarize  # noqa: E402
+from tablekit.review.markdown import utf16_len  # noqa: E402
+from tablekit.review.redact import redact_plan  # noqa: E402
+from tablekit.terraform.plan import Plan  # noqa: E402
 
 
 def _table(name: str, gsis: int, tags: dict[str, str], ttl: bool) -> dict[str, Any]:

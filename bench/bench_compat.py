@@ -1,10 +1,10 @@
 """Benchmark of a pinned run's staging overhead: copy, adapt (strip + relax), schema loads.
 
 Every pinned harness run stages modules/ and a root, then adapts the copy to hashicorp/aws 3.39
-(tablekit.compat). This prints what that costs per run, next to the plain copy measured in the same
+(tablekit.staging.compat). This prints what that costs per run, next to the plain copy measured in the same
 run as the baseline. Not part of the test suite: `.venv/bin/python bench/bench_compat.py`.
 
-- copy:          tablekit.staging.stage of modules/ + envs/prod (the baseline)
+- copy:          tablekit.staging.copies.stage of modules/ + envs/prod (the baseline)
 - adapt, cold:   parse and strip every file (first staging of a process, or after an edit)
 - adapt, warm:   the same files again (memoized by content: what later fixtures of a test run pay)
 - schema loads:  the cached 3.39.0 and 6.66.0 schemas read from build/provider-schemas/ (once per
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tablekit import compat, schemas, staging
+from tablekit.staging import compat, copies, schemas
 
 
 def _timed(fn: Callable[[], object], repeat: int) -> float:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp) / "stage"
 
         def copy() -> None:
-            staging.stage(root, include=("modules", "envs/prod"))
+            copies.stage(root, include=("modules", "envs/prod"))
 
         def adapt(cold: bool) -> float:
             copy()
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     def load(cache: Path) -> None:
         schemas.ProviderSchema.load(cache)
 
-    from tablekit.reference_package import reference_pin
+    from tablekit.staging.reference_package import reference_pin
 
     t_pinned = _timed(lambda: load(schemas.SCHEMA_CACHE / "hashicorp-aws-3.39.0.json"), args.repeat)
     t_ref = _timed(lambda: load(schemas.reference_cache(reference_pin())), args.repeat)

@@ -5,7 +5,7 @@ Not part of the test suite (timings on a shared 2-core machine are not pass/fail
 BENCHMARKS.md.
 
 What is measured and why:
-- setup: `tablekit.lifecycle.setup("local")` end to end, as `just setup` runs it. *cold* uses a
+- setup: `tablekit.lifecycle.local_env.setup("local")` end to end, as `just setup` runs it. *cold* uses a
   fresh build directory (TABLEKIT_BUILD_DIR: no provider mirror, no plugin cache, no Lambda zip),
   a fresh endpoint and data dir; *warm* repeats it with the caches filled but a new endpoint and
   data dir (a new developer checkout on a used machine); *converge* re-runs it on the same
@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tablekit.endpoint import Endpoint  # noqa: E402
-from tablekit.probes import free_port  # noqa: E402
-from tablekit.staging import scratch_root  # noqa: E402
-from tablekit.terraform import Terraform  # noqa: E402
+from tablekit.endpoint.probes import free_port  # noqa: E402
+from tablekit.endpoint.server import Endpoint  # noqa: E402
+from tablekit.staging.copies import scratch_root  # noqa: E402
+from tablekit.terraform.runner import Terraform  # noqa: E402
 
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -255,7 +255,7 @@ _CHILD = """
 import json, sys, time
 from pathlib import Path
 from tablekit import envs, lifecycle
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint.server import Endpoint
 port, state_dir, data_dir, want_plan = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] == "1"
 began = time.perf_counter()
 result = lifecycle.setup("local", endpoint=Endpoint(port=port, state_dir=state_dir), data_dir=data_dir, quiet=True)

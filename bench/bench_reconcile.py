@@ -3,7 +3,7 @@
 Not part of the test suite (timings on a shared machine are not pass/fail material). Run
 `./just bench-reconcile` (or `.venv/bin/python bench/bench_reconcile.py --runs 5`).
 
-Setup now asks the endpoint two questions before it applies (``tablekit.converge``): does it
+Setup now asks the endpoint two questions before it applies (``tablekit.lifecycle.converge``): does it
 still hold what the state tracks (reconcile), and would a planned create collide with an object
 the state lacks (check). Both are endpoint listings, no Terraform run. The benchmark sets the
 estate up once on a fresh endpoint, then for each run times, on the converged estate:
@@ -32,10 +32,15 @@ if str(ROOT) not in sys.path:
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from tablekit import converge, envs, lifecycle, reconcile  # noqa: E402
-from tablekit.endpoint import Endpoint  # noqa: E402
-from tablekit.probes import free_port  # noqa: E402
-from tablekit.remote import Remote  # noqa: E402
+from tablekit import envs  # noqa: E402
+from tablekit.endpoint.probes import free_port  # noqa: E402
+from tablekit.endpoint.server import Endpoint  # noqa: E402
+from tablekit.envs import reconcile  # noqa: E402
+from tablekit.envs.holdings import Remote  # noqa: E402
+from tablekit.lifecycle import (  # noqa: E402
+    converge,
+    local_env,
+)
 
 
 def _quiet(line: str) -> None:
@@ -53,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         endpoint.start(timeout=60)
         try:
             data = base / "env"
-            lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
+            local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True)
             ctx = envs.context("local", endpoint_url=endpoint.url, data_dir=data)
             rows: list[tuple[float, float, float, float, int]] = []
             for _ in range(args.runs):

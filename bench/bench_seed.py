@@ -41,14 +41,14 @@ from rich.table import Table
 
 from tablekit import aws
 from tablekit.dynamodb_json import to_item
-from tablekit.dynamodb_local import install
-from tablekit.endpoint import Endpoint
-from tablekit.probes import free_port
+from tablekit.endpoint.dynamodb_local import install
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
 from tablekit.seed import load_rows, synth
 from tablekit.seed.files import plain_json
 from tablekit.seed.localtables import create_table, key_schema
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.runner import Terraform
 
 # As envs/local declares it (its `tables` output), GSIs included.
 UNIVERSITY = key_schema(

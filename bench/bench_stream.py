@@ -43,9 +43,9 @@ from university_stream.handler import process_event  # noqa: E402
 
 from tablekit import aws  # noqa: E402
 from tablekit.dynamodb_json import serialize_item  # noqa: E402
-from tablekit.endpoint import Endpoint  # noqa: E402
+from tablekit.endpoint.probes import free_port  # noqa: E402
+from tablekit.endpoint.server import Endpoint  # noqa: E402
 from tablekit.paths import BUILD  # noqa: E402
-from tablekit.probes import free_port  # noqa: E402
 from tablekit.stream import drain  # noqa: E402
 
 

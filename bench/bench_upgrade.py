@@ -4,7 +4,7 @@ Not part of the test suite; run `./just bench-upgrade` (or `.venv/bin/python ben
 --help`). It prints figures, it asserts nothing.
 
 What is measured and why:
-- baseline: `tablekit.lifecycle.setup("local")` on a fresh endpoint (apply of envs/local, seed, stream
+- baseline: `tablekit.lifecycle.local_env.setup("local")` on a fresh endpoint (apply of envs/local, seed, stream
   drain), the operation everyone knows the duration of. Every upgrade-check figure is also given
   as a ratio to it, measured in the same run, so a loaded machine shifts both alike.
 - upgrade-check, envs one after the other (`--jobs 1`) and side by side (`--jobs 3`, the default):
@@ -32,10 +32,11 @@ if str(ROOT) not in sys.path:
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from tablekit import lifecycle, upgrade  # noqa: E402
-from tablekit.endpoint import Endpoint  # noqa: E402
+from tablekit.endpoint.probes import free_port  # noqa: E402
+from tablekit.endpoint.server import Endpoint  # noqa: E402
+from tablekit.lifecycle import local_env  # noqa: E402
 from tablekit.paths import ENV_NAMES  # noqa: E402
-from tablekit.probes import free_port  # noqa: E402
+from tablekit.upgrade import upgrade_check  # noqa: E402
 
 console = Console(highlight=False, width=160)
 
@@ -50,16 +51,16 @@ def baseline(work: Path) -> float:
     endpoint = Endpoint(port=free_port(), state_dir=work / "baseline-endpoint")
     started = time.monotonic()
     try:
-        lifecycle.setup("local", endpoint=endpoint, data_dir=work / "baseline", quiet=True)
+        local_env.setup("local", endpoint=endpoint, data_dir=work / "baseline", quiet=True)
     finally:
         endpoint.stop()
     return time.monotonic() - started
 
 
-def check(from_ref: str, jobs: int, work: Path, envs: list[str]) -> tuple[float, float, upgrade.Report]:
-    prepared = upgrade.prepare(ROOT, from_ref, data_dir=work / f"jobs-{jobs}", require_clean=False)
+def check(from_ref: str, jobs: int, work: Path, envs: list[str]) -> tuple[float, float, upgrade_check.Report]:
+    prepared = upgrade_check.prepare(ROOT, from_ref, data_dir=work / f"jobs-{jobs}", require_clean=False)
     cpu, started = cpu_seconds(), time.monotonic()
-    report = upgrade.run(prepared, envs, jobs=jobs)
+    report = upgrade_check.run(prepared, envs, jobs=jobs)
     return time.monotonic() - started, cpu_seconds() - cpu, report
 
 

@@ -57,7 +57,7 @@ def _connection_error(exc: BaseException) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from tablekit.toolchain import retired_notice
+    from tablekit.terraform.toolchain import retired_notice
 
     notice = retired_notice()
     if notice:

@@ -60,11 +60,11 @@ def add_endpoint_url(parser: argparse.ArgumentParser, help: str, default: str | 
     parser.add_argument("--endpoint-url", default=default, metavar="URL", help=help)
 
 
-ACCOUNTS = ("aws", "simulated")  # same as tablekit.account.CHOICES (kept import-free here)
+ACCOUNTS = ("aws", "simulated")  # same as tablekit.envs.account.CHOICES (kept import-free here)
 
 
 def add_account(parser: argparse.ArgumentParser) -> None:
-    """--account: which account dev/prod work on (tablekit.account); local always uses the endpoint."""
+    """--account: which account dev/prod work on (tablekit.envs.account); local always uses the endpoint."""
     parser.add_argument(
         "--account",
         choices=ACCOUNTS,

@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from tablekit.plan import Action, Plan
+from tablekit.terraform.plan import Action, Plan
 
 UPDATE_ENV = "TABLEKIT_UPDATE_INVENTORIES"
 UNKNOWN = "(known after apply)"

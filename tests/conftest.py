@@ -9,8 +9,8 @@ from typing import Iterator
 import boto3
 import pytest
 
-from tablekit.endpoint import Endpoint
-from tablekit.probes import free_port
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
 
 REGION = "us-east-1"
 
@@ -81,12 +81,12 @@ def repo_root() -> Path:
 def local_env(endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory):
     """The whole local estate, set up once per test session exactly as `just setup` does it.
 
-    Yields tablekit.lifecycle.SetupResult: `.tables` (real name => key schema), `.app_config`
+    Yields tablekit.lifecycle.local_env.SetupResult: `.tables` (real name => key schema), `.app_config`
     (env var => table name), `.client(service)` (boto3 bound to the session endpoint).
     """
-    from tablekit import lifecycle
+    from tablekit.lifecycle import local_env
 
-    result = lifecycle.setup("local", endpoint=endpoint, data_dir=tmp_path_factory.mktemp("local-env"), quiet=True)
+    result = local_env.setup("local", endpoint=endpoint, data_dir=tmp_path_factory.mktemp("local-env"), quiet=True)
     yield result
 
 
@@ -113,7 +113,7 @@ def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Issue 11: what the staged copies lost for the pinned provider, once per run."""
-    from tablekit import compat
+    from tablekit.staging import compat
 
     report = compat.summary()
     if report:

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import envs, lifecycle
-from tablekit.endpoint import Endpoint
+from tablekit import envs
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
 from tablekit.errors import UserError
-from tablekit.lambda_build import build_all
-from tablekit.probes import free_port
-from tablekit.staging import stage
-from tablekit.terraform import Terraform, var_args
+from tablekit.lifecycle import local_env
+from tablekit.staging.copies import stage
+from tablekit.staging.lambda_build import build_all
+from tablekit.terraform.runner import Terraform, var_args
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,7 +126,7 @@ def test_teardown_with_the_endpoint_down_is_nothing_to_destroy(
              "instances": [{"attributes": {"name": "t", "id": "t"}}]}]}  # fmt: skip
     (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
     endpoint = Endpoint(port=free_port(), state_dir=tmp_path / "ep")
-    assert lifecycle.teardown("local", data_dir=tmp_path, endpoint=endpoint) == []
+    assert local_env.teardown("local", data_dir=tmp_path, endpoint=endpoint) == []
     assert "nothing to destroy: the local endpoint at" in capsys.readouterr().err
     assert not (tmp_path / "terraform.tfstate").exists()
     assert json.loads((tmp_path / "terraform.tfstate.lost").read_text()) == state

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tablekit.paths import ENVS, MODULES, ROOT
-from tablekit.staging import stage
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import stage
+from tablekit.terraform.runner import Terraform
 
 
 def _terraform_dirs() -> list[Path]:

@@ -15,7 +15,7 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the stream processor. Runs on the offline double (hashicorp/aws 3.39) get the newest runtime that provider accepts from the harness (tablekit.compat.PINNED_VARIABLES); a real account runs this value."
+  description = "Lambda runtime of the stream processor. Runs on the offline double (hashicorp/aws 3.39) get the newest runtime that provider accepts from the harness (tablekit.staging.compat.PINNED_VARIABLES); a real account runs this value."
   type        = string
   default     = "python3.13"
 }

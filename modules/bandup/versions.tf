@@ -1,6 +1,6 @@
 terraform {
   # >= 1.1: every address change inside a module ships as a `moved` block (docs/architecture.md);
-  # the offline double (1.0.3) runs a relaxed staged copy (tablekit.compat). A new major may change
+  # the offline double (1.0.3) runs a relaxed staged copy (tablekit.staging.compat). A new major may change
   # the language, so < 2.0.
   required_version = ">= 1.1.0, < 2.0.0"
 

@@ -71,7 +71,7 @@ variable "lambda_zip_path" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the stream processor (a current Python; runs on the offline double get the newest runtime hashicorp/aws 3.39 accepts from the harness: tablekit.compat.PINNED_VARIABLES)."
+  description = "Lambda runtime of the stream processor (a current Python; runs on the offline double get the newest runtime hashicorp/aws 3.39 accepts from the harness: tablekit.staging.compat.PINNED_VARIABLES)."
   type        = string
 }
 

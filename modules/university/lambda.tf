@@ -201,7 +201,7 @@ resource "aws_lambda_function" "processor" {
   description   = "Maintains aggregate counters of the ${local.table_name} table from its stream."
   role          = aws_iam_role.processor[0].arn
   filename      = var.lambda_zip_path
-  # Deterministic zip (tablekit.lambda_build): the hash changes only when the code does.
+  # Deterministic zip (tablekit.staging.lambda_build): the hash changes only when the code does.
   source_code_hash               = filebase64sha256(var.lambda_zip_path)
   handler                        = "university_stream.handler.lambda_handler"
   runtime                        = var.lambda_runtime

@@ -27,13 +27,13 @@ variable "stream_processor_enabled" {
 }
 
 variable "lambda_zip_path" {
-  description = "Path of the processor zip built by `just build-lambda` / tablekit.lambda_build.build_all() (build/lambda/university-stream.zip). Required when stream_processor_enabled."
+  description = "Path of the processor zip built by `just build-lambda` / tablekit.staging.lambda_build.build_all() (build/lambda/university-stream.zip). Required when stream_processor_enabled."
   type        = string
   default     = null
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the processor: a current Python (default python3.13). The handler stays compatible with the oldest runtime the offline test double (hashicorp/aws 3.39) accepts, which the harness sets for those runs (tablekit.compat.PINNED_VARIABLES)."
+  description = "Lambda runtime of the processor: a current Python (default python3.13). The handler stays compatible with the oldest runtime the offline test double (hashicorp/aws 3.39) accepts, which the harness sets for those runs (tablekit.staging.compat.PINNED_VARIABLES)."
   type        = string
   default     = "python3.13"
 

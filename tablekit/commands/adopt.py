@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tablekit import adopt, cliargs
-from tablekit.endpoint import DEFAULT_PORT
+from tablekit import cliargs
+from tablekit.endpoint.server import DEFAULT_PORT
+from tablekit.operations import adopt
 
 
 def _run(args: argparse.Namespace) -> int:

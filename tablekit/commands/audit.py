@@ -14,8 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from tablekit import audit, cliargs
+from tablekit import cliargs
 from tablekit.errors import UserError
+from tablekit.operations import audit
 from tablekit.paths import ENV_NAMES
 
 

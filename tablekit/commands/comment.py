@@ -21,11 +21,19 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from tablekit.cliargs import add_json, env_files
-from tablekit.comment import GITHUB_COMMENT_LIMIT, EnvView, Options, PolicyResult, failed, render_views, summary_json
-from tablekit.comment import summarize as summarize_env
 from tablekit.errors import UserError
-from tablekit.markdown import checked_url, utf16_len
-from tablekit.plan import Plan
+from tablekit.review.comment import (
+    GITHUB_COMMENT_LIMIT,
+    EnvView,
+    Options,
+    PolicyResult,
+    failed,
+    render_views,
+    summary_json,
+)
+from tablekit.review.comment import summarize as summarize_env
+from tablekit.review.markdown import checked_url, utf16_len
+from tablekit.terraform.plan import Plan
 
 # Known envs are listed in promotion order whatever order the workflow gives them in.
 _ENV_ORDER = ("local", "dev", "prod")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tablekit import docs
 from tablekit.errors import UserError
+from tablekit.operations import module_docs
 from tablekit.paths import MODULES, ROOT
 
 
@@ -20,11 +20,11 @@ def _show(path: Path) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    modules = [Path(m) for m in args.modules] if args.modules else docs.module_dirs(MODULES)
+    modules = [Path(m) for m in args.modules] if args.modules else module_docs.module_dirs(MODULES)
     for module in modules:
         if not module.is_dir():
             raise UserError(f"{module}: not a module directory")
-    stale = docs.sync(modules, check=args.check)
+    stale = module_docs.sync(modules, check=args.check)
     if args.check:
         if stale:
             print("stale module READMEs (run `just docs` and commit the result):")

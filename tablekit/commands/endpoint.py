@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from tablekit.endpoint import DEFAULT_PORT, ENGINE_NAMES, Endpoint
+from tablekit.endpoint.server import DEFAULT_PORT, ENGINE_NAMES, Endpoint
 from tablekit.errors import UserError
 from tablekit.paths import ENV_NAMES
 
@@ -33,7 +33,7 @@ def _start(args: argparse.Namespace) -> int:
     print(f"local endpoint ({endpoint.engine}) healthy at {url}")
     if args.tables:
         from tablekit import aws, envs
-        from tablekit.dynamodb_local import create_tables
+        from tablekit.endpoint.dynamodb_local import create_tables
         from tablekit.seed.loader import tables_of
 
         tables = tables_of(envs.context(args.tables))
@@ -65,7 +65,7 @@ def _install(args: argparse.Namespace) -> int:
     if args.engine != "dynamodb-local":
         print("moto is installed with the project's venv; nothing to fetch (use --engine dynamodb-local)")
         return 0
-    from tablekit.dynamodb_local import install
+    from tablekit.endpoint.dynamodb_local import install
 
     print(install(force=args.force).line())
     return 0

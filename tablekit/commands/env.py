@@ -2,7 +2,7 @@
 
 `plan` saves the plan file it shows; `apply` applies exactly that file (or the one `--saved-plan`
 names), never a fresh plan. `--account simulated` (or TABLEKIT_ACCOUNT=simulated) runs dev and
-prod on the local endpoint with their real backend and provider configuration (tablekit.account).
+prod on the local endpoint with their real backend and provider configuration (tablekit.envs.account).
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from tablekit import appconfig, cliargs, envs, lifecycle
-from tablekit.endpoint import DEFAULT_PORT
+from tablekit import cliargs, envs
+from tablekit.endpoint.server import DEFAULT_PORT
 from tablekit.errors import UserError
+from tablekit.lifecycle import local_env
+from tablekit.operations import appconfig
 from tablekit.paths import BUILD
 
 # `plan --fail-on-destroy` exit code when the plan destroys or replaces something (docs/cli.md).
@@ -51,7 +53,7 @@ def _label(ctx: envs.EnvContext) -> str:
 
 
 def _setup(args: argparse.Namespace) -> int:
-    lifecycle.setup(
+    local_env.setup(
         args.env,
         port=args.port,
         seed=not args.no_seed,
@@ -65,7 +67,7 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    found = lifecycle.status(args.env, port=args.port)
+    found = local_env.status(args.env, port=args.port)
     if args.json:
         print(json.dumps({"agrees": found.agrees, "verdict": found.verdict(), **asdict(found)}))
     else:
@@ -80,7 +82,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _teardown(args: argparse.Namespace) -> int:
-    lifecycle.teardown(
+    local_env.teardown(
         args.env,
         confirm=args.confirm,
         port=args.port,
@@ -110,11 +112,11 @@ def _plan(args: argparse.Namespace) -> int:
     planned_only: list[dict[str, str]] = []
     planned_lines: list[str] = []
     if args.base:
-        from tablekit import baseline
+        from tablekit.lifecycle import base_plan
 
         ctx = envs.context("local", variables=cliargs.variables(args.var), var_files=args.var_file)
         saved = saved or ctx.data_dir.parent / "local-base" / "plan.tfplan"
-        plan = baseline.plan_against(
+        plan = base_plan.plan_against(
             args.base, ctx.data_dir.parent / "local-base", out, ctx.variables, ctx.var_files, saved
         )
     elif args.refresh_only:

@@ -16,10 +16,11 @@ from typing import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from tablekit import cliargs, policy
+from tablekit import cliargs
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ENV_NAMES, ENVS, MODULES, ROOT
-from tablekit.terraform import Terraform
+from tablekit.review import policy
+from tablekit.terraform.runner import Terraform
 
 
 def default_dirs() -> list[Path]:
@@ -47,8 +48,8 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
     own data directory under build/lint/, never the developer's build/envs/<env> state.
     """
     from tablekit import envs as envs_mod  # owned by another capability: imported only when planning
-    from tablekit.endpoint import Endpoint
-    from tablekit.probes import free_port
+    from tablekit.endpoint.probes import free_port
+    from tablekit.endpoint.server import Endpoint
 
     plans: dict[str, Path] = {}
     endpoint = Endpoint(port=free_port(), state_dir=data_root / "endpoint")

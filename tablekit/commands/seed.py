@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Callable
 
 from tablekit import cliargs
 from tablekit.aws import AWS_WORKERS, LOCAL_WORKERS, clients
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint.probes import healthy
+from tablekit.endpoint.server import Endpoint
 from tablekit.errors import UserError
 from tablekit.paths import SEED_DATA
-from tablekit.probes import healthy
 from tablekit.seed import loader, synth
 from tablekit.seed.files import write_jsonl
 from tablekit.seed.prune import StaleItem

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from tablekit import aws, cliargs
-from tablekit.endpoint import DEFAULT_PORT
+from tablekit.endpoint.server import DEFAULT_PORT
 from tablekit.errors import UserError
 
 

@@ -1,7 +1,7 @@
 """`tablekit toolchain install|info`: prepare the offline double, show both toolchains.
 
 `install` mirrors the double's provider unless TABLEKIT_NO_OFFLINE_MIRROR=1: the workflow jobs
-that hold a real account's role set it, since they never run the double (tablekit.toolchain).
+that hold a real account's role set it, since they never run the double (tablekit.terraform.toolchain).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import argparse
 import os
 import sys
 
-from tablekit import toolchain
 from tablekit.errors import UserError
-from tablekit.reference_package import fetch_reference_package, reference_pin
-from tablekit.toolchain import DEFAULT, PROVIDER_VERSION
+from tablekit.staging.reference_package import fetch_reference_package, reference_pin
+from tablekit.terraform import toolchain
+from tablekit.terraform.toolchain import DEFAULT, PROVIDER_VERSION
 
 NO_MIRROR_ENV = "TABLEKIT_NO_OFFLINE_MIRROR"
 
@@ -60,7 +60,7 @@ def _tf(args: argparse.Namespace) -> int:
     """Run the double's terraform (offline mirror config) with any arguments, in the current directory."""
     from pathlib import Path
 
-    from tablekit.terraform import Terraform
+    from tablekit.terraform.runner import Terraform
 
     return Terraform(Path.cwd()).passthrough(args.args)
 

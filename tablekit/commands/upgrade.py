@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from tablekit import cliargs, envs, git, migrations, releases, upgrade
-from tablekit.endpoint import DEFAULT_PORT
+from tablekit import cliargs, envs
+from tablekit.endpoint.server import DEFAULT_PORT
 from tablekit.errors import UserError
 from tablekit.paths import ENV_NAMES, ROOT
+from tablekit.upgrade import git, migrations, releases, upgrade_check
 
 
 def _env_list(value: str) -> list[str]:
@@ -25,17 +26,17 @@ def _upgrade_check(args: argparse.Namespace) -> int:
     env_names = _env_list(args.envs)
     if args.jobs < 1:
         raise UserError(f"--jobs {args.jobs}: check at least one env at a time")
-    prepared = upgrade.prepare(
+    prepared = upgrade_check.prepare(
         ROOT,
         args.from_ref,
         allow_file=Path(args.allow) if args.allow else None,
         data_dir=Path(args.data_dir) if args.data_dir else None,
     )
-    report = upgrade.run(prepared, env_names, jobs=args.jobs)
-    upgrade.print_report(report)
+    report = upgrade_check.run(prepared, env_names, jobs=args.jobs)
+    upgrade_check.print_report(report)
     if args.json:
-        print(upgrade.dumps(report))
-    return upgrade.exit_code(report)
+        print(upgrade_check.dumps(report))
+    return upgrade_check.exit_code(report)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -107,7 +108,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "records an item count and content hash per table, applies the migrations shipped since REF, plans "
             "this tree against that state and reports every destroy/replace with its reason. A destroy or "
             "replacement of a data-bearing resource, or an address change without its migration, fails unless "
-            f"{upgrade.ALLOW_FILE} allows it with a reason; otherwise the plan is applied and every seeded item "
+            f"{upgrade_check.ALLOW_FILE} allows it with a reason; otherwise the plan is applied and every seeded item "
             "is checked. Exit 0 passed, 1 failed, 2 bad input."
         ),
     )
@@ -123,7 +124,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check.add_argument(
         "--jobs", type=int, default=len(ENV_NAMES), metavar="N", help="envs checked side by side (default all)"
     )
-    check.add_argument("--allow", metavar="FILE", help=f"the reviewed allow file (default {upgrade.ALLOW_FILE})")
+    check.add_argument("--allow", metavar="FILE", help=f"the reviewed allow file (default {upgrade_check.ALLOW_FILE})")
     check.add_argument("--data-dir", help="where states, plans and logs go (default build/upgrade-check)")
     cliargs.add_json(check, "the report")
     check.set_defaults(func=_upgrade_check)

@@ -19,8 +19,8 @@ What it owns, one job per module:
 - `source`: walking a source tree and dispatching each file to its finder;
 - `verify`: executing fully literal calls on DynamoDB Local for its own verdict.
 
-It may import the standard library, tree-sitter, `tablekit.audit` (file walking and name
+It may import the standard library, tree-sitter, `tablekit.operations.audit` (file walking and name
 suggestions, so both commands agree on what a reference is), `tablekit.errors`, and for `verify`
-only `tablekit.dynamodb_local`, `tablekit.endpoint` and `tablekit.aws`. It never plans or applies
+only `tablekit.endpoint.dynamodb_local`, `tablekit.endpoint.server` and `tablekit.aws`. It never plans or applies
 an env: the command hands it the declared tables.
 """

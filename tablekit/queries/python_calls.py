@@ -25,7 +25,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from tablekit.audit import _callee, _str, _target_names
+from tablekit.operations.audit import _callee, _str, _target_names
 from tablekit.queries import expressions as ex
 from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, env_table, expand_batch
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tablekit.audit import closest
+from tablekit.operations.audit import closest
 from tablekit.queries import expressions as ex
 from tablekit.queries.model import SPREAD, UNKNOWN, Call, Position, Typed
 from tablekit.queries.report import Finding

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from tablekit.audit import _unwrap  # the one reader of wrapped output values
 from tablekit.errors import UserError
+from tablekit.operations.audit import _unwrap  # the one reader of wrapped output values
 
 
 @dataclass(frozen=True)

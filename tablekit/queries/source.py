@@ -10,8 +10,8 @@ import dataclasses
 from pathlib import Path
 from typing import Callable
 
-from tablekit.audit import _walk
 from tablekit.errors import UserError
+from tablekit.operations.audit import _walk
 from tablekit.queries import python_calls, rules
 from tablekit.queries.model import Call, Position
 from tablekit.queries.report import Finding, Report

@@ -2,7 +2,7 @@
 
 Why: a static rule is only as good as its agreement with AWS's engine. Every call whose table and
 parameters are all literal is sent, as written, to a throwaway DynamoDB Local (AWS's data plane,
-tablekit.dynamodb_local) holding the env's tables, created empty from its `tables` output. Accepted
+tablekit.endpoint.dynamodb_local) holding the env's tables, created empty from its `tables` output. Accepted
 or refused (with DynamoDB's message) is printed next to the static verdict. botocore's own
 parameter checks are off, so the verdict is DynamoDB's, not the SDK's.
 """
@@ -39,7 +39,7 @@ _SERIALIZER = TypeSerializer()
 
 def preflight() -> None:
     """Stop before anything starts when DynamoDB Local or Java is missing (one line naming the fix)."""
-    from tablekit.dynamodb_local import DynamoDBLocalEngine
+    from tablekit.endpoint.dynamodb_local import DynamoDBLocalEngine
 
     DynamoDBLocalEngine().preflight()
 
@@ -141,9 +141,9 @@ def execute(client: Any, call: Call) -> Verdict:
 def run(calls: list[Call], declared: Declared, say: Callable[[str], None] = lambda _: None) -> list[Verdict]:
     """Start DynamoDB Local, create the env's tables empty, execute every literal call, stop it."""
     from tablekit import aws
-    from tablekit.dynamodb_local import create_tables
-    from tablekit.endpoint import Endpoint
-    from tablekit.probes import free_port
+    from tablekit.endpoint.dynamodb_local import create_tables
+    from tablekit.endpoint.probes import free_port
+    from tablekit.endpoint.server import Endpoint
 
     literal = [c for c in calls if c.literal and c.operation in (*METHODS, "ConditionCheck")]
     if not literal:

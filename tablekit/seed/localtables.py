@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from tablekit.dynamodb_local import create_table_request
+from tablekit.endpoint.dynamodb_local import create_table_request
 
 
 def key_schema(
@@ -38,7 +38,7 @@ def key_schema(
 def create_table(client: Any, schema: Mapping[str, Any], name: str | None = None) -> str:
     """Create (on-demand) the table a key_schema describes, indexes included; returns its name.
 
-    The request is tablekit.dynamodb_local's, the one way the harness turns a key_schema into a table.
+    The request is tablekit.endpoint.dynamodb_local's, the one way the harness turns a key_schema into a table.
     """
     name = name or schema["name"]
     client.create_table(**create_table_request(schema, name))

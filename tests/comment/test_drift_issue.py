@@ -14,9 +14,9 @@ import gov_plans as gp
 from hypothesis import given, settings
 from strategies import hostile, secret
 
-from tablekit.drift_issue import MARKERS, render
 from tablekit.paths import ROOT
-from tablekit.plan import Plan
+from tablekit.review.drift_issue import MARKERS, render
+from tablekit.terraform.plan import Plan
 
 TABLE = gp.tbl("bandup", "users") + ".aws_dynamodb_table.this"
 
@@ -79,7 +79,7 @@ def test_the_command_refuses_an_unknown_env_and_a_non_plan_with_one_line(tmp_pat
                 sys.executable,
                 "-S",
                 "-m",
-                "tablekit.drift_issue",
+                "tablekit.review.drift_issue",
                 "--env",
                 env,
                 "--plan",

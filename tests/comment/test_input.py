@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tablekit.commands.comment import main
-from tablekit.comment import render
 from tablekit.paths import ROOT
-from tablekit.plan import Plan, PlanError
+from tablekit.review.comment import render
+from tablekit.terraform.plan import Plan, PlanError
 
 REAL = Path(__file__).parent / "fixtures" / "terraform-json"
 
@@ -205,7 +205,7 @@ def test_each_kind_of_refused_file_is_named_for_what_it_is(tmp_path: Path) -> No
     for kind, (content, _) in kinds.items():
         path = tmp_path / f"{kind}.json"
         path.write_text(content)
-        for command in (["tablekit.commands.comment", "--plan", f"dev={path}"], ["tablekit.redact", str(path)]):
+        for command in (["tablekit.commands.comment", "--plan", f"dev={path}"], ["tablekit.review.redact", str(path)]):
             proc = subprocess.run([sys.executable, "-S", "-m", *command], cwd=ROOT, capture_output=True, text=True)
             assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
             lines[kind] = proc.stderr.strip()

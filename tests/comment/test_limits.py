@@ -10,8 +10,8 @@ import gov_plans as gp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tablekit.comment import GITHUB_COMMENT_LIMIT, render
-from tablekit.markdown import utf16_len
+from tablekit.review.comment import GITHUB_COMMENT_LIMIT, render
+from tablekit.review.markdown import utf16_len
 
 
 def big_plan(updates: int, creates: int, destroys: int, losses: int, width: int) -> dict[str, Any]:

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from strategies import marked_value, secrets_in
 
-from tablekit import redact
-from tablekit.comment import render
 from tablekit.paths import ROOT
-from tablekit.redact import PLACEHOLDER, redact_plan
+from tablekit.review import redact
+from tablekit.review.comment import render
+from tablekit.review.redact import PLACEHOLDER, redact_plan
 
 SECRET = "S3CR3Tvalue0001"
 
@@ -276,7 +276,7 @@ def test_a_sensitive_value_in_tags_also_hides_tags_all(side: str) -> None:
 @given(before=marked_value, after=marked_value)
 def test_marks_alone_hide_every_marked_leaf(before: tuple[Any, Any], after: tuple[Any, Any]) -> None:
     """The mark walk itself, without the second layer (scrubbing known secrets) behind it."""
-    from tablekit import plandiff
+    from tablekit.review import plandiff
 
     (bv, bm), (av, am) = before, after
     secrets = secrets_in(bv, bm) | secrets_in(av, am)
@@ -322,18 +322,21 @@ def test_sensitive_variables_of_any_type_are_replaced() -> None:
 
 
 def test_redact_command_writes_the_artifact_copy(tmp_path: Path) -> None:
-    """`python -m tablekit.redact` (standard library only) is what a workflow uploads instead of the raw plan."""
+    """`python -m tablekit.review.redact` (standard library only) is what a workflow uploads instead of the raw plan."""
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(sensitive_variable_plan()))
     out = tmp_path / "redacted.json"
     proc = subprocess.run(
-        [sys.executable, "-S", "-m", "tablekit.redact", str(plan), str(out)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-S", "-m", "tablekit.review.redact", str(plan), str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     assert SECRET not in out.read_text() and json.loads(out.read_text())["variables"]["owner"]["value"] == PLACEHOLDER
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"format_version": "1.0", "values": {}}))
     bad = subprocess.run(
-        [sys.executable, "-S", "-m", "tablekit.redact", str(state)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-S", "-m", "tablekit.review.redact", str(state)], cwd=ROOT, capture_output=True, text=True
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr

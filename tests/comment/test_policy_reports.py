@@ -17,9 +17,9 @@ from typing import Any
 from hypothesis import given, settings
 from strategies import secret
 
-from tablekit.comment import PolicyResult
 from tablekit.paths import ROOT
-from tablekit.redact_reports import FINDING_FIELDS
+from tablekit.review.comment import PolicyResult
+from tablekit.review.redact_reports import FINDING_FIELDS
 
 ADDRESS = "aws_dynamodb_table.orders"
 
@@ -110,7 +110,7 @@ def write_reports(root: Path, value: str, with_plan: bool = True) -> None:
 
 def redact_dir(tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-S", "-m", "tablekit.redact_reports", str(tmp / "reports"), str(tmp / "out")],
+        [sys.executable, "-S", "-m", "tablekit.review.redact_reports", str(tmp / "reports"), str(tmp / "out")],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -18,12 +18,12 @@ import gfm
 import pytest
 
 from tablekit import envs
-from tablekit.comment import MARKER, Options, PolicyResult, render, render_views, summarize
-from tablekit.markdown import utf16_len
-from tablekit.plan import Plan
-from tablekit.providers import endpoint_provider_hcl
-from tablekit.redact import redact_plan
-from tablekit.terraform import Terraform
+from tablekit.review.comment import MARKER, Options, PolicyResult, render, render_views, summarize
+from tablekit.review.markdown import utf16_len
+from tablekit.review.redact import redact_plan
+from tablekit.staging.providers import endpoint_provider_hcl
+from tablekit.terraform.plan import Plan
+from tablekit.terraform.runner import Terraform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THIRD_PARTY = sorted((FIXTURES / "terraform-json").glob("plan-*.json"))

@@ -15,7 +15,7 @@ import pytest
 
 from tablekit.paths import ROOT
 
-RENDERERS = ["tablekit/comment.py", "tablekit/drift_issue.py"]
+RENDERERS = ["tablekit/review/comment.py", "tablekit/review/drift_issue.py"]
 TEMPLATE_FUNCTIONS = {"lit": 0, "fmt": 0, "join": 0}
 
 

@@ -1,4 +1,4 @@
-"""tablekit.compat: what it strips, what it refuses, what it reports, and the README table."""
+"""tablekit.staging.compat: what it strips, what it refuses, what it reports, and the README table."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import compat, hclscan, schemas
 from tablekit.errors import UserError
 from tablekit.paths import ROOT
-from tablekit.plan import Action
-from tablekit.staging import scratch_root, stage
-from tablekit.terraform import Terraform, TerraformError
+from tablekit.staging import compat, schemas
+from tablekit.staging.copies import scratch_root, stage
+from tablekit.terraform import hclscan
+from tablekit.terraform.plan import Action
+from tablekit.terraform.runner import Terraform, TerraformError
 
 MODERN = """resource "aws_dynamodb_table" "t" {
   name                        = "t"
@@ -184,7 +185,7 @@ def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: d
 def test_readme_lists_every_modern_only_argument() -> None:
     readme = (ROOT / "README.md").read_text()
     expected = compat.readme_section(ROOT)
-    assert expected in readme, "run `.venv/bin/python -m tablekit.compat --write-readme` and commit README.md"
+    assert expected in readme, "run `.venv/bin/python -m tablekit.staging.compat --write-readme` and commit README.md"
     for argument in ("deletion_protection_enabled", "table_class", "function_response_types", "import_table"):
         assert f"| `{argument}` |" in expected
 

@@ -1,11 +1,11 @@
-"""tablekit.hclscan: the structure of .tf files with exact spans, whatever the expressions hold."""
+"""tablekit.terraform.hclscan: the structure of .tf files with exact spans, whatever the expressions hold."""
 
 from __future__ import annotations
 
 import pytest
 
-from tablekit import hclscan
 from tablekit.paths import ENVS, MODULES
+from tablekit.terraform import hclscan
 
 TRICKY = """locals {
   # a comment with { braces } and "quotes"

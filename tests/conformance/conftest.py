@@ -19,9 +19,9 @@ from typing import Any, Callable, Iterator
 import pytest
 from conformance_support import ENGINES, PREFIX, Engine, Estate
 
-from tablekit.dynamodb_local import create_tables, install
-from tablekit.endpoint import Endpoint
-from tablekit.probes import free_port
+from tablekit.endpoint.dynamodb_local import create_tables, install
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
 from tablekit.seed import load_env
 from tablekit.stream import drain
 

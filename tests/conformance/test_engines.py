@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from conformance_support import Engine
 
-from tablekit import dynamodb_local
 from tablekit.dynamodb_json import serialize_item
-from tablekit.dynamodb_local import create_tables
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint import dynamodb_local
+from tablekit.endpoint.dynamodb_local import create_tables
+from tablekit.endpoint.probes import dynamodb_answers, free_port, moto_answers
+from tablekit.endpoint.server import Endpoint
 from tablekit.errors import UserError
-from tablekit.probes import dynamodb_answers, free_port, moto_answers
 
 
 def test_ttl_deletes_recently_expired_items_on_dynamodb_local_only(engine: Engine) -> None:

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from conformance_support import Engine
 
 from tablekit.dynamodb_json import MAX_ITEM_BYTES, ConversionError, InvalidConstant, Item, to_item
-from tablekit.dynamodb_local import create_tables
+from tablekit.endpoint.dynamodb_local import create_tables
 from tablekit.seed import SeedRolledBack, load_rows
 from tablekit.seed.problems import Origin, Problem
 from tablekit.seed.validate import check_row

@@ -18,7 +18,7 @@ import pytest
 from conformance_support import Engine, scan
 
 from tablekit.dynamodb_json import from_item, serialize_item
-from tablekit.dynamodb_local import create_tables
+from tablekit.endpoint.dynamodb_local import create_tables
 from tablekit.seed import SeedRolledBack, load_env
 
 ENVIRONMENTS = {"sets": {"demo": {"allowed": ["local"]}}, "environments": {"local": ["demo"]}}

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from conformance_support import Engine
 
-from tablekit.dynamodb_local import create_table_request
+from tablekit.endpoint.dynamodb_local import create_table_request
 
 
 def key_schema(

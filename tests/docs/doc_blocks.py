@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tablekit.docs import BEGIN, END
+from tablekit.operations.module_docs import BEGIN, END
 from tablekit.paths import MODULES, ROOT
 
 FENCE = re.compile(r"^```(\w*)\s*$")

@@ -25,10 +25,10 @@ from doc_blocks import SHELL, Block, commands, documented
 
 from tablekit.cli import build_parser
 from tablekit.paths import ROOT
-from tablekit.plan import Action
-from tablekit.providers import endpoint_provider_hcl
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import scratch_root
+from tablekit.staging.providers import endpoint_provider_hcl
+from tablekit.terraform.plan import Action
+from tablekit.terraform.runner import Terraform
 
 BIN = Path(sys.executable).parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -175,7 +175,7 @@ def _example_root(block: Block, dest: Path, endpoint_url: str) -> Path:
         if name == "replica-provider":
             files["replica_provider.tf"] = endpoint_provider_hcl(endpoint_url, region="us-west-2", alias="replica")
         elif name == "lambda-zip":
-            from tablekit.lambda_build import build_all
+            from tablekit.staging.lambda_build import build_all
 
             zip_path = build_all()["university-stream"]
             files["lambda_zip.tf"] = f'variable "lambda_zip_path" {{\n  default = "{zip_path}"\n}}\n'

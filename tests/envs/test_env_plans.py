@@ -14,8 +14,8 @@ import pytest
 
 from tablekit import envs
 from tablekit.inventory import check_inventory, summarize_plan
-from tablekit.plan import Plan
-from tablekit.policy import cmk_wiring_problems
+from tablekit.review.policy import cmk_wiring_problems
+from tablekit.terraform.plan import Plan
 
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 

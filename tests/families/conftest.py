@@ -13,8 +13,8 @@ import pytest
 from families_support import FAMILIES, ReadOnlyDynamo, module_block, outputs_block
 
 from tablekit.access_patterns import ALLOWED_OPERATIONS
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.runner import Terraform
 
 
 class FamilyRoot:

@@ -12,8 +12,8 @@ import json
 import pytest
 from families_support import FAMILY_OUTPUTS, module_block, outputs_block
 
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.runner import Terraform
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from families_support import EXPECTED_TABLES, planned_outputs, table_resources
 
-from tablekit.terraform import TerraformError
+from tablekit.terraform.runner import TerraformError
 
 pytestmark = pytest.mark.slow
 

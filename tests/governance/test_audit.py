@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tablekit import appconfig, audit
+from tablekit.operations import appconfig, audit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP = FIXTURES / "ielts_app"

@@ -1,6 +1,6 @@
 """The checkov result cache: an unchanged input is answered from the cache, any change re-runs.
 
-The cache is keyed by content (tablekit.policy.run_checkov); what must never happen is a stale
+The cache is keyed by content (tablekit.review.policy.run_checkov); what must never happen is a stale
 answer: a module an env loads through `source = "../mod"` lives outside the scanned directory,
 and editing it has to miss the cache and show the new findings.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import policy
+from tablekit.review import policy
 
 PITR = "CKV_AWS_28"
 TABLE = """resource "aws_dynamodb_table" "t" {

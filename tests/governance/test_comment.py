@@ -21,9 +21,9 @@ from typing import Any, Callable
 import gov_plans as gp
 import pytest
 
-from tablekit.comment import GITHUB_COMMENT_LIMIT, MARKER, render, summarize
-from tablekit.markdown import utf16_len
 from tablekit.paths import ROOT
+from tablekit.review.comment import GITHUB_COMMENT_LIMIT, MARKER, render, summarize
+from tablekit.review.markdown import utf16_len
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("TABLEKIT_UPDATE_GOLDEN") == "1"

@@ -31,7 +31,7 @@ def test_drift_plans_read_only_in_the_apply_group_and_only_the_issue_job_writes(
     assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}", "the read-only role"
     assert uses.index("./.github/actions/setup-terraform") < uses.index(credentials["uses"])
     runs = "\n".join(str(s.get("run", "")) for s in plan["steps"])
-    assert "--refresh-only --no-lock" in runs and "python -m tablekit.drift_issue" in runs
+    assert "--refresh-only --no-lock" in runs and "python -m tablekit.review.drift_issue" in runs
     assert issue["permissions"] == {"issues": "write"} and issue["needs"] == ["plan"]
     assert not any("checkout" in str(s.get("uses", "")) or "run" in s for s in issue["steps"])
     script = next(s for s in issue["steps"] if "github-script" in str(s.get("uses", "")))["with"]["script"]

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import cliargs, policy
+from tablekit import cliargs
 from tablekit.errors import UserError
-from tablekit.providers import endpoint_provider_hcl
-from tablekit.terraform import Terraform
+from tablekit.review import policy
+from tablekit.staging.providers import endpoint_provider_hcl
+from tablekit.terraform.runner import Terraform
 
 FIXTURES = Path(__file__).parent / "fixtures" / "policy"
 CMK = "CKV_AWS_119"  # DynamoDB table encrypted with a customer-managed KMS key

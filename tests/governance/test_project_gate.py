@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import policy
 from tablekit.commands.lint import default_dirs
 from tablekit.paths import ENVS, MODULES
+from tablekit.review import policy
 
 pytestmark = pytest.mark.slow
 

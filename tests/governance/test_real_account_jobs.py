@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from tablekit import toolchain
 from tablekit.paths import ROOT
+from tablekit.terraform import toolchain
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTION = ROOT / ".github" / "actions" / "setup-terraform" / "action.yml"

@@ -109,7 +109,7 @@ def test_pr_workflow_shape() -> None:
     assert "--no-lock" in _runs(jobs["plan-aws"]), "PR plans (read-only roles) must never take the state lock"
     assert "--base" in _runs(jobs["plan-local"]), "local is planned against the base branch's applied state"
     for name in ("plan-local", "plan-aws"):
-        assert "python -m tablekit.redact" in _runs(jobs[name]), f"{name}: plans are redacted before upload"
+        assert "python -m tablekit.review.redact" in _runs(jobs[name]), f"{name}: plans are redacted before upload"
         uploads = [s for s in jobs[name]["steps"] if "upload-artifact" in str(s.get("uses", ""))]
         assert uploads and all(s["with"]["retention-days"] == 1 for s in uploads)
         assert all(s["with"]["path"] == "build/ci/upload/" for s in uploads), f"{name}: only redacted files upload"

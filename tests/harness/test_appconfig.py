@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tablekit import appconfig
+from tablekit.operations import appconfig
 
 
 def test_json_and_dotenv_are_sorted_and_exact(tmp_path) -> None:

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint.probes import free_port, healthy, port_in_use
+from tablekit.endpoint.server import Endpoint
 from tablekit.errors import UserError
-from tablekit.probes import free_port, healthy, port_in_use
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_never_stops_a_process_it_did_not_start(ep: Endpoint) -> None:
 
 
 def test_health_timeout_reports_log(ep: Endpoint, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tablekit.endpoint.healthy", lambda url, timeout=1.0: False)
+    monkeypatch.setattr("tablekit.endpoint.server.healthy", lambda url, timeout=1.0: False)
     with pytest.raises(UserError, match=r"did not become healthy within 1s; see .*moto-\d+\.log"):
         ep.start(timeout=1)
     assert not ep.pidfile.exists()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import account, envs, lifecycle
+from tablekit import envs
+from tablekit.envs import account
 from tablekit.errors import UserError
+from tablekit.lifecycle import local_env
 
 
 def test_unknown_env_names_the_choices() -> None:
@@ -21,9 +23,9 @@ def test_unknown_env_names_the_choices() -> None:
 def test_teardown_of_real_env_needs_the_env_name_as_confirmation(env: str, tmp_path) -> None:
     expected = rf"refusing to tear down '{env}' without confirmation.*just teardown {env} {env}"
     with pytest.raises(UserError, match=expected):
-        lifecycle.teardown(env, confirm=None, data_dir=tmp_path)
+        local_env.teardown(env, confirm=None, data_dir=tmp_path)
     with pytest.raises(UserError, match="refusing"):
-        lifecycle.teardown(env, confirm="local", data_dir=tmp_path)
+        local_env.teardown(env, confirm="local", data_dir=tmp_path)
     assert not any(tmp_path.iterdir()), "nothing may be written before the confirmation check"
 
 
@@ -130,9 +132,9 @@ def test_cli_rejects_unknown_env_with_exit_2() -> None:
 @pytest.mark.slow
 def test_a_prod_state_that_lost_track_of_its_account_stops_with_the_import_to_review(tmp_path) -> None:
     """dev and prod are never repaired (local setup is): the review stops with the commands."""
-    from tablekit import reconcile
-    from tablekit.endpoint import Endpoint
-    from tablekit.probes import free_port
+    from tablekit.endpoint.probes import free_port
+    from tablekit.endpoint.server import Endpoint
+    from tablekit.envs import reconcile
 
     endpoint = Endpoint(port=free_port(), state_dir=tmp_path / "endpoint")  # of its own: it gets a stray table
     endpoint.start(timeout=60)

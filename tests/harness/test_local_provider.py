@@ -1,4 +1,4 @@
-"""Local provider blocks are generated for the provider in use (tablekit.providers).
+"""Local provider blocks are generated for the provider in use (tablekit.staging.providers).
 
 envs/local/providers.tf is the generator's output for the current provider; test fixtures and
 offline plans get the block for the pinned one. Both must aim every service at the endpoint, and
@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from tablekit import compat, providers, schemas
 from tablekit.paths import ROOT
+from tablekit.staging import compat, providers, schemas
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_start_up_flags_only_where_the_provider_needs_them(
 
 
 def test_pinned_runs_regenerate_the_committed_local_block(pinned: schemas.ProviderSchema, tmp_path) -> None:
-    from tablekit.staging import stage
+    from tablekit.staging.copies import stage
 
     staged = stage(tmp_path, include=("modules", "envs/local"))
     text = (staged / "envs" / "local" / "providers.tf").read_text()

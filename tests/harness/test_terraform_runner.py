@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import terraform as runner
 from tablekit.errors import OperationFailed, UserError
-from tablekit.terraform import Interrupted, Terraform, TerraformError, TerraformInputError, TerraformTimeout
-from tablekit.toolchain import Toolchain
+from tablekit.terraform import runner
+from tablekit.terraform.runner import Interrupted, Terraform, TerraformError, TerraformInputError, TerraformTimeout
+from tablekit.terraform.toolchain import Toolchain
 
 SCRIPT = """#!/bin/sh
 # stand-in for terraform: a "provider" child in the same process group, then behave as asked

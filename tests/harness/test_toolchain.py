@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tablekit.errors import UserError
-from tablekit.terraform import Terraform
-from tablekit.toolchain import PROVIDER_VERSION, Toolchain
+from tablekit.terraform.runner import Terraform
+from tablekit.terraform.toolchain import PROVIDER_VERSION, Toolchain
 
 
 def test_install_writes_mirror_and_offline_cli_config(tmp_path) -> None:
@@ -47,7 +47,7 @@ def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
 def test_retired_online_variable_changes_nothing_and_the_real_toolchain_drops_the_offline_config(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
-    from tablekit import toolchain
+    from tablekit.terraform import toolchain
 
     monkeypatch.setenv("TABLEKIT_ONLINE", "1")
     chain = Toolchain(root=tmp_path)
@@ -61,7 +61,7 @@ def test_retired_online_variable_changes_nothing_and_the_real_toolchain_drops_th
 
 
 def test_the_floor_is_what_the_committed_constraints_declare() -> None:
-    from tablekit import toolchain
+    from tablekit.terraform import toolchain
 
     assert toolchain.floor() == "1.1.0"
     assert not toolchain.admits(toolchain.TERRAFORM_VERSION) and toolchain.admits("1.16.3")

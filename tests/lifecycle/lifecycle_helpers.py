@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from tablekit import aws
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
 from tablekit.paths import ROOT
-from tablekit.probes import free_port
 
 UNIVERSITY_ROOT = ROOT / "tests" / "lifecycle" / "toggle_root"
 

@@ -7,7 +7,7 @@ INT2 (Ctrl-C, and Ctrl-C again a second later, during the grace period), HUP (th
 KILLALL (terraform, its providers and the harness all SIGKILLed at once: a power cut; terraform
 cannot write the state, so what it created is on the endpoint but not in the state).
 SOURCE_ROOT (default: the repository) and VARIABLES_JSON are lifecycle.setup's source_root and
-variables. The hook runs on every apply line (``tablekit.terraform.Terraform.stream``'s on_line).
+variables. The hook runs on every apply line (``tablekit.terraform.runner.Terraform.stream``'s on_line).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import threading
 from pathlib import Path
 
-from tablekit import lifecycle
-from tablekit.endpoint import Endpoint
+from tablekit.endpoint.server import Endpoint
+from tablekit.lifecycle import local_env
 
 
 def main() -> int:
@@ -49,7 +49,7 @@ def main() -> int:
 
     endpoint = Endpoint(port=int(port), state_dir=Path(state_dir))
     try:
-        lifecycle.setup(
+        local_env.setup(
             "local",
             endpoint=endpoint,
             data_dir=Path(data_dir),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from lifecycle_helpers import holdings, new_endpoint, university_tree
 
-from tablekit import cli, lifecycle, resume
+from tablekit import cli
+from tablekit.lifecycle import local_env, resume
 
 
 def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
@@ -27,7 +28,7 @@ def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
 
     try:
         with pytest.raises(resume.EndpointGone) as caught:
-            lifecycle.setup(
+            local_env.setup(
                 "local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, on_apply_line=stop_endpoint
             )
         message = str(caught.value)
@@ -36,9 +37,9 @@ def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
         assert "`./just up`" in message and "`./just setup` again" in message
 
         endpoint.start(timeout=60)
-        result = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
+        result = local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         assert holdings(endpoint.url, result.tables)["items"]["university"] > 0
-        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+        assert local_env.status(port=endpoint.port, data_dir=data).agrees
     finally:
         endpoint.stop()
 
@@ -53,7 +54,7 @@ def test_cli_prints_one_line_when_the_endpoint_is_gone(tmp_path, capsys, monkeyp
 
             return aws.clients(endpoint.url).client("dynamodb").list_tables()
 
-    monkeypatch.setattr(lifecycle, "status", seed_step)
+    monkeypatch.setattr(local_env, "status", seed_step)
     assert cli.main(["status", "--port", str(endpoint.port)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "stopped answering during seed (load seed data)" in err

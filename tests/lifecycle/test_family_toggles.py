@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from lifecycle_helpers import failing_toggles, holdings, new_endpoint
 
-from tablekit import envs, lifecycle
+from tablekit import envs
+from tablekit.lifecycle import local_env
 from tablekit.paths import ROOT
 
 FAMILIES = {"bandup": "bandup", "aitutor": "aitutor", "ielts-genai-prep": "ielts_genai_prep"}
@@ -98,8 +99,8 @@ def test_each_toggle_and_its_revert_converge(family: str, tmp_path: Path) -> Non
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
 
-    def setup(values: dict[str, object], **options: object) -> lifecycle.SetupResult:
-        return lifecycle.setup(
+    def setup(values: dict[str, object], **options: object) -> local_env.SetupResult:
+        return local_env.setup(
             "local", endpoint=endpoint, data_dir=data, quiet=True, variables=values, source_root=tree, **options
         )
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from lifecycle_helpers import group_alive, group_ids, holdings, new_endpoint, processes_using, university_tree
 
-from tablekit import envs, lifecycle
+from tablekit import envs
+from tablekit.lifecycle import local_env
 
 CHILD = Path(__file__).with_name("setup_child.py")
 
@@ -38,7 +39,7 @@ def reference(tmp_path_factory, tree):
     """What an uninterrupted setup of the root holds (a clean endpoint of its own)."""
     endpoint = new_endpoint(tmp_path_factory.mktemp("reference-endpoint"))
     try:
-        result = lifecycle.setup(
+        result = local_env.setup(
             "local",
             endpoint=endpoint,
             data_dir=tmp_path_factory.mktemp("reference"),
@@ -79,7 +80,7 @@ def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, 
             assert "run `./just setup` again" in child.stderr
         left = group_ids(data)
 
-        result = lifecycle.setup(
+        result = local_env.setup(
             "local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, variables=VARIABLES
         )
         if how == "KILLALL":
@@ -89,7 +90,7 @@ def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, 
             assert "an interrupted apply left on the endpoint" in capsys.readouterr().err
 
         assert holdings(endpoint.url, result.tables) == reference
-        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+        assert local_env.status(port=endpoint.port, data_dir=data).agrees
         # No terraform or provider process of the killed run (or of this one) is left running.
         assert not [pgid for pgid in left if group_alive(pgid)]
         assert processes_using(data) == []

@@ -1,4 +1,4 @@
-"""The local endpoint's limits, found in the plan before anything is applied (tablekit.local_limits).
+"""The local endpoint's limits, found in the plan before anything is applied (tablekit.lifecycle.local_limits).
 
 Each rule stands for a change moto fails (wedging the table) or silently ignores (the plan shows
 the update forever); a plan with one stops with the one recreate command.
@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 
 from tablekit.errors import UserError
-from tablekit.local_limits import CannotApplyLocally, explain_apply_error, require_applicable, require_supported
-from tablekit.plan import Plan
+from tablekit.lifecycle.local_limits import (
+    CannotApplyLocally,
+    explain_apply_error,
+    require_applicable,
+    require_supported,
+)
+from tablekit.terraform.plan import Plan
 
 ADDRESS = 'module.estate.module.bandup.module.table["users"].aws_dynamodb_table.this'
 KEY = "arn:aws:kms:us-east-1:123456789012:key/"
@@ -99,7 +104,7 @@ class NoStream:
 
 
 def test_an_update_the_last_setup_applied_and_the_plan_still_shows_is_caught():
-    from tablekit.local_limits import fingerprint, table_updates
+    from tablekit.lifecycle.local_limits import fingerprint, table_updates
 
     same = plan(table(), table(billing_mode="PROVISIONED"))
     last = {ADDRESS: fingerprint(table_updates(same)[0])}

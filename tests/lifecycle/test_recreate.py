@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tablekit import cli, converge, envs, lifecycle
+from tablekit import cli, envs
 from tablekit.errors import UserError
+from tablekit.lifecycle import converge, local_env
 
 ADDRESS = 'module.estate.module.university.module.table["university"].aws_dynamodb_table.this'
 
@@ -47,4 +48,4 @@ def test_recreate_is_local_only_and_repeatable_on_the_cli():
     args = cli.build_parser().parse_args(["setup", "--recreate", "a", "--recreate", "b"])
     assert args.env == "local" and args.recreate == ["a", "b"]
     with pytest.raises(UserError, match="--recreate is for the local env only"):
-        lifecycle.setup("prod", recreate=["university"])
+        local_env.setup("prod", recreate=["university"])

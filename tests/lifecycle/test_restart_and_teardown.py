@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lifecycle_helpers import holdings, new_endpoint, university_tree
 
-from tablekit import lifecycle
+from tablekit.lifecycle import local_env
 
 
 def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
@@ -17,41 +17,41 @@ def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
     data = tmp_path / "env"
     tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates
     try:
-        first = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
+        first = local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         before = holdings(endpoint.url, first.tables)
         assert before["items"]["university"] > 0 and before["functions"] and before["aggregates"]
-        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+        assert local_env.status(port=endpoint.port, data_dir=data).agrees
 
         endpoint.stop()
-        down = lifecycle.status(port=endpoint.port, data_dir=data)
+        down = local_env.status(port=endpoint.port, data_dir=data)
         assert not down.agrees and "not running" in down.verdict()
         endpoint.start(timeout=60)
-        emptied = lifecycle.status(port=endpoint.port, data_dir=data)
+        emptied = local_env.status(port=endpoint.port, data_dir=data)
         assert not emptied.agrees and emptied.present == 0 and len(emptied.missing) == emptied.tracked > 0
         capsys.readouterr()
 
-        second = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
+        second = local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree)
         said = capsys.readouterr().err
         assert "holds none of the" in said and "starting from an empty state" in said
         assert second.details["reconcile"].kept_state is not None  # the old state is kept, not deleted
         assert holdings(endpoint.url, second.tables) == before
-        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+        assert local_env.status(port=endpoint.port, data_dir=data).agrees
 
-        third = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
+        third = local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
         assert third.details["plan"].total == 0  # converged: nothing planned, apply skipped
 
         # Teardown with the endpoint gone: its objects went with it, so nothing to destroy (exit 0).
         endpoint.stop()
-        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
+        assert local_env.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
         assert "nothing to destroy" in capsys.readouterr().err
 
         endpoint.start(timeout=60)
-        lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
-        removed = lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree)
+        local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
+        removed = local_env.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree)
         assert any(".aws_lambda_function.processor" in address for address in removed)
         assert not endpoint.status()["healthy"]  # teardown of local stops the endpoint it started
         capsys.readouterr()
-        assert lifecycle.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
+        assert local_env.teardown("local", endpoint=endpoint, data_dir=data, source_root=tree) == []
         assert "nothing to destroy" in capsys.readouterr().err
     finally:
         endpoint.stop()

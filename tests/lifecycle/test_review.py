@@ -13,8 +13,9 @@ import uuid
 
 import pytest
 
-from tablekit import aws, reconcile
-from tablekit.plan import Plan
+from tablekit import aws
+from tablekit.envs import reconcile
+from tablekit.terraform.plan import Plan
 
 ADDRESS = 'module.estate.module.bandup.module.table["users"].aws_dynamodb_table.this'
 

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 import pytest
 from lifecycle_helpers import UNIVERSITY_ROOT, failing_toggles, holdings, new_endpoint, university_tree
 
-from tablekit import envs, lifecycle
-from tablekit.local_limits import CannotApplyLocally
+from tablekit import envs
+from tablekit.lifecycle import local_env
+from tablekit.lifecycle.local_limits import CannotApplyLocally
 from tablekit.paths import ROOT
 
 README = ROOT / "modules" / "university" / "README.md"
@@ -70,8 +71,8 @@ def test_each_toggle_and_its_revert_converge(tmp_path, source_root, capsys):
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
 
-    def setup(values: dict[str, object], **options: object) -> lifecycle.SetupResult:
-        return lifecycle.setup(
+    def setup(values: dict[str, object], **options: object) -> local_env.SetupResult:
+        return local_env.setup(
             "local", endpoint=endpoint, data_dir=data, quiet=True, variables=values, source_root=source_root, **options
         )
 

@@ -15,9 +15,9 @@ import pytest
 from tfcase import Workdir
 
 from tablekit.paths import MODULES
-from tablekit.plan import Action
-from tablekit.providers import endpoint_provider_hcl
-from tablekit.staging import stage
+from tablekit.staging.copies import stage
+from tablekit.staging.providers import endpoint_provider_hcl
+from tablekit.terraform.plan import Action
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -19,8 +19,8 @@ import pytest
 from tfcase import Workdir, module_block
 
 from tablekit.aws import ClientFactory, clients
-from tablekit.plan import Action, Plan
-from tablekit.staging import scratch_root
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.plan import Action, Plan
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -15,8 +15,8 @@ from tfcase import NO_ENDPOINT, Workdir, module_block
 
 from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.paths import ROOT
-from tablekit.plan import Plan
-from tablekit.staging import scratch_root
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.plan import Plan
 
 INVENTORIES = ROOT / "tests" / "inventories" / "dynamodb-table"
 KMS = "arn:aws:kms:us-east-1:123456789012:key/0d2a4c1e-0000-4000-8000-00000000aaaa"

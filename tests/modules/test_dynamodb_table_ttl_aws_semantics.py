@@ -20,10 +20,10 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 from tfcase import Workdir, module_block
 
-from tablekit.plan import Action
-from tablekit.probes import HOST, free_port
-from tablekit.staging import scratch_root
-from tablekit.terraform import TerraformError
+from tablekit.endpoint.probes import HOST, free_port
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.plan import Action
+from tablekit.terraform.runner import TerraformError
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from tfcase import NO_ENDPOINT, Diagnostic, Workdir, module_block
 
-from tablekit.staging import scratch_root
+from tablekit.staging.copies import scratch_root
 
 KMS = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 KINESIS = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-changes"

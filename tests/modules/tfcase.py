@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from tablekit.plan import Plan
-from tablekit.terraform import Terraform, TerraformError
+from tablekit.terraform.plan import Plan
+from tablekit.terraform.runner import Terraform, TerraformError
 
 TABLE_SOURCE = "../modules/dynamodb-table"
 NO_ENDPOINT = "http://127.0.0.1:9"
@@ -59,7 +59,7 @@ class Diagnostic:
 
 
 class Workdir:
-    """One initialised root module; every call runs the project's Terraform (tablekit.terraform) in it."""
+    """One initialised root module; every call runs the project's Terraform (tablekit.terraform.runner) in it."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

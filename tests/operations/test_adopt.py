@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import adopt, aws
-from tablekit.plan import Action, Counts, Plan
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit import aws
+from tablekit.operations import adopt
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.plan import Action, Counts, Plan
+from tablekit.terraform.runner import Terraform
 
 from .adopt_fixture import create_out_of_band, main_tf
 

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import aws, cli, envs, snapshot
-from tablekit.endpoint import Endpoint
-from tablekit.plan import Action
-from tablekit.probes import free_port
+from tablekit import aws, cli, envs
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
+from tablekit.terraform.plan import Action
+from tablekit.upgrade import snapshot
 
 AWS_CLI = Path(sys.executable).parent / "aws"
 TABLES = ("bandup-evaluations", "bandup-flashcard-sets")

@@ -29,8 +29,9 @@ from typing import Any
 
 import pytest
 
-from tablekit import compat, toolchain
 from tablekit.paths import ROOT
+from tablekit.staging import compat
+from tablekit.terraform import toolchain
 
 CURRENT = "1.16.3"
 PLAN_BYTES = b"saved plan written by the recording stand-in\n"

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import account
 from tablekit.commands import state
+from tablekit.envs import account
 from tablekit.errors import UserError
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform, TerraformError
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.runner import Terraform, TerraformError
 
 pytestmark = pytest.mark.apply
 
@@ -131,7 +131,7 @@ def test_bootstrap_writes_backend_hcl_and_refuses_to_overwrite_a_different_one(
     settings = _hcl_settings(written.read_text())
     assert settings["bucket"] == BUCKET and settings["dynamodb_table"] == LOCK_TABLE
     assert settings["key"] == "dev/terraform.tfstate"
-    # Exactly what a real account's file holds: the endpoint is added per run (tablekit.account).
+    # Exactly what a real account's file holds: the endpoint is added per run (tablekit.envs.account).
     assert not {"endpoint", "dynamodb_endpoint", "access_key"} & set(settings)
     assert (bootstrapped.workdir / "terraform.tfstate").exists(), "the bootstrap keeps its own state locally"
 

@@ -24,9 +24,9 @@ def local_declared() -> Declared:
 @pytest.fixture(scope="session")
 def dynamodb_local_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """AWS's DynamoDB Local for this module's session (free port, own state directory)."""
-    from tablekit.dynamodb_local import install
-    from tablekit.endpoint import Endpoint
-    from tablekit.probes import free_port
+    from tablekit.endpoint.dynamodb_local import install
+    from tablekit.endpoint.probes import free_port
+    from tablekit.endpoint.server import Endpoint
 
     install()
     endpoint = Endpoint(

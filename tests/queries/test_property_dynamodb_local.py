@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tablekit import aws
-from tablekit.dynamodb_local import create_tables
+from tablekit.endpoint.dynamodb_local import create_tables
 from tablekit.queries import js_calls, python_calls, rules, verify
 from tablekit.queries.schema import Declared
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from tablekit.plan import Action
 from tablekit.seed.localtables import create_table, key_schema
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform, TerraformError
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.plan import Action
+from tablekit.terraform.runner import Terraform, TerraformError
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

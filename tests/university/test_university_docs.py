@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tablekit.docs import sync
+from tablekit.operations.module_docs import sync
 from tablekit.paths import MODULES
 
 

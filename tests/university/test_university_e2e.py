@@ -20,14 +20,14 @@ from typing import Any, Iterator
 import pytest
 from university_helpers import plain_to_typed
 
-from tablekit import compat
 from tablekit.access_patterns import university as patterns
 from tablekit.dynamodb_json import python_item
-from tablekit.lambda_build import build_all
 from tablekit.paths import SEED_DATA
-from tablekit.staging import scratch_root
+from tablekit.staging import compat
+from tablekit.staging.copies import scratch_root
+from tablekit.staging.lambda_build import build_all
 from tablekit.stream import drain
-from tablekit.terraform import Terraform
+from tablekit.terraform.runner import Terraform
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

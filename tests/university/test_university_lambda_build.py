@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tablekit.lambda_build import HANDLERS, build_all, source_code_hash
 from tablekit.paths import LAMBDA_SRC
+from tablekit.staging.lambda_build import HANDLERS, build_all, source_code_hash
 
 PACKAGE = LAMBDA_SRC / "university_stream"
 

@@ -20,12 +20,13 @@ from typing import Any
 
 import pytest
 
-from tablekit import compat, hclscan
 from tablekit.inventory import UNKNOWN, Values, check_inventory, summarize_plan
-from tablekit.lambda_build import build_all
 from tablekit.paths import MODULES
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform, TerraformError
+from tablekit.staging import compat
+from tablekit.staging.copies import scratch_root
+from tablekit.staging.lambda_build import build_all
+from tablekit.terraform import hclscan
+from tablekit.terraform.runner import Terraform, TerraformError
 
 INVENTORIES = Path(__file__).parents[1] / "inventories" / "university"
 CMK = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"

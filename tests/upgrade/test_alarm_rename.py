@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tablekit import upgrade
-from tablekit.migrations import Outcome
 from tablekit.paths import ROOT
-from tablekit.upgrade import Verdict
+from tablekit.upgrade import upgrade_check
+from tablekit.upgrade.migrations import Outcome
+from tablekit.upgrade.upgrade_check import Verdict
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -29,19 +29,19 @@ RENAMED = {
 
 
 @pytest.fixture(scope="module")
-def dev_before_the_rename(tmp_path_factory: pytest.TempPathFactory) -> Iterator[upgrade.EnvRun]:
+def dev_before_the_rename(tmp_path_factory: pytest.TempPathFactory) -> Iterator[upgrade_check.EnvRun]:
     """dev applied at 6fa37d8~1 on its own endpoint and seeded (this tree may have uncommitted edits)."""
     data_dir = tmp_path_factory.mktemp("alarm-rename")
-    prepared = upgrade.prepare(ROOT, "6fa37d8~1", data_dir=data_dir, require_clean=False)
-    tree = upgrade.export_ref(prepared)
-    run = upgrade.EnvRun(
+    prepared = upgrade_check.prepare(ROOT, "6fa37d8~1", data_dir=data_dir, require_clean=False)
+    tree = upgrade_check.export_ref(prepared)
+    run = upgrade_check.EnvRun(
         "dev",
         ref_tree=tree,
         head_tree=prepared.repo,
         data_dir=data_dir / "dev",
-        ref_label=upgrade.ref_label(prepared.source),
+        ref_label=upgrade_check.ref_label(prepared.source),
         migration_files=prepared.migration_files,
-        ref_lambda_zip=upgrade.build_lambdas(tree, data_dir / "ref-lambda"),
+        ref_lambda_zip=upgrade_check.build_lambdas(tree, data_dir / "ref-lambda"),
     )
     run.start()
     try:
@@ -51,11 +51,11 @@ def dev_before_the_rename(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         run.stop()
 
 
-def test_the_release_after_the_rename_ships_its_migration(dev_before_the_rename: upgrade.EnvRun) -> None:
+def test_the_release_after_the_rename_ships_its_migration(dev_before_the_rename: upgrade_check.EnvRun) -> None:
     assert [f.name for f in dev_before_the_rename.migration_files] == ["v0.1.0"]
 
 
-def test_without_the_migration_the_three_alarms_would_be_destroyed(dev_before_the_rename: upgrade.EnvRun) -> None:
+def test_without_the_migration_the_three_alarms_would_be_destroyed(dev_before_the_rename: upgrade_check.EnvRun) -> None:
     run = dev_before_the_rename
     assert set(RENAMED) <= set(run._head_run()[1].state_list())
     run.plan_head()
@@ -68,7 +68,9 @@ def test_without_the_migration_the_three_alarms_would_be_destroyed(dev_before_th
     assert run.result.counts.delete == 3 and run.result.counts.create == 3
 
 
-def test_with_the_migration_nothing_is_destroyed_and_every_item_stays(dev_before_the_rename: upgrade.EnvRun) -> None:
+def test_with_the_migration_nothing_is_destroyed_and_every_item_stays(
+    dev_before_the_rename: upgrade_check.EnvRun,
+) -> None:
     run = dev_before_the_rename
     steps = run.migrate()
     assert [(s.move.source, s.outcome) for s in steps] == [(old, Outcome.MOVE) for old in RENAMED]

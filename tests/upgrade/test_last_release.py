@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import git, releases
 from tablekit.paths import BUILD, ROOT
+from tablekit.upgrade import git, releases
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tablekit import cli, migrations, releases
+from tablekit import cli
 from tablekit.errors import OperationFailed, UserError
-from tablekit.migrations import Outcome
 from tablekit.paths import ROOT
-from tablekit.staging import scratch_root
-from tablekit.terraform import Terraform
+from tablekit.staging.copies import scratch_root
+from tablekit.terraform.runner import Terraform
+from tablekit.upgrade import migrations, releases
+from tablekit.upgrade.migrations import Outcome
 
 HERE = Path("migrations/unreleased.txt")
 

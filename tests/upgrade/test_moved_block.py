@@ -3,7 +3,7 @@
 From now on every address change inside a module ships as a `moved` block in that module
 (Terraform >= 1.1 applies it for any consumer, `git::...//modules/x?ref=vX` included). The offline
 double (Terraform 1.0.3) does not know `moved` blocks: staging drops them from its copy and
-tablekit.migrations.moved_moves turns the same blocks into the equivalent `terraform state mv`
+tablekit.upgrade.migrations.moved_moves turns the same blocks into the equivalent `terraform state mv`
 lines for the project's own envs, so upgrade-check proves the result on the double as it did
 before. Shown once here: every table of the estate (`aws_dynamodb_table.this` of
 modules/dynamodb-table) is renamed in a copy of this tree, with its `moved` block; local at HEAD
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import compat, migrations, upgrade
-from tablekit.migrations import Outcome
 from tablekit.paths import ROOT
+from tablekit.staging import compat
+from tablekit.upgrade import migrations, upgrade_check
+from tablekit.upgrade.migrations import Outcome
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -44,18 +45,18 @@ def renamed_tree(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local_at_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[upgrade.EnvRun]:
+def local_at_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[upgrade_check.EnvRun]:
     data_dir = tmp_path_factory.mktemp("moved-block")
-    prepared = upgrade.prepare(ROOT, "HEAD", data_dir=data_dir, require_clean=False)
-    tree = upgrade.export_ref(prepared)
-    run = upgrade.EnvRun(
+    prepared = upgrade_check.prepare(ROOT, "HEAD", data_dir=data_dir, require_clean=False)
+    tree = upgrade_check.export_ref(prepared)
+    run = upgrade_check.EnvRun(
         "local",
         ref_tree=tree,
         head_tree=renamed_tree(data_dir / "head"),
         data_dir=data_dir / "local",
         ref_label="HEAD",
         migration_files=[],
-        ref_lambda_zip=upgrade.build_lambdas(tree, data_dir / "ref-lambda"),
+        ref_lambda_zip=upgrade_check.build_lambdas(tree, data_dir / "ref-lambda"),
     )
     run.start()
     try:
@@ -65,7 +66,7 @@ def local_at_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[upgrade.
         run.stop()
 
 
-def test_the_double_gets_the_moved_block_as_state_moves(local_at_head: upgrade.EnvRun) -> None:
+def test_the_double_gets_the_moved_block_as_state_moves(local_at_head: upgrade_check.EnvRun) -> None:
     run = local_at_head
     blocks = compat.moved_blocks(run.head_tree)
     assert [(b.path, b.source, b.destination) for b in blocks] == [
@@ -80,7 +81,7 @@ def test_the_double_gets_the_moved_block_as_state_moves(local_at_head: upgrade.E
     assert {m.source for m in moves.moves} == set(tables)
 
 
-def test_upgrade_check_keeps_every_table_and_item(local_at_head: upgrade.EnvRun) -> None:
+def test_upgrade_check_keeps_every_table_and_item(local_at_head: upgrade_check.EnvRun) -> None:
     run = local_at_head
     steps = run.migrate()
     assert sum(1 for s in steps if s.outcome == Outcome.MOVE) == 35

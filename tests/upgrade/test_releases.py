@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import docs, git, migrations, releases
 from tablekit.errors import UserError
+from tablekit.operations import module_docs
 from tablekit.paths import MODULES, ROOT
+from tablekit.upgrade import git, migrations, releases
 
 from .upgrade_fixture import commit
 from .upgrade_fixture import git as run_git
@@ -157,15 +158,15 @@ def test_every_release_migration_is_listed_first_in_its_section() -> None:
 def test_every_module_readme_pins_the_newest_release() -> None:
     latest = releases.read(ROOT).latest()
     assert latest is not None
-    for module in docs.module_dirs(MODULES):
-        line = docs.consumer_source(module)
+    for module in module_docs.module_dirs(MODULES):
+        line = module_docs.consumer_source(module)
         assert line == (
             f'source = "git::https://github.com/tablekit/tablekit.git//modules/{module.name}?ref={latest.version}"'
         )
         readme = (module / "README.md").read_text()
-        generated = readme[readme.index(docs.BEGIN) : readme.index(docs.END)]
+        generated = readme[readme.index(module_docs.BEGIN) : readme.index(module_docs.END)]
         assert line in generated, f"{module.name}: run `just docs`"
 
 
 def test_modules_outside_the_repository_get_no_pin(tmp_path: Path) -> None:
-    assert docs.consumer_source(tmp_path) is None
+    assert module_docs.consumer_source(tmp_path) is None

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import upgrade
 from tablekit.errors import OperationFailed, UserError
+from tablekit.upgrade import upgrade_check
 
 from .upgrade_fixture import MAIN_FOR_EACH, commit, main_tf
 
@@ -22,13 +22,13 @@ LEGACY_OLD = "module.legacy[0].aws_dynamodb_table.this"
 LEGACY_NEW = 'module.table["upgrade-legacy"].aws_dynamodb_table.this'
 
 
-def check(repo: Path, tmp_path: Path, allow: str | None = None) -> upgrade.Report:
+def check(repo: Path, tmp_path: Path, allow: str | None = None) -> upgrade_check.Report:
     allow_file = None
     if allow is not None:
         allow_file = tmp_path / "allow.toml"
         allow_file.write_text(allow)
-    prepared = upgrade.prepare(repo, "HEAD~1", allow_file=allow_file, data_dir=tmp_path / "check")
-    return upgrade.run(prepared, ["local"])
+    prepared = upgrade_check.prepare(repo, "HEAD~1", allow_file=allow_file, data_dir=tmp_path / "check")
+    return upgrade_check.run(prepared, ["local"])
 
 
 def test_a_key_schema_change_is_caught_with_the_table_name_and_the_reason(repo: Path, tmp_path: Path) -> None:
@@ -39,11 +39,11 @@ def test_a_key_schema_change_is_caught_with_the_table_name_and_the_reason(repo: 
     (finding,) = result.failures
     assert (finding.address, finding.object, finding.action) == (USERS, "upgrade-users", "replace")
     assert "hash_key" in finding.reason and "cannot be changed in place" in finding.reason
-    assert finding.data_bearing and finding.verdict == upgrade.Verdict.FAIL
+    assert finding.data_bearing and finding.verdict == upgrade_check.Verdict.FAIL
     assert not result.applied, "a plan that destroys a table is never applied"
     assert not report.passed
     with pytest.raises(OperationFailed, match=r"upgrade-users"):
-        upgrade.exit_code(report)
+        upgrade_check.exit_code(report)
 
 
 def test_count_to_for_each_without_a_migration_is_caught_and_the_move_is_suggested(repo: Path, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_the_same_refactor_with_its_migration_passes_and_keeps_every_item(repo: 
         "upgrade-orders": (3, True),
         "upgrade-users": (2, True),
     }
-    assert upgrade.exit_code(report) == 0
+    assert upgrade_check.exit_code(report) == 0
 
 
 def test_an_allowed_replacement_is_applied_and_the_item_check_catches_the_loss(repo: Path, tmp_path: Path) -> None:
@@ -89,12 +89,12 @@ def test_an_allowed_replacement_is_applied_and_the_item_check_catches_the_loss(r
 
     (result,) = report.results
     (finding,) = result.findings
-    assert finding.verdict == upgrade.Verdict.ALLOWED and finding.allowed_by is not None
+    assert finding.verdict == upgrade_check.Verdict.ALLOWED and finding.allowed_by is not None
     assert result.applied
     lost = {c.table: c.problem for c in result.lost}
     assert lost == {"upgrade-users": "table upgrade-users holds 0 items, 2 before"}
     with pytest.raises(OperationFailed, match="holds 0 items, 2 before"):
-        upgrade.exit_code(report)
+        upgrade_check.exit_code(report)
 
 
 def test_an_allow_entry_that_matches_nothing_is_bad_input(repo: Path, tmp_path: Path) -> None:
@@ -104,4 +104,4 @@ def test_an_allow_entry_that_matches_nothing_is_bad_input(repo: Path, tmp_path: 
 
     assert report.results[0].applied and report.results[0].findings == []
     with pytest.raises(UserError, match=r'allow.toml entry 1 \(module.table\["upgrade-gone"\]\S+\) matches no'):
-        upgrade.exit_code(report)
+        upgrade_check.exit_code(report)

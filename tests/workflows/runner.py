@@ -13,7 +13,7 @@ would handle. `uses:` steps are replaced by local equivalents:
 - configure-aws-credentials: the simulated account (`TABLEKIT_ACCOUNT=simulated`) for the rest
   of the job, as the real action exports credentials for the rest of the job;
 - ./.github/actions/setup-terraform (a real account's pinned current Terraform): THE OFFLINE
-  DOUBLE instead. The simulated account always runs the double (tablekit.toolchain.for_account),
+  DOUBLE instead. The simulated account always runs the double (tablekit.terraform.toolchain.for_account),
   so nothing is installed; the substitution is printed and logged ("SUBSTITUTED ..."), and the
   static checks of tests/governance/test_real_account_jobs.py prove the real job has the step;
 - upload/download-artifact: copies into an artifact store, with retention and names recorded;
@@ -504,7 +504,7 @@ SETUP_TERRAFORM = "./.github/actions/setup-terraform"
 
 def _setup_terraform(run: Run) -> tuple[bool, str]:
     """The real account's Terraform is replaced by the offline double here: say so, every time."""
-    from tablekit.toolchain import PROVIDER_VERSION, TERRAFORM_VERSION
+    from tablekit.terraform.toolchain import PROVIDER_VERSION, TERRAFORM_VERSION
 
     action = yaml.safe_load((run.workspace / SETUP_TERRAFORM / "action.yml").read_text())
     wanted = next(

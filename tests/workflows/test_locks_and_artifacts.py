@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tablekit import account, aws, envs
-from tablekit.endpoint import Endpoint
-from tablekit.probes import free_port
-from tablekit.terraform import var_args
+from tablekit import aws, envs
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
+from tablekit.envs import account
+from tablekit.terraform.runner import var_args
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -26,11 +26,13 @@ from typing import Any
 
 import pytest
 
-from tablekit import account, envs, staging
-from tablekit.endpoint import Endpoint
+from tablekit import envs
+from tablekit.endpoint.probes import free_port
+from tablekit.endpoint.server import Endpoint
+from tablekit.envs import account
 from tablekit.paths import ROOT
-from tablekit.probes import free_port
-from tablekit.terraform import Terraform
+from tablekit.staging import copies
+from tablekit.terraform.runner import Terraform
 
 from .runner import BOT, Artifact, Github, Run, load, run_workflow
 
@@ -254,7 +256,7 @@ resource "aws_ssm_parameter" "token" {
 
 def test_a_plan_with_a_sensitive_variable_uploads_nothing_of_it(endpoint_url: str, tmp_path: Path) -> None:
     token = "tok-" + secrets.token_hex(12)
-    case = staging.scratch_root(tmp_path / "root", SECRET_ROOT, endpoint_url=endpoint_url)
+    case = copies.scratch_root(tmp_path / "root", SECRET_ROOT, endpoint_url=endpoint_url)
     tf = Terraform(case, env={"TF_DATA_DIR": str(tmp_path / "tfdata")})
     tf.init()
     plan_json, plan_file = tmp_path / "plan.json", tmp_path / "plan.tfplan"

@@ -1,5 +1,5 @@
 """prod on the simulated account: what the endpoint cannot create is planned in full but held out of
-the saved plan, listed, and nothing else may hide in that difference (tablekit.gaps)."""
+the saved plan, listed, and nothing else may hide in that difference (tablekit.staging.planned_only)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from tablekit import envs, gaps
+from tablekit import envs
 from tablekit.errors import OperationFailed
-from tablekit.plan import Plan
+from tablekit.staging import planned_only
+from tablekit.terraform.plan import Plan
 
 TABLE = 'module.estate.module.university.module.table["university"].aws_dynamodb_table.this'
 
@@ -32,12 +33,12 @@ def _plan(after: dict[str, Any], actions: list[str] | None = None) -> Plan:
 def test_the_difference_may_only_be_what_the_endpoint_cannot_create() -> None:
     full = _plan({"name": "university", "replica": [{"region_name": "us-west-2"}]})
     held = _plan({"name": "university", "replica": []})
-    (only,) = gaps.compare(full, held)
+    (only,) = planned_only.compare(full, held)
     assert only.address == TABLE and only.what == "replica in us-west-2 (create)"
     assert "cannot create global-table replicas" in only.why
     renamed = _plan({"name": "university-v2", "replica": []})
     with pytest.raises(OperationFailed, match=r"differs from the full plan at .* in more than"):
-        gaps.compare(full, renamed)
+        planned_only.compare(full, renamed)
 
 
 def _changes(path: Path) -> dict[str, dict[str, Any]]:
