@@ -31,9 +31,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tablekit.review.comment import render_views, summarize  # noqa: E402
+from tablekit.review.comment import render_views  # noqa: E402
 from tablekit.review.markdown import utf16_len  # noqa: E402
 from tablekit.review.redact import redact_plan  # noqa: E402
+from tablekit.review.views import summarize  # noqa: E402
 from tablekit.terraform.plan import Plan  # noqa: E402
 
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tablekit.staging import compat, copies, schemas
+from tablekit.staging import compat, copies, removals, schemas
 
 
 def _timed(fn: Callable[[], object], repeat: int) -> float:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
-    compat.echo(False)
+    removals.echo(False)
     pinned = schemas.pinned()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "stage"

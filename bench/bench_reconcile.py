@@ -36,7 +36,7 @@ from tablekit import envs  # noqa: E402
 from tablekit.endpoint.probes import free_port  # noqa: E402
 from tablekit.endpoint.server import Endpoint  # noqa: E402
 from tablekit.envs import reconcile  # noqa: E402
-from tablekit.envs.holdings import Remote  # noqa: E402
+from tablekit.envs.listings import Remote  # noqa: E402
 from tablekit.lifecycle import (  # noqa: E402
     converge,
     local_env,

@@ -138,3 +138,11 @@ def clients(
         retries=retries,
         credentials=tuple(sorted((credentials or {}).items())),
     )
+
+
+def list_tables(dynamodb: Any) -> list[str]:
+    """Every table name a DynamoDB client sees, sorted (ListTables returns at most 100 per page)."""
+    names: list[str] = []
+    for page in dynamodb.get_paginator("list_tables").paginate():
+        names.extend(page.get("TableNames", []))
+    return sorted(names)

@@ -113,9 +113,9 @@ def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Issue 11: what the staged copies lost for the pinned provider, once per run."""
-    from tablekit.staging import compat
+    from tablekit.staging import removals
 
-    report = compat.summary()
+    report = removals.summary()
     if report:
         terminalreporter.write_sep("-", "staged-copy report")
         terminalreporter.write_line(report)

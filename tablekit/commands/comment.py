@@ -22,17 +22,10 @@ from typing import Any, Sequence
 
 from tablekit.cliargs import add_json, env_files
 from tablekit.errors import UserError
-from tablekit.review.comment import (
-    GITHUB_COMMENT_LIMIT,
-    EnvView,
-    Options,
-    PolicyResult,
-    failed,
-    render_views,
-    summary_json,
-)
-from tablekit.review.comment import summarize as summarize_env
+from tablekit.review.comment import GITHUB_COMMENT_LIMIT, Options, render_views, summary_json
 from tablekit.review.markdown import checked_url, utf16_len
+from tablekit.review.views import EnvView, PolicyResult, failed
+from tablekit.review.views import summarize as summarize_env
 from tablekit.terraform.plan import Plan
 
 # Known envs are listed in promotion order whatever order the workflow gives them in.

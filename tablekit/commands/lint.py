@@ -19,7 +19,7 @@ from rich.table import Table
 from tablekit import cliargs
 from tablekit.errors import UserError
 from tablekit.paths import BUILD, ENV_NAMES, ENVS, MODULES, ROOT
-from tablekit.review import policy
+from tablekit.review import policy, policy_gate
 from tablekit.terraform.runner import Terraform
 
 
@@ -75,7 +75,7 @@ def plan_envs(envs: Sequence[str], out_dir: Path, data_root: Path = BUILD / "lin
     return plans
 
 
-def _print_gate(console: Console, gate: policy.GateResult, fmt_stale: Sequence[str]) -> None:
+def _print_gate(console: Console, gate: policy_gate.GateResult, fmt_stale: Sequence[str]) -> None:
     summary = Table(title="checkov policy gate", show_lines=False)
     for col in ("scan", "framework", "passed", "failed", "skipped", "parse errors", "status"):
         summary.add_column(col)
@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
     # An env's plan was made from modules/ + envs/<env>: look up inline skips there only (the
     # three envs share resource addresses, and checkov matches skips by address).
     plan_roots = {env: [MODULES, ENVS / env] for env in plans if (ENVS / env).is_dir()}
-    gate = policy.run_gate(dirs, plans, report_dir=report_dir, plan_roots=plan_roots)
+    gate = policy_gate.run_gate(dirs, plans, report_dir=report_dir, plan_roots=plan_roots)
     _print_gate(console, gate, fmt_stale)
     ok = gate.ok and not fmt_stale
     console.print("[green]policy gate passed[/]" if ok else "[red]policy gate failed[/]")

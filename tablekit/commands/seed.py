@@ -42,7 +42,7 @@ def _context(env: str, endpoint_url: str | None, data_dir: Path | None) -> envs.
                 "(or pass --endpoint-url)"
             )
     ctx = envs.context(env, endpoint_url=endpoint_url, data_dir=data_dir)
-    envs.require_credentials(ctx)
+    envs.require_account(ctx)
     return ctx
 
 

@@ -91,9 +91,9 @@ def _write_root(workdir: Path, region: str, endpoint_url: str | None, variables:
 def _require_credentials(endpoint_url: str | None) -> None:
     if endpoint_url:
         return
-    import boto3
+    from tablekit import aws
 
-    if boto3.session.Session().get_credentials() is None:
+    if not aws.credentials_available():
         raise UserError(
             "bootstrapping remote state talks to real AWS but no credentials were found: set AWS_PROFILE or "
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or try it against the local endpoint with --endpoint-url)"

@@ -11,7 +11,7 @@ from tablekit import cliargs, envs
 from tablekit.endpoint.server import DEFAULT_PORT
 from tablekit.errors import UserError
 from tablekit.paths import ENV_NAMES, ROOT
-from tablekit.upgrade import git, migrations, releases, upgrade_check
+from tablekit.upgrade import allowlist, git, migrations, releases, render, upgrade_check
 
 
 def _env_list(value: str) -> list[str]:
@@ -33,10 +33,10 @@ def _upgrade_check(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
     )
     report = upgrade_check.run(prepared, env_names, jobs=args.jobs)
-    upgrade_check.print_report(report)
+    render.print_report(report)
     if args.json:
-        print(upgrade_check.dumps(report))
-    return upgrade_check.exit_code(report)
+        print(render.dumps(report))
+    return render.exit_code(report)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -108,7 +108,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "records an item count and content hash per table, applies the migrations shipped since REF, plans "
             "this tree against that state and reports every destroy/replace with its reason. A destroy or "
             "replacement of a data-bearing resource, or an address change without its migration, fails unless "
-            f"{upgrade_check.ALLOW_FILE} allows it with a reason; otherwise the plan is applied and every seeded item "
+            f"{allowlist.ALLOW_FILE} allows it with a reason; otherwise the plan is applied and every seeded item "
             "is checked. Exit 0 passed, 1 failed, 2 bad input."
         ),
     )
@@ -124,7 +124,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check.add_argument(
         "--jobs", type=int, default=len(ENV_NAMES), metavar="N", help="envs checked side by side (default all)"
     )
-    check.add_argument("--allow", metavar="FILE", help=f"the reviewed allow file (default {upgrade_check.ALLOW_FILE})")
+    check.add_argument("--allow", metavar="FILE", help=f"the reviewed allow file (default {allowlist.ALLOW_FILE})")
     check.add_argument("--data-dir", help="where states, plans and logs go (default build/upgrade-check)")
     cliargs.add_json(check, "the report")
     check.set_defaults(func=_upgrade_check)

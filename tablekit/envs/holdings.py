@@ -23,189 +23,17 @@ types).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from tablekit.aws import ClientFactory
-
-Attributes = Mapping[str, Any]
+from tablekit.envs.listings import Attributes, Kind, Remote, error_code, missing
 
 # KMS key states in which a key still exists for Terraform (PendingDeletion reads as gone).
 _LIVE_KEY_STATES = {"Enabled", "Disabled", "PendingImport", "Creating", "Updating"}
 
 
-def _code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-_NOT_FOUND = {
-    "ResourceNotFoundException",
-    "NotFoundException",
-    "NoSuchEntity",
-    "NoSuchEntityException",
-    "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueDoesNotExist",
-    "ObjectNotFoundException",
-}
-
-
-def _missing(exc: BaseException) -> bool:
-    """True for the "does not exist" errors of the services the estate uses."""
-    return _code(exc) in _NOT_FOUND
-
-
-class Remote:
-    """One view of an endpoint: boto3 clients plus memoised listings (build a new one per run)."""
-
-    def __init__(self, clients: ClientFactory):
-        self._clients = clients
-        self._made: dict[str, Any] = {}
-        self._memo: dict[str, Any] = {}
-
-    def client(self, service: str) -> Any:
-        if service not in self._made:
-            self._made[service] = self._clients(service)
-        return self._made[service]
-
-    def _once(self, key: str, load: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = load()
-        return self._memo[key]
-
-    def forget(self) -> None:
-        """Drop memoised listings (after deleting something)."""
-        self._memo.clear()
-
-    # -- listings (one paginated call each) -----------------------------------------------------
-
-    def _pages(self, service: str, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        found: list[Any] = []
-        for page in self.client(service).get_paginator(operation).paginate(**kwargs):
-            found += page.get(key, [])
-        return found
-
-    def tables(self) -> set[str]:
-        return set(self._once("tables", lambda: self._pages("dynamodb", "list_tables", "TableNames")))
-
-    def functions(self) -> set[str]:
-        found = self._once("functions", lambda: self._pages("lambda", "list_functions", "Functions"))
-        return {f["FunctionName"] for f in found}
-
-    def roles(self) -> set[str]:
-        return {r["RoleName"] for r in self._once("roles", lambda: self._pages("iam", "list_roles", "Roles"))}
-
-    def log_groups(self) -> set[str]:
-        found = self._once("logs", lambda: self._pages("logs", "describe_log_groups", "logGroups"))
-        return {g["logGroupName"] for g in found}
-
-    def aliases(self) -> dict[str, str]:
-        """Alias name => target key id."""
-        found = self._once("aliases", lambda: self._pages("kms", "list_aliases", "Aliases"))
-        return {a["AliasName"]: a.get("TargetKeyId", "") for a in found}
-
-    def queues(self) -> dict[str, str]:
-        """Queue name => URL."""
-
-        def load() -> list[str]:
-            return list(self.client("sqs").list_queues().get("QueueUrls", []))
-
-        return {url.rstrip("/").rsplit("/", 1)[-1]: url for url in self._once("queues", load)}
-
-    def key(self, key_id: str) -> dict[str, Any] | None:
-        """KeyMetadata of a KMS key, None when it does not exist."""
-
-        def load() -> dict[str, Any] | None:
-            try:
-                return dict(self.client("kms").describe_key(KeyId=key_id)["KeyMetadata"])
-            except Exception as exc:
-                if _missing(exc):
-                    return None
-                raise
-
-        result: dict[str, Any] | None = self._once(f"key:{key_id}", load)
-        return result
-
-    def key_ids(self) -> list[str]:
-        return [k["KeyId"] for k in self._once("keys", lambda: self._pages("kms", "list_keys", "Keys"))]
-
-    def key_tags(self, key_id: str) -> dict[str, str]:
-        def load() -> dict[str, str]:
-            tags = self.client("kms").list_resource_tags(KeyId=key_id).get("Tags", [])
-            return {t["TagKey"]: t["TagValue"] for t in tags}
-
-        result: dict[str, str] = self._once(f"keytags:{key_id}", load)
-        return result
-
-    def role_policies(self, role: str) -> set[str]:
-        def load() -> list[str]:
-            try:
-                return self._pages("iam", "list_role_policies", "PolicyNames", RoleName=role)
-            except Exception as exc:
-                if _missing(exc):
-                    return []
-                raise
-
-        return set(self._once(f"rolepolicies:{role}", load))
-
-    def attached_policies(self, role: str) -> set[str]:
-        def load() -> list[dict[str, str]]:
-            try:
-                return self._pages("iam", "list_attached_role_policies", "AttachedPolicies", RoleName=role)
-            except Exception as exc:
-                if _missing(exc):
-                    return []
-                raise
-
-        return {p["PolicyArn"] for p in self._once(f"attached:{role}", load)}
-
-    def alarms(self, names: Iterable[str]) -> set[str]:
-        wanted = sorted(set(names))
-        found: set[str] = set()
-        cloudwatch = self.client("cloudwatch")
-        for start in range(0, len(wanted), 100):
-            chunk = wanted[start : start + 100]
-            response = cloudwatch.describe_alarms(AlarmNames=chunk)
-            found |= {a["AlarmName"] for a in response.get("MetricAlarms", [])}
-            found |= {a["AlarmName"] for a in response.get("CompositeAlarms", [])}
-        return found
-
-    def event_source_mappings(self, function: str) -> list[dict[str, Any]]:
-        def load() -> list[dict[str, Any]]:
-            try:
-                return self._pages("lambda", "list_event_source_mappings", "EventSourceMappings", FunctionName=function)
-            except Exception as exc:
-                if _missing(exc):
-                    return []
-                raise
-
-        result: list[dict[str, Any]] = self._once(f"esm:{function}", load)
-        return result
-
-
 # ------------------------------------------------------------------------------------------------
 # One kind per resource type
 # ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How to ask an endpoint about one Terraform resource type (see the module docstring)."""
-
-    type: str
-    present: Callable[[Remote, Attributes], bool | None]
-    collisions: Callable[[Remote, Attributes, set[str]], list[str]]
-    delete: Callable[[Remote, str], None]
-    # What a planned create's `after` must carry for `collisions` to answer (else: unknown).
-    needs: tuple[str, ...] = ()
-    # The import ID of a state entry (what `collisions` returns for that object); default: its id.
-    identify: Callable[[Attributes], str | None] | None = None
-
-    def tracked_id(self, attributes: Attributes) -> str:
-        """The import ID of a state entry, so a tracked object is never taken for an untracked one."""
-        found = self.identify(attributes) if self.identify else None
-        return str(found or attributes.get("id") or "")
 
 
 def _name_in(
@@ -236,7 +64,7 @@ def _delete_table(remote: Remote, name: str) -> None:
             db.update_table(TableName=name, DeletionProtectionEnabled=False)
         db.delete_table(TableName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -288,7 +116,7 @@ def _delete_key(remote: Remote, key_id: str) -> None:
     try:
         remote.client("kms").schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     except Exception as exc:
-        if not _missing(exc) and _code(exc) != "KMSInvalidStateException":
+        if not missing(exc) and error_code(exc) != "KMSInvalidStateException":
             raise
 
 
@@ -296,7 +124,7 @@ def _delete_alias(remote: Remote, name: str) -> None:
     try:
         remote.client("kms").delete_alias(AliasName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -314,7 +142,7 @@ def _delete_role(remote: Remote, name: str) -> None:
             iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
         iam.delete_role(RoleName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -336,7 +164,7 @@ def _delete_role_policy(remote: Remote, object_id: str) -> None:
     try:
         remote.client("iam").delete_role_policy(RoleName=role, PolicyName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -358,7 +186,7 @@ def _delete_attachment(remote: Remote, object_id: str) -> None:
     try:
         remote.client("iam").detach_role_policy(RoleName=role, PolicyArn=arn)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -369,7 +197,7 @@ def _delete_function(remote: Remote, name: str) -> None:
     try:
         remote.client("lambda").delete_function(FunctionName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -377,7 +205,7 @@ def _esm_present(remote: Remote, attrs: Attributes) -> bool:
     try:
         remote.client("lambda").get_event_source_mapping(UUID=str(attrs.get("uuid") or attrs.get("id")))
     except Exception as exc:
-        if _missing(exc):
+        if missing(exc):
             return False
         raise
     return True
@@ -399,7 +227,7 @@ def _delete_esm(remote: Remote, uuid: str) -> None:
     try:
         remote.client("lambda").delete_event_source_mapping(UUID=uuid)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -419,7 +247,7 @@ def _delete_queue(remote: Remote, url: str) -> None:
     try:
         remote.client("sqs").delete_queue(QueueUrl=url)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -427,7 +255,7 @@ def _delete_log_group(remote: Remote, name: str) -> None:
     try:
         remote.client("logs").delete_log_group(logGroupName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -484,7 +312,7 @@ def _delete_target(remote: Remote, object_id: str) -> None:
             ServiceNamespace=namespace, ResourceId=resource, ScalableDimension=dimension
         )
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -515,7 +343,7 @@ def _delete_policy(remote: Remote, object_id: str) -> None:
             PolicyName=name, ServiceNamespace=namespace, ResourceId=resource, ScalableDimension=dimension
         )
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -526,7 +354,7 @@ def _vault_present(remote: Remote, attrs: Attributes) -> bool:
     try:
         remote.client("backup").describe_backup_vault(BackupVaultName=str(attrs.get("name") or attrs.get("id")))
     except Exception as exc:
-        if _missing(exc):
+        if missing(exc):
             return False
         raise
     return True
@@ -543,7 +371,7 @@ def _delete_vault(remote: Remote, name: str) -> None:
     try:
         remote.client("backup").delete_backup_vault(BackupVaultName=name)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -567,7 +395,7 @@ def _delete_plan(remote: Remote, plan_id: str) -> None:
     try:
         remote.client("backup").delete_backup_plan(BackupPlanId=plan_id)
     except Exception as exc:
-        if not _missing(exc):
+        if not missing(exc):
             raise
 
 
@@ -686,7 +514,7 @@ def kind(resource_type: str) -> Kind | None:
 def answered(exc: BaseException) -> bool:
     """True for an error the endpoint answered (AccessDenied, a validation error): the question
     stays unanswered. Anything else (the endpoint is gone) propagates to the caller."""
-    return bool(_code(exc)) or isinstance(exc, (KeyError, TypeError, ValueError))
+    return bool(error_code(exc)) or isinstance(exc, (KeyError, TypeError, ValueError))
 
 
 def _other_region(remote: Remote, attributes: Attributes) -> bool:

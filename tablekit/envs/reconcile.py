@@ -33,7 +33,7 @@ from typing import Any
 
 from tablekit.aws import ClientFactory
 from tablekit.envs import holdings as kinds
-from tablekit.envs.holdings import Remote
+from tablekit.envs.listings import Remote
 from tablekit.errors import OperationFailed
 from tablekit.terraform.plan import Action, Plan
 from tablekit.terraform.runner import var_args

@@ -19,8 +19,22 @@ from pathlib import Path
 from tablekit import envs
 from tablekit.endpoint.probes import free_port
 from tablekit.endpoint.server import Endpoint
+from tablekit.errors import UserError
+from tablekit.paths import ROOT
 from tablekit.staging.lambda_build import build_all
 from tablekit.terraform.plan import Plan
+from tablekit.upgrade import git
+
+
+def _export(ref: str, dest: Path) -> Path:
+    """REF's Terraform code and stream processor (git archive: no checkout, nothing left behind)."""
+    commit = git.resolve(ROOT, ref)
+    if commit is None:
+        raise UserError(
+            f"--base {ref}: git cannot export it (unknown revision); "
+            "fetch it first (CI: actions/checkout with fetch-depth: 0)"
+        )
+    return git.export(ROOT, commit, dest, ("modules", "envs", "lambda_function"))
 
 
 def plan_against(
@@ -35,7 +49,7 @@ def plan_against(
     if data_dir.exists():
         shutil.rmtree(data_dir)  # the base state must be REF's alone
     data_dir.mkdir(parents=True)
-    tree = envs.export_tree(ref, data_dir / "base-tree")
+    tree = _export(ref, data_dir / "base-tree")
     base_variables = dict(variables or {})
     if 'variable "lambda_zip_path"' in (tree / "envs" / "local" / "variables.tf").read_text():
         zips = build_all(src_root=tree / "lambda_function", out_dir=data_dir / "base-lambda")

@@ -29,7 +29,7 @@ from typing import Any
 
 from tablekit import envs
 from tablekit.envs import reconcile
-from tablekit.envs.holdings import Remote
+from tablekit.envs.listings import Remote
 from tablekit.errors import OperationFailed, UserError
 from tablekit.lifecycle import local_limits, resume
 from tablekit.lifecycle.applylog import ApplyLog

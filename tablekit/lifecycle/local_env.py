@@ -118,18 +118,18 @@ def _setup_local(
 ) -> SetupResult:
     """The local converge as visible steps (see tablekit.lifecycle.converge), then seed, stream, app config."""
     run = converge.LocalConverge(ctx)
-    with resume.step("terraform init envs/local"), steps.step("terraform init envs/local"):
+    with steps.step("terraform init envs/local"):
         run.tf  # noqa: B018 - init now, so its time is its own step
-    with resume.step("reconcile state with the endpoint"), steps.step("reconcile state with the endpoint") as info:
+    with steps.step("reconcile state with the endpoint") as info:
         run.reconcile()
         info["detail"] = run.reconciled.detail()
-    with resume.step("plan envs/local"), steps.step("plan envs/local") as info:
+    with steps.step("plan envs/local") as info:
         plan = run.plan(recreate)
         info["detail"] = plan.counts().line()
-    with resume.step("check the plan against the endpoint"), steps.step("check the plan against the endpoint") as info:
+    with steps.step("check the plan against the endpoint") as info:
         run.check(plan)
         info["detail"] = f"{run.reconciled.detail()}; reconcile and check took {run.reconciled.seconds:.2f}s"
-    with resume.step("apply envs/local"), steps.step("apply envs/local") as info:
+    with steps.step("apply envs/local") as info:
         applied = run.apply(plan, on_apply_line)
         outputs = run.outputs()
         info["detail"] = f"{len(outputs.get('tables', {}))} tables" + (
@@ -147,7 +147,7 @@ def _finish(ctx: envs.EnvContext, steps: Steps, result: SetupResult, seed: bool,
     if seed:
         from tablekit.seed import load_env
 
-        with resume.step("load seed data"), steps.step("load seed data") as info:
+        with steps.step("load seed data") as info:
             # Key schemas come from the outputs apply just returned: one source of truth, no re-read.
             # Only the families the env declares (a root with fewer families seeds just those).
             families = sorted(_mapping(outputs.get("families"))) or None
@@ -167,10 +167,7 @@ def _finish(ctx: envs.EnvContext, steps: Steps, result: SetupResult, seed: bool,
         from tablekit.stream import drain
         from tablekit.stream.checkpoint import checkpoint_dir
 
-        with (
-            resume.step("apply stream changes to aggregates"),
-            steps.step("apply stream changes to aggregates") as info,
-        ):
+        with steps.step("apply stream changes to aggregates") as info:
             drained = drain(
                 str(university["table_name"]),
                 ctx.clients(),
@@ -264,7 +261,7 @@ def _teardown_local(ctx: envs.EnvContext, ep: Endpoint) -> list[str]:
     """Destroy what the local state tracks, after making it agree with the endpoint (no plan fails
     on an object the endpoint lost); objects an interrupted apply left untracked are deleted too."""
     from tablekit.envs import reconcile
-    from tablekit.envs.holdings import Remote
+    from tablekit.envs.listings import Remote
     from tablekit.lifecycle.applylog import ApplyLog
 
     try:
@@ -285,10 +282,11 @@ def _teardown_local(ctx: envs.EnvContext, ep: Endpoint) -> list[str]:
         )
         return []
     remote = Remote(ctx.clients())
-    with resume.step("compare the state with the endpoint"):
+    steps = Steps("teardown local")
+    with steps.step("compare the state with the endpoint"):
         check, leftovers = converge.compare(ctx, remote)
     if leftovers:
-        with resume.step("delete objects an interrupted apply left"):
+        with steps.step("delete objects an interrupted apply left"):
             reconcile.delete_untracked(remote, leftovers)
         console.print(f"deleted {len(leftovers)} object(s) an interrupted apply left without recording them")
     if check.lost or not check.tracked:
@@ -299,16 +297,16 @@ def _teardown_local(ctx: envs.EnvContext, ep: Endpoint) -> list[str]:
             f"(it restarted since the last setup; state kept as {kept})"
         )
         return []
-    with resume.step("terraform init envs/local"):
+    with steps.step("terraform init envs/local"):
         tf = envs.init(ctx)
     if check.missing:
         gone = [entry.address for entry in check.missing]
         tf.state_rm(*gone)
         console.print(f"{len(gone)} resource(s) the state tracked were already gone from the endpoint: forgotten")
-    with resume.step("plan the destroy"):
+    with steps.step("plan the destroy"):
         removed = destroy_preview(ctx)
     _show_destroy("local", removed)
-    with resume.step("destroy envs/local"):
+    with steps.step("destroy envs/local"):
         envs.destroy(ctx)
     ApplyLog(ctx.data_dir).clear()
     return removed

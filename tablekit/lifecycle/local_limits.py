@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tablekit.envs.holdings import Remote
+from tablekit.envs.listings import Remote
 from tablekit.errors import OperationFailed, UserError
 from tablekit.terraform.plan import Action, Plan, ResourceChange
 

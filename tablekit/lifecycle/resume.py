@@ -7,7 +7,7 @@ same way, whatever exception carried it: if the endpoint no longer answers, the 
 away is the cause. An interrupt (Ctrl-C) gets the same resume hint.
 
     with resume.guard(url, "setup"):
-        with resume.step("load seed data"):
+        with steps.step("load seed data"):  # tablekit.lifecycle.steps.Steps
             ...
 
 Resuming is always "start the endpoint, run the same command again": the local setup reconciles
@@ -23,8 +23,7 @@ from contextlib import contextmanager
 
 from tablekit.endpoint.probes import dynamodb_answers
 from tablekit.errors import OperationFailed, UserError
-
-_current = threading.local()
+from tablekit.lifecycle.steps import current, forget_current
 
 
 class EndpointGone(OperationFailed):
@@ -32,24 +31,9 @@ class EndpointGone(OperationFailed):
 
 
 @contextmanager
-def step(name: str) -> Iterator[None]:
-    """Mark the step running now; a failure inside it leaves the name for `guard` to report."""
-    previous = getattr(_current, "name", None)
-    _current.name = name
-    yield
-    _current.name = previous
-
-
-def current() -> str | None:
-    """The innermost step that was entered and did not finish (None outside any step)."""
-    name: str | None = getattr(_current, "name", None)
-    return name
-
-
-@contextmanager
 def guard(endpoint_url: str | None, command: str) -> Iterator[None]:
     """Turn any failure while the endpoint is gone, and any interrupt, into one line with the way on."""
-    _current.name = None
+    forget_current()
     try:
         yield
     except (UserError, EndpointGone):
@@ -67,7 +51,7 @@ def guard(endpoint_url: str | None, command: str) -> Iterator[None]:
             raise
         raise EndpointGone(_gone(endpoint_url, command, current())) from None
     finally:
-        _current.name = None
+        forget_current()
 
 
 def _gone(endpoint_url: str, command: str, where: str | None) -> str:

@@ -30,21 +30,25 @@ count. `ielts-ai-safety-logs` therefore stays a phantom next to `aitutor_audit_l
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from tablekit.errors import UserError
+from tablekit.queries.appcode import (
+    NAME_SEPARATOR,
+    callee,
+    closest,
+    string_value,
+    target_names,
+    unwrap_output,
+    walk_source,
+)
 
 _NAME_SHAPE = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$")
-_SEP = re.compile(r"[-_.]")
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".terraform", "build", "dist", ".tox"}
 _ENV_GETTERS = {"get", "getenv"}
-_TYPO_CUTOFF = 0.85
-MAX_FILE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -106,40 +110,14 @@ class AuditReport:
 
 
 def _first_words(names: Iterable[str]) -> set[str]:
-    return {_SEP.split(n.lower())[0] for n in names if n}
+    return {NAME_SEPARATOR.split(n.lower())[0] for n in names if n}
 
 
 def looks_like_table(value: str, prefixes: set[str] | None) -> bool:
     """Table-name shape, and (when declared names are known) a first word some declared name has."""
     if not _NAME_SHAPE.match(value) or len(value) > 255:
         return False
-    return prefixes is None or _SEP.split(value)[0] in prefixes
-
-
-def _str(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _target_names(targets: Sequence[ast.AST]) -> list[str]:
-    out = []
-    for t in targets:
-        if isinstance(t, ast.Name):
-            out.append(t.id)
-        elif isinstance(t, ast.Attribute):
-            out.append(t.attr)
-        elif isinstance(t, ast.Subscript) and _str(t.slice):
-            out.append(str(_str(t.slice)))
-    return out
-
-
-def _callee(node: ast.Call) -> tuple[str, str]:
-    """(attribute or function name, receiver text) of a call, e.g. ("get", "os.environ")."""
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        return func.attr, ast.unparse(func.value)
-    if isinstance(func, ast.Name):
-        return func.id, ""
-    return "", ""
+    return prefixes is None or NAME_SEPARATOR.split(value)[0] in prefixes
 
 
 class _Visitor(ast.NodeVisitor):
@@ -157,46 +135,46 @@ class _Visitor(ast.NodeVisitor):
         self.found.append(Reference(value, self.rel, getattr(node, "lineno", 0), context))
 
     def visit_Call(self, node: ast.Call) -> None:
-        name, receiver = _callee(node)
+        name, receiver = callee(node)
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
         if name == "Table":
             arg = node.args[0] if node.args else keywords.get("name") or keywords.get("TableName")
-            self.add(_str(arg), node, "Table(...)")
+            self.add(string_value(arg), node, "Table(...)")
         elif "TableName" in keywords:
-            self.add(_str(keywords["TableName"]), node, f"{name}(TableName=...)")
+            self.add(string_value(keywords["TableName"]), node, f"{name}(TableName=...)")
         if name in _ENV_GETTERS and ("environ" in receiver or name == "getenv") and len(node.args) >= 2:
-            var = _str(node.args[0]) or ""
-            default = _str(node.args[1])
+            var = string_value(node.args[0]) or ""
+            default = string_value(node.args[1])
             if default is not None:
                 strict = "TABLE" not in var.upper()
                 self.add(default, node, f"env default {var}", strict=strict)
         self.generic_visit(node)
 
     def _dict(self, node: ast.Dict, targets: list[str]) -> None:
-        values = [(k, v) for k, v in zip(node.keys, node.values, strict=True) if _str(v) is not None]
+        values = [(k, v) for k, v in zip(node.keys, node.values, strict=True) if string_value(v) is not None]
         if not values:
             return
         named = any("table" in t.lower() for t in targets)
-        strs = [str(_str(v)) for _, v in values]
+        strs = [str(string_value(v)) for _, v in values]
         all_tableish = len(strs) >= 2 and all(looks_like_table(s, self.prefixes) for s in strs)
         if not (named or all_tableish):
             return
         for key, value in values:
-            label = _str(key) if key is not None else None
-            self.add(_str(value), value, f"dict {'.'.join(targets) or '{…}'}[{label!r}]", strict=not named)
+            label = string_value(key) if key is not None else None
+            self.add(string_value(value), value, f"dict {'.'.join(targets) or '{…}'}[{label!r}]", strict=not named)
 
     def _assign(self, targets: list[str], value: ast.AST | None) -> None:
         if isinstance(value, ast.Dict):
             self._dict(value, targets)
-        elif value is not None and _str(value) is not None and any("TABLE" in t.upper() for t in targets):
-            self.add(_str(value), value, f"constant {targets[0]}", strict=False)
+        elif value is not None and string_value(value) is not None and any("TABLE" in t.upper() for t in targets):
+            self.add(string_value(value), value, f"constant {targets[0]}", strict=False)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self._assign(_target_names(node.targets), node.value)
+        self._assign(target_names(node.targets), node.value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._assign(_target_names([node.target]), node.value)
+        self._assign(target_names([node.target]), node.value)
         self.generic_visit(node)
 
 
@@ -235,21 +213,13 @@ def _config_refs(path: Path, rel: str) -> list[Reference]:
     return found
 
 
-def _walk(source: Path) -> Iterator[Path]:
-    for path in sorted(source.rglob("*")):
-        if any(part in _SKIP_DIRS for part in path.relative_to(source).parts[:-1]):
-            continue
-        if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
-            yield path
-
-
 def find_references(source: Path, declared: Iterable[str] | None = None) -> list[Reference]:
     """Every table-name reference under source (a directory or a single file)."""
     source = Path(source)
     if not source.exists():
         raise UserError(f"--source {source}: no such file or directory")
     prefixes = _first_words(declared) if declared else None
-    files = [source] if source.is_file() else list(_walk(source))
+    files = [source] if source.is_file() else list(walk_source(source))
     base = source.parent if source.is_file() else source
     found: list[Reference] = []
     for path in files:
@@ -270,20 +240,13 @@ def find_references(source: Path, declared: Iterable[str] | None = None) -> list
 # --------------------------------------------------------------------------------------------
 
 
-def _unwrap(value: Any) -> Any:
-    """`terraform output -json` wraps each output as {"value": ..., "type": ..., "sensitive": ...}."""
-    if isinstance(value, dict) and "value" in value and ("type" in value or "sensitive" in value):
-        return value["value"]
-    return value
-
-
 def declared_from_outputs(outputs: Mapping[str, Any]) -> list[str]:
     """Table names of an env's outputs: keys of `tables`, values of `app_config` (either may be absent)."""
     names: set[str] = set()
-    tables = _unwrap(outputs.get("tables"))
+    tables = unwrap_output(outputs.get("tables"))
     if isinstance(tables, dict):
         names |= {str(k) for k in tables}
-    app_config = _unwrap(outputs.get("app_config"))
+    app_config = unwrap_output(outputs.get("app_config"))
     if isinstance(app_config, dict):
         names |= {str(v) for v in app_config.values() if isinstance(v, str)}
     return sorted(names)
@@ -319,39 +282,16 @@ def list_tables(endpoint_url: str | None = None, region: str | None = None) -> l
 
     from tablekit import aws  # imported lazily: only live checks need boto3
 
-    client = aws.clients(endpoint_url, region).dynamodb()
-    names: list[str] = []
     try:
-        for page in client.get_paginator("list_tables").paginate():
-            names += page.get("TableNames", [])
+        return aws.list_tables(aws.clients(endpoint_url, region).dynamodb())
     except (BotoCoreError, ClientError) as exc:
         where = endpoint_url or "the AWS account of your credentials"
         raise UserError(f"ListTables on {where} failed: {exc}") from exc
-    return sorted(names)
 
 
 # --------------------------------------------------------------------------------------------
 # comparison
 # --------------------------------------------------------------------------------------------
-
-
-def _first(name: str) -> str:
-    """The namespace word (`ielts` of `ielts-genai-prep-users`): a suggestion never crosses it."""
-    return _SEP.split(name.lower())[0]
-
-
-def _entity(name: str) -> str:
-    word = _SEP.split(name.lower())[-1]
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
-
-
-def closest(name: str, declared: Sequence[str]) -> str | None:
-    """The declared name a reference most likely meant, or None (see module docstring)."""
-    same_entity = [d for d in declared if _entity(d) == _entity(name) and _first(d) == _first(name)]
-    if same_entity:
-        return max(same_entity, key=lambda d: (difflib.SequenceMatcher(None, name, d).ratio(), d))
-    close = difflib.get_close_matches(name, list(declared), n=1, cutoff=_TYPO_CUTOFF)
-    return close[0] if close else None
 
 
 def compare(references: Sequence[Reference], declared: Iterable[str], live: Iterable[str] | None = None) -> AuditReport:

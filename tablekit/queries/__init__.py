@@ -19,8 +19,10 @@ What it owns, one job per module:
 - `source`: walking a source tree and dispatching each file to its finder;
 - `verify`: executing fully literal calls on DynamoDB Local for its own verdict.
 
-It may import the standard library, tree-sitter, `tablekit.operations.audit` (file walking and name
-suggestions, so both commands agree on what a reference is), `tablekit.errors`, and for `verify`
-only `tablekit.endpoint.dynamodb_local`, `tablekit.endpoint.server` and `tablekit.aws`. It never plans or applies
+- `appcode`: file walking, syntax helpers, output values and name suggestions, shared with
+  `tablekit.operations.audit` so both commands agree on what a reference is.
+
+It may import the standard library, tree-sitter, `tablekit.errors`, and for `verify` only
+`tablekit.endpoint.dynamodb_local`, `tablekit.endpoint.server` and `tablekit.aws`. It never plans or applies
 an env: the command hands it the declared tables.
 """

@@ -25,8 +25,8 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from tablekit.operations.audit import _callee, _str, _target_names
 from tablekit.queries import expressions as ex
+from tablekit.queries.appcode import callee, string_value, target_names
 from tablekit.queries.model import SPREAD, TRANSACT, UNKNOWN, Call, Param, Position, TableRef, env_table, expand_batch
 
 METHODS = {
@@ -70,7 +70,7 @@ class _File:
     def _bind(self, targets: list[ast.expr], value: ast.AST, line: int) -> None:
         for target in targets:
             if isinstance(target, (ast.Name, ast.Attribute)):
-                self.bindings[_target_names([target])[0]].append((line, value))
+                self.bindings[target_names([target])[0]].append((line, value))
 
     def lookup(self, node: ast.AST, line: int) -> ast.AST | None:
         """The value last assigned to a name or attribute at or before line (else the first one)."""
@@ -87,7 +87,7 @@ class _File:
     def table_ref(self, node: ast.AST | None, line: int, depth: int = 0) -> TableRef:
         if node is None:
             return TableRef(None, "no table name")
-        text = _str(node)
+        text = string_value(node)
         if text is not None:
             return TableRef(text, "literal")
         env = self._env_var(node)
@@ -108,14 +108,14 @@ class _File:
 
     def _env_var(self, node: ast.AST) -> tuple[str, str | None] | None:
         """(variable, default) of os.environ[...] / os.environ.get(...) / os.getenv(...)."""
-        if isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value) and _str(node.slice):
-            return str(_str(node.slice)), None
+        if isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value) and string_value(node.slice):
+            return str(string_value(node.slice)), None
         if isinstance(node, ast.Call):
-            name, receiver = _callee(node)
+            name, receiver = callee(node)
             if (name == "get" and "environ" in receiver) or name == "getenv":
-                var = _str(node.args[0]) if node.args else None
+                var = string_value(node.args[0]) if node.args else None
                 if var is not None:
-                    default = _str(node.args[1]) if len(node.args) > 1 else None
+                    default = string_value(node.args[1]) if len(node.args) > 1 else None
                     return var, default
         return None
 
@@ -130,7 +130,7 @@ class _File:
         if isinstance(node, ast.Dict):
             out: dict[str, Any] = {}
             for key, item in zip(node.keys, node.values, strict=True):
-                name = _str(key) if key is not None else None
+                name = string_value(key) if key is not None else None
                 out[name if name is not None else SPREAD] = self.value(item, line, depth + 1) if name else UNKNOWN
             return out
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -169,7 +169,7 @@ class _File:
         base = node.func.value
         if not (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id in ("Key", "Attr")):
             return UNKNOWN
-        attribute = _str(base.args[0]) if base.args else None
+        attribute = string_value(base.args[0]) if base.args else None
         if attribute is None:
             return UNKNOWN
         return _method(ex.Name(tuple(attribute.split(".")), auto=True), node.func.attr, self._args(node, line, depth))
@@ -238,7 +238,7 @@ def _style(file: _File, receiver: ast.AST, line: int) -> str:
     bound: ast.AST | None = receiver
     for _ in range(_MAX_DEPTH):
         if isinstance(bound, ast.Call):
-            name, _receiver = _callee(bound)
+            name, _receiver = callee(bound)
             return {"client": "typed", "resource": "document"}.get(name, "unknown")
         if not isinstance(bound, (ast.Name, ast.Attribute)):
             break
@@ -255,9 +255,9 @@ def _keywords(file: _File, node: ast.Call) -> dict[str, tuple[Any, Position, ast
             continue
         spread = keyword.value
         bound = file.lookup(spread, node.lineno) if isinstance(spread, (ast.Name, ast.Attribute)) else spread
-        if isinstance(bound, ast.Dict) and all(_str(k) is not None for k in bound.keys):
+        if isinstance(bound, ast.Dict) and all(string_value(k) is not None for k in bound.keys):
             for key, value in zip(bound.keys, bound.values, strict=True):
-                out[str(_str(key))] = (file.value(value, node.lineno), _pos(value), value)
+                out[str(string_value(key))] = (file.value(value, node.lineno), _pos(value), value)
         else:
             out[SPREAD] = (UNKNOWN, _pos(spread), None)
     return out
@@ -311,10 +311,10 @@ def _batch(file: _File, node: ast.Call) -> list[Call]:
         items = file.lookup(items, node.lineno)
     for item in items.elts if isinstance(items, (ast.List, ast.Tuple)) else []:
         for kind_node, body in _entries(file, item, node.lineno):
-            operation = TRANSACT.get(_str(kind_node) or "")
+            operation = TRANSACT.get(string_value(kind_node) or "")
             if operation is None:
                 continue
-            fields = dict((_str(k), v) for k, v in _entries(file, body, node.lineno) if _str(k))
+            fields = dict((string_value(k), v) for k, v in _entries(file, body, node.lineno) if string_value(k))
             table = file.table_ref(fields.pop("TableName", None), node.lineno)
             params = {k: Param(file.value(v, node.lineno), _pos(v)) for k, v in fields.items() if k}
             calls.append(Call(file.rel, _pos(body), "python", operation, table, params, via, style))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tablekit.operations.audit import closest
 from tablekit.queries import expressions as ex
+from tablekit.queries.appcode import closest
 from tablekit.queries.model import SPREAD, UNKNOWN, Call, Position, Typed
 from tablekit.queries.report import Finding
 from tablekit.queries.reserved import is_reserved

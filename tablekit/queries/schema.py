@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from tablekit.errors import UserError
-from tablekit.operations.audit import _unwrap  # the one reader of wrapped output values
+from tablekit.queries.appcode import unwrap_output
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ def table_schema(name: str, spec: Mapping[str, Any]) -> TableSchema:
 
 def from_outputs(outputs: Mapping[str, Any]) -> Declared:
     """Declared tables from env outputs (`tables` required, `app_config` optional)."""
-    tables = _unwrap(outputs.get("tables"))
+    tables = unwrap_output(outputs.get("tables"))
     if not isinstance(tables, dict) or not tables:
         raise UserError("the env's outputs have no `tables` map (real name => key schema)")
-    app_config = _unwrap(outputs.get("app_config")) or {}
+    app_config = unwrap_output(outputs.get("app_config")) or {}
     return Declared(
         tables={str(n): table_schema(str(n), s) for n, s in sorted(tables.items())},
         app_config={str(k): str(v) for k, v in app_config.items()} if isinstance(app_config, dict) else {},

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from tablekit.errors import UserError
-from tablekit.operations.audit import _walk
 from tablekit.queries import python_calls, rules
+from tablekit.queries.appcode import walk_source
 from tablekit.queries.model import Call, Position
 from tablekit.queries.report import Finding, Report
 from tablekit.queries.schema import Declared
@@ -25,7 +25,7 @@ def source_files(source: Path) -> list[Path]:
     """The Python and JavaScript/TypeScript files under source (or source itself)."""
     if not source.exists():
         raise UserError(f"--source {source}: no such file or directory")
-    files = [source] if source.is_file() else list(_walk(source))
+    files = [source] if source.is_file() else list(walk_source(source))
     return [f for f in files if f.suffix in PYTHON | SCRIPT and not f.name.endswith(".d.ts")]
 
 

@@ -22,8 +22,8 @@ from typing import Sequence
 
 from tablekit.errors import UserError
 from tablekit.review import redact
-from tablekit.review.comment import drift_lines
 from tablekit.review.markdown import Md, checked_url, code, fmt, link, lit, plural
+from tablekit.review.views import drift_lines
 from tablekit.terraform.plan import Plan
 
 # The hidden first line of an env's drift issue: how the workflow finds its own issue.

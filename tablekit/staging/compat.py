@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tablekit.errors import UserError
+from tablekit.staging.removals import Adaptation, Finding, Relaxation, record
 from tablekit.staging.schemas import Block, ProviderSchema
 from tablekit.terraform import hclscan
 
@@ -49,32 +49,6 @@ _VERSION_ARG = re.compile(r'(version\s*=\s*)"([^"]*)"')
 # staged root and module: hashicorp/aws 3.39 validates Lambda runtimes against its 2021 list, whose
 # newest Python is python3.8 (the committed default is a current one).
 PINNED_VARIABLES: dict[str, object] = {"lambda_runtime": "python3.8"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something a schema does not accept, at a file and line."""
-
-    path: str  # relative to the tree root, e.g. modules/dynamodb-table/main.tf
-    line: int
-    owner: str  # "resource aws_dynamodb_table" / "data source aws_region" / "provider aws"
-    address: str  # "aws_dynamodb_table.this" / "data.aws_region.current" / "provider.aws"
-    what: str  # "argument", "block", "resource type", "data source", "attribute"
-    name: str  # dotted path inside the owner, e.g. point_in_time_recovery.recovery_period_in_days
-    problem: str  # "does not exist" or "is deprecated: <message>"
-    span: tuple[int, int] | None = None  # characters to delete for a strippable finding
-
-    @property
-    def strippable(self) -> bool:
-        return self.span is not None and self.problem == "does not exist"
-
-    def message(self, schema_label: str) -> str:
-        subject = f"{self.what} {self.name} of {self.owner}" if self.what in {"argument", "block"} else self.name
-        if self.what == "attribute":
-            subject = f"attribute {self.name} of {self.owner} (read here)"
-        elif self.what in {"resource type", "data source"}:
-            subject = f"{self.what} {self.name}"
-        return f"{self.path}:{self.line}: {subject} {self.problem} in {schema_label}"
 
 
 def _walk_body(
@@ -202,34 +176,6 @@ def check_tree(root: Path, schema: ProviderSchema) -> list[Finding]:
 
 
 # --- adapting a staged copy ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Relaxation:
-    path: str
-    line: int
-    old: str
-    new: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.old} -> {self.new}"
-
-
-@dataclass
-class Adaptation:
-    """What adapting one staged copy changed."""
-
-    root: Path
-    schema_label: str
-    removals: list[Finding] = field(default_factory=list)
-    relaxations: list[Relaxation] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def lines(self) -> list[str]:
-        return [
-            f"{r.path}:{r.line}: {r.owner}: {r.what} {r.name} removed (unknown to {self.schema_label})"
-            for r in self.removals
-        ]
 
 
 def strip_text(path: str, text: str, schema: ProviderSchema) -> tuple[str, list[Finding]]:
@@ -393,7 +339,7 @@ def adapt(root: Path, schema: ProviderSchema) -> Adaptation:
         result.removals.extend(removals)
         result.relaxations.extend(relaxations)
     result.seconds = time.perf_counter() - started
-    _record(result)
+    record(result)
     return result
 
 
@@ -531,130 +477,6 @@ def _empty_references(path: str, text: str, addresses: list[str], schema: Provid
 
 # --- reporting once per run ---------------------------------------------------------------------
 
-_REPORTED: dict[str, Finding] = {}
-_INSTANCES: dict[str, set[str]] = {}
-_STATS = {"adaptations": 0, "seconds": 0.0}
-
-
-def _record(result: Adaptation) -> None:
-    _STATS["adaptations"] += 1
-    _STATS["seconds"] += result.seconds
-    new = []
-    for line, removal in zip(result.lines(), result.removals, strict=True):
-        if line not in _REPORTED:
-            _REPORTED[line] = removal
-            new.append(line)
-    if new and _ECHO["on"]:
-        sys.stderr.write(
-            f"tablekit: adapted the staged copy to {result.schema_label} (the offline provider) in "
-            f"{result.seconds * 1000:.0f} ms; removed what it does not know:\n" + "".join(f"  {line}\n" for line in new)
-        )
-
-
-_ECHO = {"on": True}
-
-
-def echo(enabled: bool) -> None:
-    """Print new removals to stderr as they happen (the CLI) or only in a final summary (tests)."""
-    _ECHO["on"] = enabled
-
-
-def instances(plan: Mapping[str, Any], removals: Mapping[str, Finding]) -> dict[str, list[str]]:
-    """Which planned resources each removal applied to (report line => sorted resource addresses).
-
-    A removal is made once per file, but it matters per resource instance (deletion protection per
-    table): the plan's configuration tells which module directory every instance comes from.
-    """
-    sources = _module_sources(plan.get("configuration", {}).get("root_module", {}), "", Path("."))
-    by_line: dict[str, list[str]] = {}
-    for line, removal in removals.items():
-        module_dir = str(Path(removal.path).parent)
-        kind, _, name = removal.address.removeprefix("data.").partition(".")
-        hits = []
-        for rc in plan.get("resource_changes", []):
-            if rc.get("type") != kind or rc.get("name") != name:
-                continue
-            mode_ok = (rc.get("mode") == "data") == removal.address.startswith("data.")
-            module = re.sub(r"\[[^\]]*\]", "", rc.get("module_address", ""))
-            if mode_ok and _same_dir(sources.get(module), module_dir):
-                hits.append(rc["address"])
-        if hits:
-            by_line[line] = sorted(hits)
-    return by_line
-
-
-def _same_dir(source: str | None, module_dir: str) -> bool:
-    """A module's source (relative to the root) ends with the removal's directory (relative to the stage)."""
-    return source is not None and (source == module_dir or source.endswith("/" + module_dir))
-
-
-def note_instances(plan: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Record (and, for the CLI, print) the instances of this plan each reported removal applied to.
-
-    Printed grouped: one line per resource type and set of instances (table names where the plan
-    has them), then the arguments those instances lost, so a prod plan reads as "deletion
-    protection, table class, ... on these 35 tables".
-    """
-    by_line = instances(plan, _REPORTED)
-    for line, hits in by_line.items():
-        _INSTANCES.setdefault(line, set()).update(hits)
-    if by_line and _ECHO["on"]:
-        sys.stderr.write(grouped_report(plan, by_line))
-    return by_line
-
-
-def grouped_report(plan: Mapping[str, Any], by_line: Mapping[str, list[str]]) -> str:
-    """by_line grouped by instance set: '<n> <type>: <names>' then the arguments they lost."""
-    names = {
-        rc["address"]: ((rc.get("change") or {}).get("after") or {}).get("name") or rc["address"]
-        for rc in plan.get("resource_changes", [])
-    }
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for line, line_hits in by_line.items():
-        groups.setdefault(tuple(line_hits), []).append(_REPORTED[line].name)
-    out = ["tablekit: planned from code whose modern-only settings were removed for the offline provider:\n"]
-    for hits, arguments in sorted(groups.items()):
-        kind = _REPORTED[next(k for k, v in by_line.items() if tuple(v) == hits)].owner
-        out.append(f"  {len(hits)} x {kind}: {', '.join(sorted(names.get(h, h) for h in hits))}\n")
-        out.append(f"      without: {', '.join(sorted(arguments))}\n")
-    return "".join(out)
-
-
-def _module_sources(module: Mapping[str, Any], address: str, directory: Path) -> dict[str, str]:
-    out = {address: directory.as_posix()}
-    for name, call in module.get("module_calls", {}).items():
-        child = Path(*[p for p in (directory / call.get("source", "")).as_posix().split("/") if p not in ("", ".")])
-        parts: list[str] = []
-        for part in child.parts:
-            if part == ".." and parts and parts[-1] != "..":
-                parts.pop()
-            else:
-                parts.append(part)
-        child_address = f"{address}.module.{name}" if address else f"module.{name}"
-        out.update(_module_sources(call.get("module", {}), child_address, Path(*parts) if parts else Path(".")))
-    return out
-
-
-def summary() -> str:
-    """The run's report: every removal once, with the instances it applied to where known."""
-    if not _REPORTED:
-        return ""
-    lines = [
-        f"tablekit compat: {len(_REPORTED)} modern-only arguments/blocks removed from staged copies for the "
-        f"offline provider ({_STATS['adaptations']} adaptations, {_STATS['seconds']:.2f} s in total):"
-    ]
-    for line in sorted(_REPORTED):
-        lines.append(f"  {line}")
-        hits = sorted(_INSTANCES.get(line, ()))
-        if hits:
-            lines.append(f"      not applied to {len(hits)} planned resources, e.g. {hits[0]}")
-    return "\n".join(lines)
-
-
-def reported() -> dict[str, Finding]:
-    """Removals reported so far in this process (line => finding)."""
-    return dict(_REPORTED)
-
 
 # --- the one entry point for harness runs ------------------------------------------------------
 
@@ -673,114 +495,3 @@ def prepare(root: Path) -> Adaptation | None:
 
 
 # --- the README's verification table ------------------------------------------------------------
-
-README_BEGIN = (
-    "<!-- BEGIN_MODERN_ONLY (generated by `python -m tablekit.staging.compat --write-readme`; "
-    "a test keeps it fresh) -->"
-)
-README_END = "<!-- END_MODERN_ONLY -->"
-DOUBLE = "removed from the staged copy: not run"
-STATIC = "exists in {label} (`tests/compat/test_schema_proof.py`)"
-REAL = "plan and apply on a real account only"
-
-# The real-account commands (issue 20): what the double runs them on. Every command is also a case
-# of tests/operations/test_real_toolchain.py, which proves the real path (a test checks it).
-REAL_ACCOUNT_COMMANDS: dict[str, str] = {
-    "plan": "local, simulated account: `tests/workflows`, `tests/envs`",
-    "apply": "local, simulated account: `tests/workflows` (the saved plan and its lock file)",
-    "teardown": "local, simulated account: `tests/lifecycle`",
-    "adopt": "local, simulated account: `tests/operations/test_adopt.py`",
-    "migrate": "local, simulated account: `tests/upgrade`, `tests/workflows`",
-    "bootstrap-state": "simulated account: `tests/operations/test_state_backend.py`",
-    "seed": "local, simulated account: `tests/seed`, `tests/workflows`",
-    "app-config": "local: `tests/harness/test_appconfig.py`",
-    "audit ENV": "local: `tests/governance/test_audit.py`",
-    "stream": "local: `tests/university`",
-}
-
-
-def modern_only_rows(repo: Path, pinned: ProviderSchema) -> dict[tuple[str, str], set[str]]:
-    """Every argument/block the committed code sets that the pinned provider lacks => where it is set."""
-    rows: dict[tuple[str, str], set[str]] = {}
-    for tree in ("modules", "envs"):
-        for f in check_tree(repo / tree, pinned):
-            if f.strippable or f.what in {"resource type", "data source"}:
-                rows.setdefault((f.owner, f.name), set()).add(f"{tree}/{Path(f.path).parent.as_posix()}")
-    return rows
-
-
-def modern_only_table(repo: Path, pinned: ProviderSchema, current: ProviderSchema) -> str:
-    """Per argument: what ran on the double, what is proven only statically, what needs a real account."""
-    from tablekit.terraform.toolchain import TERRAFORM_VERSION, floor
-
-    lines = [
-        f"| argument | of | set in | on the double ({pinned.label}) | statically | needs a real account |",
-        "|---|---|---|---|---|---|",
-    ]
-    for (owner, name), where in sorted(modern_only_rows(repo, pinned).items()):
-        shown = ", ".join(f"`{w}`" for w in sorted(where))
-        lines.append(f"| `{name}` | {owner} | {shown} | {DOUBLE} | {STATIC.format(label=current.label)} | {REAL} |")
-    for variable, value in sorted(PINNED_VARIABLES.items()):
-        lines.append(
-            f"| `{variable}` | variable | `modules`, `envs` | pinned to `{value}` | the committed default: "
-            "`terraform validate` only | the committed default runs on a real account only |"
-        )
-    moved = moved_blocks(repo)
-    lines.append(
-        f"| `required_version` | terraform | `modules`, `envs` | relaxed to `>= {TERRAFORM_VERSION}` | "
-        f"floor `>= {floor(repo)}` (`tests/harness/test_toolchain.py`) | checked before every real-account command |"
-    )
-    lines.append(
-        f"| `moved` blocks ({len(moved)} committed) | module | `modules`, `envs` | turned into `terraform state mv` "
-        "(`tests/upgrade/test_moved_block.py`) | n/a | Terraform applies them itself |"
-    )
-    return "\n".join(lines)
-
-
-def commands_table(repo: Path) -> str:
-    """Per real-account command: what ran on the double, what the stand-in proves, what needs AWS."""
-    from tablekit.terraform.toolchain import floor
-
-    lines = [
-        "| command | on the double | with `--account aws`, proven here | needs a real account |",
-        "|---|---|---|---|",
-    ]
-    for command, double in REAL_ACCOUNT_COMMANDS.items():
-        backend = "its local bootstrap state" if command == "bootstrap-state" else "the user's backend"
-        lines.append(
-            f"| `{command}` | {double} | Terraform >= {floor(repo)} from PATH runs the committed code with {backend} "
-            "and no offline config (`tests/operations/test_real_toolchain.py`) | what AWS does with it |"
-        )
-    return "\n".join(lines)
-
-
-def readme_section(repo: Path) -> str:
-    from tablekit.staging import schemas
-
-    table = modern_only_table(repo, schemas.pinned(), schemas.reference())
-    return f"{README_BEGIN}\n{table}\n\n{commands_table(repo)}\n{README_END}"
-
-
-def _main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    from tablekit.paths import ROOT
-
-    parser = argparse.ArgumentParser(
-        prog="python -m tablekit.staging.compat", description="The verification table of the README."
-    )
-    parser.add_argument("--write-readme", action="store_true", help="rewrite the table in README.md")
-    args = parser.parse_args(argv)
-    section = readme_section(ROOT)
-    if not args.write_readme:
-        print(section)
-        return 0
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
-    readme.write_text(text[:start] + section + text[end:])
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())

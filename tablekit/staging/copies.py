@@ -28,6 +28,27 @@ IGNORE = shutil.ignore_patterns(
 )
 
 
+# Generated override files: Terraform merges `*_override.tf` into the directory's own files. Every
+# file the harness writes into a staged copy starts with this prefix, so IGNORE never copies one.
+OVERRIDE_PREFIX = "zz_tablekit_"
+
+
+def override_file(purpose: str) -> str:
+    """The name of the harness's override file for `purpose` (account, gaps, upgrade)."""
+    return f"{OVERRIDE_PREFIX}{purpose}_override.tf"
+
+
+def own_tf_files(directory: Path) -> list[Path]:
+    """A directory's `.tf` files as committed: without the harness's override files."""
+    return sorted(p for p in directory.glob("*.tf") if not p.name.startswith(OVERRIDE_PREFIX))
+
+
+def remove_overrides(stage_root: Path, purpose: str) -> None:
+    """Delete every override file for `purpose` under a staged tree (the env and its modules)."""
+    for path in stage_root.glob(f"**/{override_file(purpose)}"):
+        path.unlink()
+
+
 def copy_tree(src: Path, dest: Path) -> Path:
     """Replace `dest` with a copy of `src` (minus IGNORE)."""
     if dest.exists():

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tablekit.errors import UserError
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
@@ -258,3 +262,32 @@ def line_span(text: str, item: Item) -> tuple[int, int]:
     if before.strip() == "" and (after.strip() == "" or after.strip().startswith(("#", "//"))):
         return line_start, line_end
     return item.start, item.end
+
+
+def hcl2_blocks(files: Iterable[Path], kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(label, body) of every top-level `kind` block of `files`, parsed by python-hcl2.
+
+    Where the scanner above gives positions (to strip text), this gives values: bodies are
+    dictionaries whose expressions are HCL text and whose strings are unquoted. One parser and one
+    set of options for every reader of values (module docs, upgrade-check's overrides), and a
+    file that cannot be parsed is named.
+    """
+    import hcl2  # not standard library: loaded only by the readers of values
+
+    options = hcl2.SerializationOptions(
+        with_comments=False,
+        explicit_blocks=False,
+        preserve_heredocs=False,
+        strip_string_quotes=True,
+        wrap_objects=True,
+        wrap_tuples=True,
+    )
+    for tf in files:
+        try:
+            with tf.open() as handle:
+                parsed = hcl2.load(handle, serialization_options=options)
+        except Exception as exc:  # lark raises many types; the file name is what the user needs
+            raise UserError(f"cannot parse {tf}: {exc}") from exc
+        for block in parsed.get(kind, []):
+            for label, body in block.items():
+                yield label.strip('"'), body if isinstance(body, Mapping) else {}

@@ -27,15 +27,22 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from tablekit.errors import OperationFailed, UserError
 from tablekit.terraform.plan import Plan
+from tablekit.terraform.processes import (
+    end_group,
+    end_leftover_groups,
+    group_alive,
+    note,
+    pump,
+    sigterm_as_interrupt,
+)
 from tablekit.terraform.toolchain import DEFAULT, Toolchain
 
 # Lines of apply/destroy output worth showing live: one per finished resource plus the totals.
@@ -108,149 +115,6 @@ def timeout_for(command: str) -> float:
     return DEFAULT_TIMEOUTS.get(command, FALLBACK_TIMEOUT)
 
 
-def _end_group(pgid: int, wait: float = 5.0) -> None:
-    """SIGKILL every process of a group (terraform and its provider plugins) and wait until they are gone,
-    so the next run never meets a provider that is still shutting down; gone already is fine."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-    deadline = time.monotonic() + wait
-    while _group_members(pgid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-
-
-def _pump(
-    pipe: IO[str] | None, sink: Callable[[str], None], done: Callable[[], None] | None = None
-) -> threading.Thread:
-    """Read a pipe line by line into `sink` on a thread, so the caller can wait on the process instead."""
-
-    def read() -> None:
-        if pipe is not None:
-            for line in pipe:
-                sink(line)
-            pipe.close()
-        if done is not None:
-            done()
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of a process group."""
-    members = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(proc.name))
-    return members
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
-def _group_is_terraform(pgid: int) -> bool:
-    """True when some live process of the group runs terraform or a terraform provider (pid reuse guard)."""
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (proc / "stat").read_text()
-            group = int(stat.rsplit(")", 1)[1].split()[2])
-            if group != pgid:
-                continue
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
-        except (OSError, ValueError, IndexError):
-            continue
-        if b"terraform" in cmdline:
-            return True
-    return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def end_leftover_groups(records: Path) -> list[int]:
-    """End the terraform process groups whose harness is gone (killed with SIGKILL, a closed terminal).
-
-    Each run records `<records>/<pgid>` holding the pid of the harness that started it. A group
-    whose harness still lives is another run in progress (e.g. two users' plans) and is left alone.
-    Returns the groups ended.
-    """
-    ended: list[int] = []
-    for record in sorted(records.glob("[0-9]*")) if records.is_dir() else []:
-        try:
-            pgid, owner = int(record.name), int(record.read_text().strip() or 0)
-        except (OSError, ValueError):
-            continue
-        if owner and _alive(owner):
-            continue
-        record.unlink(missing_ok=True)
-        if pgid <= 1 or not _group_alive(pgid) or not _group_is_terraform(pgid):
-            continue
-        print(f"tablekit: ending terraform processes (group {pgid}) left behind by an interrupted run", file=sys.stderr)
-        _end_group(pgid)
-        ended.append(pgid)
-    return ended
-
-
-def end_groups(records: Path) -> list[int]:
-    """End every terraform process group recorded under `records`, whoever started it.
-
-    For an owner aborting its own runs from another thread (upgrade-check stopping one env when
-    another failed): the harness is alive, so `end_leftover_groups` would rightly spare them.
-    """
-    ended: list[int] = []
-    for record in sorted(records.glob("[0-9]*")) if records.is_dir() else []:
-        try:
-            pgid = int(record.name)
-        except ValueError:
-            continue
-        record.unlink(missing_ok=True)
-        if pgid > 1 and _group_alive(pgid) and _group_is_terraform(pgid):
-            _end_group(pgid)
-            ended.append(pgid)
-    return ended
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM and SIGHUP (a closed terminal) like Ctrl-C while terraform runs, so all take the
-    same clean path: terraform runs in its own session and never sees them itself."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def raise_interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = {signum: signal.signal(signum, raise_interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _note(message: str) -> None:
-    """A status line on stderr; a closed terminal (SIGHUP) must not stop the cleanup that follows."""
-    with contextlib.suppress(OSError, ValueError):
-        print(message, file=sys.stderr, flush=True)
-
-
 class Terraform:
     """A working directory plus the toolchain that runs in it.
 
@@ -302,8 +166,8 @@ class Terraform:
 
     def _finish(self, proc: subprocess.Popen[str]) -> None:
         """After the main process exited: end stragglers of its group and drop the record."""
-        if _group_alive(proc.pid):
-            _end_group(proc.pid)
+        if group_alive(proc.pid):
+            end_group(proc.pid)
         with contextlib.suppress(OSError):
             (self.records / str(proc.pid)).unlink(missing_ok=True)
 
@@ -311,17 +175,15 @@ class Terraform:
         """Forward an interrupt, give terraform GRACE_SECONDS to write its state, then end the group."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGINT)
-        _note(
-            f"tablekit: {why}: asked terraform to stop (waiting up to {GRACE_SECONDS:.0f}s; Ctrl-C again ends it now)"
-        )
+        note(f"tablekit: {why}: asked terraform to stop (waiting up to {GRACE_SECONDS:.0f}s; Ctrl-C again ends it now)")
         try:
             proc.wait(timeout=GRACE_SECONDS)
         except subprocess.TimeoutExpired:
-            _note("tablekit: terraform did not stop in time; ending it and its providers")
+            note("tablekit: terraform did not stop in time; ending it and its providers")
         except KeyboardInterrupt:
             # A second Ctrl-C (or SIGTERM) means "now": end the group instead of leaving it running.
-            _note("tablekit: interrupted again: ending terraform and its providers now")
-        _end_group(proc.pid)
+            note("tablekit: interrupted again: ending terraform and its providers now")
+        end_group(proc.pid)
         with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
             proc.wait(timeout=10)
         self._finish(proc)
@@ -335,9 +197,9 @@ class Terraform:
         started = time.monotonic()
         out: list[str] = []
         err: list[str] = []
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            readers = [_pump(proc.stdout, out.append), _pump(proc.stderr, err.append)]
+            readers = [pump(proc.stdout, out.append), pump(proc.stderr, err.append)]
             try:
                 proc.wait(timeout=limit)
             except subprocess.TimeoutExpired:
@@ -381,9 +243,9 @@ class Terraform:
         deadline = started + limit
         tail: list[str] = []
         lines: queue.Queue[str | None] = queue.Queue()
-        with open(log_file, "w") as log, _sigterm_as_interrupt():
+        with open(log_file, "w") as log, sigterm_as_interrupt():
             proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            reader = _pump(proc.stdout, lines.put, done=lambda: lines.put(None))
+            reader = pump(proc.stdout, lines.put, done=lambda: lines.put(None))
 
             def drain() -> None:
                 """Write what is still queued to the log (after a stop), without waiting long."""
@@ -602,7 +464,7 @@ class Terraform:
 
     def passthrough(self, args: Sequence[str]) -> int:
         """Run with the caller's terminal (for `tablekit tf ...`); returns terraform's exit code."""
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             proc = self._spawn(args, stdout=None, stderr=None)
             try:
                 return proc.wait()

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from tablekit import aws
 from tablekit.aws import ClientFactory
 
 _SETS = ("SS", "NS", "BS")
@@ -85,16 +86,9 @@ def table_snapshot(client: Any, table: str) -> TableSnapshot:
     return TableSnapshot(table=table, items=len(hashes), digest=digest)
 
 
-def list_tables(clients: ClientFactory) -> list[str]:
-    names: list[str] = []
-    for page in clients("dynamodb").get_paginator("list_tables").paginate():
-        names.extend(page.get("TableNames", []))
-    return sorted(names)
-
-
 def take(clients: ClientFactory, tables: Iterable[str] | None = None, workers: int = 4) -> dict[str, TableSnapshot]:
     """Snapshots of `tables` (default: every table the account/endpoint lists), scanned in parallel."""
-    names = sorted(tables) if tables is not None else list_tables(clients)
+    names = sorted(tables) if tables is not None else aws.list_tables(clients("dynamodb"))
 
     def one(name: str) -> TableSnapshot:
         return table_snapshot(clients("dynamodb"), name)

@@ -29,290 +29,41 @@ endpoint's own quirks) at the cost of one read per resource.
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hcl2
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from tablekit import envs
 from tablekit.endpoint.probes import free_port
 from tablekit.endpoint.server import Endpoint
 from tablekit.envs import account
-from tablekit.errors import OperationFailed, UserError
+from tablekit.errors import UserError
 from tablekit.paths import BUILD, ENV_NAMES
-from tablekit.terraform.plan import Action, Counts, Plan, ResourceChange
-from tablekit.terraform.runner import Terraform, end_groups
+from tablekit.staging import copies
+from tablekit.terraform import hclscan
+from tablekit.terraform.plan import Counts, Plan
+from tablekit.terraform.processes import end_groups
+from tablekit.terraform.runner import Terraform
 from tablekit.upgrade import git, migrations, releases, snapshot
+from tablekit.upgrade.allowlist import ALLOW_FILE, AllowEntry, read_allow
+from tablekit.upgrade.verdicts import Finding, Verdict, judge
 
-ALLOW_FILE = "upgrade-allow.toml"
 # What REF's tree contributes: the code that built its state, its seed data, its Lambda source.
 REF_PATHS = ("modules", "envs", "seed_data", "lambda_function")
 # Files whose uncommitted changes would make the check describe a tree that is not a commit.
 CHECKED_PATHS = ("modules", "envs", "seed_data", "lambda_function", "migrations", "CHANGELOG.md", ALLOW_FILE)
 
-# Resource types whose destruction loses data (or makes it unreadable), with what is lost.
-DATA_BEARING: dict[str, str] = {
-    "aws_dynamodb_table": "a table and all its items",
-    "aws_dynamodb_table_item": "a table item",
-    "aws_dynamodb_table_replica": "a global-table replica",
-    "aws_dynamodb_global_table": "a global table",
-    "aws_kms_key": "a KMS key: everything encrypted with it becomes unreadable",
-    "aws_kms_replica_key": "a KMS replica key: the replica's data becomes unreadable",
-    "aws_backup_vault": "a backup vault and its recovery points",
-    "aws_s3_bucket": "an S3 bucket and its objects (e.g. Terraform state)",
-}
-# Attributes that identify the real object: a delete and a create of the same type that agree on
-# every one they both have are the same object at a new address (a move without its migration).
-IDENTITY = (
-    "name",
-    "alarm_name",
-    "function_name",
-    "bucket",
-    "role",
-    "table_name",
-    "hash_key",
-    "range_key",
-    "resource_id",
-    "scalable_dimension",
-    "event_source_arn",
-    "description",
-)
-_OVERRIDE = "zz_tablekit_upgrade_override.tf"
-
-
-# ------------------------------------------------------------------------------------------------
-# The allow file
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AllowEntry:
-    """One reviewed exception: a destroy/replace at `address` is accepted, for `reason`."""
-
-    address: str
-    reason: str
-    envs: tuple[str, ...] | None
-    number: int  # 1-based position among the file's [[allow]] entries
-    source: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.source} entry {self.number} ({self.address})"
-
-    def _pattern(self) -> re.Pattern[str]:
-        # Only `*` is special: addresses are full of brackets, which glob syntax would misread.
-        return re.compile("^" + ".*".join(re.escape(part) for part in self.address.split("*")) + "$")
-
-    def applies_to(self, env: str) -> bool:
-        return self.envs is None or env in self.envs
-
-    def matches(self, env: str, address: str) -> bool:
-        return self.applies_to(env) and bool(self._pattern().match(address))
-
-
-def read_allow(path: Path) -> list[AllowEntry]:
-    """Parse the allow file; a missing reason, unknown key or malformed entry is a UserError naming it."""
-    shown = path.name
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"--allow {path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{shown}: not valid TOML ({exc}); see the example at the top of {ALLOW_FILE}") from None
-    unknown = set(doc) - {"allow"}
-    if unknown:
-        raise UserError(f"{shown}: unknown key(s) {', '.join(sorted(unknown))}: entries are [[allow]] tables")
-    raw = doc.get("allow", [])
-    if not isinstance(raw, list):
-        raise UserError(f"{shown}: write each entry as an [[allow]] table")
-    entries: list[AllowEntry] = []
-    for number, item in enumerate(raw, start=1):
-        where = f"{shown} entry {number}"
-        if not isinstance(item, dict):
-            raise UserError(f"{where}: write it as an [[allow]] table with address and reason")
-        extra = set(item) - {"address", "reason", "envs"}
-        if extra:
-            raise UserError(f"{where}: unknown key(s) {', '.join(sorted(extra))}; an entry has address, reason, envs")
-        address = item.get("address")
-        if not isinstance(address, str) or not address.strip():
-            raise UserError(f"{where}: address is missing: name the resource address the destroy/replace is at")
-        where = f"{shown} entry {number} ({address})"
-        reason = item.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise UserError(f"{where}: reason is missing: say why losing this object is acceptable (reviewers read it)")
-        env_list = item.get("envs")
-        if env_list is not None and (
-            not isinstance(env_list, list) or not env_list or any(e not in ENV_NAMES for e in env_list)
-        ):
-            raise UserError(f"{where}: envs must be a non-empty list of {', '.join(ENV_NAMES)}")
-        entry = AllowEntry(
-            address=address.strip(),
-            reason=" ".join(reason.split()),
-            envs=tuple(env_list) if env_list is not None else None,
-            number=number,
-            source=shown,
-        )
-        if any(e.address == entry.address and e.envs == entry.envs for e in entries):
-            raise UserError(f"{where}: the same address is listed twice; keep one entry")
-        entries.append(entry)
-    return entries
-
-
-# ------------------------------------------------------------------------------------------------
-# Judging a plan
-# ------------------------------------------------------------------------------------------------
-
-
-class Verdict(StrEnum):
-    FAIL = "FAIL"
-    ALLOWED = "allowed"
-    NOTED = "no data lost"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One destroy or replacement in an env's plan, and what the check makes of it."""
-
-    env: str
-    address: str
-    type: str
-    action: str  # "delete", "replace", "replica removed"
-    object: str  # the real object's name (table name, alarm name, ...) when known
-    reason: str
-    data_bearing: bool
-    verdict: Verdict
-    moved_to: str | None = None
-    allowed_by: AllowEntry | None = None
-
-    @property
-    def suggestion(self) -> str:
-        """The migration line that would keep the object, for a move without one."""
-        if not self.moved_to:
-            return ""
-        source, destination = move_pair(self.address, self.moved_to)
-        return migrations.Move(source, destination, Path("unreleased.txt"), 0).command()
-
-
-def _split_resource(address: str) -> tuple[str, str]:
-    """("module.a.module.b[0]", "aws_x.name[key]") -- the module path and the resource part."""
-    match = re.search(r"(?:^|\.)((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\])?)$", address)
-    if match is None:
-        return "", address
-    return address[: match.start(1)].rstrip("."), match.group(1)
-
-
-def move_pair(source: str, destination: str) -> tuple[str, str]:
-    """The move to suggest: the whole module instance when only the module path changed (so the
-    table's alarms and autoscaling move with it), else the resource itself."""
-    source_module, source_resource = _split_resource(source)
-    destination_module, destination_resource = _split_resource(destination)
-    if source_module and destination_module and source_resource == destination_resource:
-        return source_module, destination_module
-    return source, destination
-
-
-def _path_text(path: Sequence[Any]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
-
-
-def _object_name(values: Any) -> str:
-    if not isinstance(values, Mapping):
-        return ""
-    for key in ("name", "alarm_name", "function_name", "bucket", "table_name", "description"):
-        value = values.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def _same_object(deleted: ResourceChange, created: ResourceChange) -> bool:
-    if deleted.type != created.type:
-        return False
-    before, after = deleted.before or {}, created.after or {}
-    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
-        return False
-    shared = [key for key in IDENTITY if before.get(key) is not None and after.get(key) is not None]
-    return bool(shared) and all(before[key] == after[key] for key in shared)
-
-
-def _replica_regions(values: Any) -> set[str]:
-    if not isinstance(values, Mapping):
-        return set()
-    return {str(r.get("region_name")) for r in values.get("replica") or [] if isinstance(r, Mapping)}
-
-
-def judge(env: str, plan: Plan, allow: Sequence[AllowEntry] = ()) -> list[Finding]:
-    """Every destroy/replace (and replica removal) of the plan, with its reason and verdict."""
-    creates = plan.changes(actions=[Action.CREATE])
-    found: list[Finding] = []
-
-    def add(rc: ResourceChange, action: str, reason: str, data_bearing: bool, moved_to: str | None = None) -> None:
-        allowed = next((entry for entry in allow if entry.matches(env, rc.address)), None)
-        if allowed is not None:
-            verdict = Verdict.ALLOWED
-        elif data_bearing or moved_to:
-            verdict = Verdict.FAIL
-        else:
-            verdict = Verdict.NOTED
-        found.append(
-            Finding(
-                env=env,
-                address=rc.address,
-                type=rc.type,
-                action=action,
-                object=_object_name(rc.before),
-                reason=reason,
-                data_bearing=data_bearing,
-                verdict=verdict,
-                moved_to=moved_to,
-                allowed_by=allowed,
-            )
-        )
-
-    for rc in plan.managed():
-        data = rc.type in DATA_BEARING
-        if rc.action == Action.REPLACE:
-            reason = rc.reason or "Terraform must replace it"
-            if rc.replace_paths:
-                reason += ": " + ", ".join(_path_text(p) for p in rc.replace_paths)
-            if data:
-                reason += f" (loses {DATA_BEARING[rc.type]})"
-            add(rc, "replace", reason, data)
-        elif rc.action == Action.DELETE:
-            twin = next((c for c in creates if _same_object(rc, c)), None)
-            if twin is not None:
-                reason = f"its address changed to {twin.address} without a migration"
-            else:
-                reason = rc.reason or "it is no longer in the configuration"
-            if rc.deposed:
-                reason = f"a deposed object left by an earlier failed replacement ({rc.deposed})"
-            if data:
-                reason += f" (loses {DATA_BEARING[rc.type]})"
-            add(rc, "delete", reason, data, twin.address if twin is not None else None)
-        elif rc.action == Action.UPDATE and rc.type == "aws_dynamodb_table":
-            gone = sorted(_replica_regions(rc.before) - _replica_regions(rc.after))
-            if gone:
-                reason = f"replica in {', '.join(gone)} removed: that region's copy of the table is deleted"
-                add(rc, "replica removed", reason, True)
-    return found
+_OVERRIDE = copies.override_file("upgrade")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -397,18 +148,12 @@ ENDPOINT_GAPS: dict[str, str] = {
 
 def _blocks(directory: Path, kind: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """(label, second label or "", body) of every `kind` block in a directory's own .tf files."""
-    for tf in sorted(directory.glob("*.tf")):
-        if tf.name.startswith("zz_tablekit_"):
+    for label, body in hclscan.hcl2_blocks(copies.own_tf_files(directory), kind):
+        if kind != "resource":
+            yield label, "", body
             continue
-        with tf.open() as handle:
-            parsed = hcl2.load(handle)
-        for block in parsed.get(kind, []):
-            for label, body in block.items():
-                if kind == "resource" and isinstance(body, Mapping):
-                    for name, inner in body.items():
-                        yield label.strip('"'), name.strip('"'), inner if isinstance(inner, Mapping) else {}
-                elif isinstance(body, Mapping):
-                    yield label.strip('"'), "", body
+        for name, inner in body.items():
+            yield label, name.strip('"'), inner if isinstance(inner, Mapping) else {}
 
 
 def write_no_replica_override(workdir: Path) -> bool:
@@ -443,8 +188,7 @@ def write_gap_overrides(stage_root: Path) -> list[str]:
 
 
 def remove_overrides(stage_root: Path) -> None:
-    for override in stage_root.glob(f"**/{_OVERRIDE}"):
-        override.unlink()
+    copies.remove_overrides(stage_root, "upgrade")
 
 
 class EnvRun:
@@ -727,13 +471,6 @@ def ref_label(source: releases.FromRef) -> str:
     return f"{name} ({source.commit[:8]})" if name != source.commit[: len(name)] else source.commit[:12]
 
 
-def stale_entries(allow: Sequence[AllowEntry], results: Sequence[EnvResult]) -> list[AllowEntry]:
-    """Allow entries that matched no destroy/replace in any env they apply to (checked envs only)."""
-    checked = {r.env for r in results}
-    used = {f.allowed_by for r in results for f in r.findings if f.allowed_by is not None}
-    return [e for e in allow if any(e.applies_to(env) for env in checked) and e not in used]
-
-
 def build_lambdas(ref_tree: Path, out_dir: Path) -> Path | None:
     """Build this tree's and REF's stream-processor zips once, before env runs share them from threads."""
     from tablekit.staging.lambda_build import FUNCTIONS, build_all
@@ -800,138 +537,8 @@ def run(prepared: Prepared, env_names: Sequence[str] = ENV_NAMES, jobs: int = le
     return report
 
 
-# ------------------------------------------------------------------------------------------------
-# Reporting
-# ------------------------------------------------------------------------------------------------
-
-
-def findings_table(report: Report) -> Table:
-    table = Table(title=escape(f"upgrade-check from {ref_label(report.source)}: every destroy and replacement"))
-    for column in ("env", "address", "object", "action", "reason", "verdict"):
-        table.add_column(column, overflow="fold")
-    for result in report.results:
-        for f in result.findings:
-            style = {Verdict.FAIL: "bold red", Verdict.ALLOWED: "yellow"}.get(f.verdict, "dim")
-            verdict = f.verdict.value
-            if f.allowed_by is not None:
-                verdict += f" by {f.allowed_by.label}: {f.allowed_by.reason}"
-            cells = (f.env, f.address, f.object, f.action, f.reason)
-            table.add_row(*(escape(c) for c in cells), f"[{style}]{escape(verdict)}[/]")
-    return table
-
-
-def summary_table(report: Report) -> Table:
-    table = Table(title="upgrade-check per env")
-    for column in ("env", "migrations", "plan", "destroy/replace", "items", "result", "seconds"):
-        table.add_column(column, overflow="fold")
-    for r in report.results:
-        moved = sum(1 for s in r.migrations if s.outcome == migrations.Outcome.MOVE)
-        items = f"{len(r.items) - len(r.lost)}/{len(r.items)} tables intact" if r.applied else "not applied"
-        failing = len(r.failures)
-        shown = f"{len(r.findings)} ({failing} failing)" if r.findings else "0"
-        result = "[green]pass[/]" if r.passed else "[bold red]FAIL[/]"
-        table.add_row(r.env, f"{moved} moved", r.counts.line(), shown, items, result, f"{sum(r.timings.values()):.0f}")
-    return table
-
-
-def print_report(report: Report, out: Console | None = None) -> None:
-    out = out or console
-    if any(r.findings for r in report.results):
-        out.print(findings_table(report))
-    out.print(summary_table(report))
-    for r in report.results:
-        for f in r.failures:
-            out.print(f"[bold red]FAIL[/] {escape(f'[{r.env}] {f.address}: {f.reason}')}")
-            if f.suggestion:
-                out.print(f"  add to migrations/unreleased.txt: {escape(f.suggestion)}")
-        for check in r.lost:
-            out.print(f"[bold red]FAIL[/] {escape(f'[{r.env}] {check.problem}')}")
-    for entry in report.stale:
-        out.print(f"[bold red]stale[/] {escape(entry.label)} matches no destroy or replace")
-    for r in report.results:
-        out.print(f"[dim]{escape(f'{r.env}: {r.coverage}')}[/]")
-    verdict = "[green]passed[/]" if report.passed else "[bold red]failed[/]"
-    label = escape(f"upgrade-check from {ref_label(report.source)} to {report.head[:12]}")
-    out.print(f"{label} {verdict} in {report.seconds:.0f}s")
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    return {
-        "address": f.address,
-        "type": f.type,
-        "action": f.action,
-        "object": f.object,
-        "reason": f.reason,
-        "data_bearing": f.data_bearing,
-        "verdict": f.verdict.value,
-        "moved_to": f.moved_to,
-        "suggested_migration": f.suggestion or None,
-        "allowed_by": {"entry": f.allowed_by.label, "reason": f.allowed_by.reason} if f.allowed_by else None,
-    }
-
-
-def to_json(report: Report) -> dict[str, Any]:
-    return {
-        "from": {
-            "ref": report.source.ref,
-            "commit": report.source.commit,
-            "release": report.source.release.version if report.source.release else None,
-        },
-        "head": report.head,
-        "passed": report.passed,
-        "seconds": report.seconds,
-        "stale_allow_entries": [e.label for e in report.stale],
-        "envs": {
-            r.env: {
-                "passed": r.passed,
-                "coverage": r.coverage,
-                "counts": asdict(r.counts),
-                "migrations": [
-                    {
-                        "line": s.move.where,
-                        "from": s.move.source,
-                        "to": s.move.destination,
-                        "result": s.outcome.value,
-                    }
-                    for s in r.migrations
-                ],
-                "findings": [_finding_json(f) for f in r.findings],
-                "applied": r.applied,
-                "seeded_items": r.seeded,
-                "items": [
-                    {
-                        "table": c.table,
-                        "before": c.before.items,
-                        "after": c.after.items if c.after else None,
-                        "ok": c.ok,
-                    }
-                    for c in r.items
-                ],
-                "seconds": r.timings,
-            }
-            for r in report.results
-        },
-    }
-
-
-def exit_code(report: Report) -> int:
-    """0 passed; 2 when an allow entry is stale (bad input); 1 when the check failed."""
-    if report.stale:
-        entry = report.stale[0]
-        raise UserError(
-            f"{entry.label} matches no destroy or replace in {', '.join(r.env for r in report.results)}: remove it "
-            f"(the upgrade it allowed has shipped) or fix its address"
-        )
-    if not report.passed:
-        problems = [f"{r.env}: {f.address}" for r in report.results for f in r.failures]
-        problems += [f"{r.env}: {c.problem}" for r in report.results for c in r.lost]
-        raise OperationFailed(
-            f"upgrade-check from {report.source.ref} failed: {len(problems)} problem(s), first {problems[0]}"
-            if problems
-            else f"upgrade-check from {report.source.ref} failed"
-        )
-    return 0
-
-
-def dumps(report: Report) -> str:
-    return json.dumps(to_json(report), indent=1, sort_keys=True)
+def stale_entries(allow: Sequence[AllowEntry], results: Sequence[EnvResult]) -> list[AllowEntry]:
+    """Allow entries that matched no destroy/replace in any env they apply to (checked envs only)."""
+    checked = {r.env for r in results}
+    used = {f.allowed_by for r in results for f in r.findings if f.allowed_by is not None}
+    return [e for e in allow if any(e.applies_to(env) for env in checked) and e not in used]

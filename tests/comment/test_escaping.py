@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import hostile
 
-from tablekit.review.comment import MARKER, Options, PolicyResult, failed, render_views, summarize
+from tablekit.review.comment import MARKER, Options, render_views
+from tablekit.review.views import PolicyResult, failed, summarize
 from tablekit.terraform.plan import Plan
 
 RUN_URL = "https://github.com/org/repo/actions/runs/42"

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from strategies import secret
 
 from tablekit.paths import ROOT
-from tablekit.review.comment import PolicyResult
 from tablekit.review.redact_reports import FINDING_FIELDS
+from tablekit.review.views import PolicyResult
 
 ADDRESS = "aws_dynamodb_table.orders"
 

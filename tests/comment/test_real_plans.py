@@ -18,9 +18,10 @@ import gfm
 import pytest
 
 from tablekit import envs
-from tablekit.review.comment import MARKER, Options, PolicyResult, render, render_views, summarize
+from tablekit.review.comment import MARKER, Options, render, render_views
 from tablekit.review.markdown import utf16_len
 from tablekit.review.redact import redact_plan
+from tablekit.review.views import PolicyResult, summarize
 from tablekit.staging.providers import endpoint_provider_hcl
 from tablekit.terraform.plan import Plan
 from tablekit.terraform.runner import Terraform

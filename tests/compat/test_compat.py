@@ -10,7 +10,7 @@ import pytest
 
 from tablekit.errors import UserError
 from tablekit.paths import ROOT
-from tablekit.staging import compat, schemas
+from tablekit.staging import compat, modern_only, removals, schemas
 from tablekit.staging.copies import scratch_root, stage
 from tablekit.terraform import hclscan
 from tablekit.terraform.plan import Action
@@ -144,12 +144,12 @@ def test_modern_only_setting_in_local_is_stripped_and_reported_once(
         '  schema = { hash_key = { name = "pk", type = "S" } }\n  deletion_protection_enabled = true\n}\n'
     )
     suffix = "argument deletion_protection_enabled removed (unknown to hashicorp/aws 3.39.0)"
-    before = set(compat.reported())
+    before = set(removals.reported())
     case = scratch_root(tmp_path / "a", main, endpoint_url)
     first = capsys.readouterr().err
     scratch_root(tmp_path / "b", main, endpoint_url)
     second = capsys.readouterr().err
-    reported = compat.reported()
+    reported = removals.reported()
     key = next(k for k in reported if k.endswith(suffix) and "replica." not in k)
     assert key.startswith("modules/dynamodb-table/main.tf:")
     if key not in before:  # earlier tests of this run may have reported it already
@@ -160,20 +160,20 @@ def test_modern_only_setting_in_local_is_stripped_and_reported_once(
     plan = tf.plan(tmp_path / "plan.tfplan")
     (table,) = plan.changes(types=["aws_dynamodb_table"])
     assert table.action == Action.CREATE
-    assert compat.instances(plan.raw, reported)[key] == [table.address]
+    assert removals.instances(plan.raw, reported)[key] == [table.address]
 
 
 def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: dict[str, Path]) -> None:
     plan = json.loads(env_plan_files["prod"].read_text())
     tables = sorted(rc["address"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table")
-    by_line = compat.instances(plan, compat.reported())
+    by_line = removals.instances(plan, removals.reported())
     suffix = "argument deletion_protection_enabled removed (unknown to hashicorp/aws 3.39.0)"
     [protection] = [k for k in by_line if k.endswith(suffix) and "replica." not in k]
     assert len(tables) > 20 and by_line[protection] == tables
     [replica] = [k for k in by_line if "replica.deletion_protection_enabled" in k]
     assert by_line[replica] == tables, "the argument sits in every table's replica block (set where replicas exist)"
     # What the CLI prints after `plan prod --account simulated`: every table by name, with what it went without.
-    text = compat.grouped_report(plan, by_line)
+    text = removals.grouped_report(plan, by_line)
     names = [rc["change"]["after"]["name"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table"]
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if "aws_dynamodb_table" in line)
@@ -184,8 +184,10 @@ def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: d
 
 def test_readme_lists_every_modern_only_argument() -> None:
     readme = (ROOT / "README.md").read_text()
-    expected = compat.readme_section(ROOT)
-    assert expected in readme, "run `.venv/bin/python -m tablekit.staging.compat --write-readme` and commit README.md"
+    expected = modern_only.readme_section(ROOT)
+    assert expected in readme, (
+        "run `.venv/bin/python -m tablekit.staging.modern_only --write-readme` and commit README.md"
+    )
     for argument in ("deletion_protection_enabled", "table_class", "function_response_types", "import_table"):
         assert f"| `{argument}` |" in expected
 

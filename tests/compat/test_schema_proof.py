@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tablekit.paths import ENVS, MODULES, ROOT
-from tablekit.staging import compat, schemas
+from tablekit.staging import compat, removals, schemas
 from tablekit.staging.copies import stage
 from tablekit.staging.reference_package import fetch_reference_package, integrity_of, reference_pin
 
@@ -41,12 +41,12 @@ def pinned() -> schemas.ProviderSchema:
     return schemas.pinned()
 
 
-def _committed_findings(schema: schemas.ProviderSchema) -> list[compat.Finding]:
-    findings: list[compat.Finding] = []
+def _committed_findings(schema: schemas.ProviderSchema) -> list[removals.Finding]:
+    findings: list[removals.Finding] = []
     for tree in (MODULES, ENVS):
         for f in compat.check_tree(tree, schema):
             path = (tree.relative_to(ROOT) / f.path).as_posix()
-            findings.append(compat.Finding(path, f.line, f.owner, f.address, f.what, f.name, f.problem, f.span))
+            findings.append(removals.Finding(path, f.line, f.owner, f.address, f.what, f.name, f.problem, f.span))
     return findings
 
 

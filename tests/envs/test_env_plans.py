@@ -14,7 +14,7 @@ import pytest
 
 from tablekit import envs
 from tablekit.inventory import check_inventory, summarize_plan
-from tablekit.review.policy import cmk_wiring_problems
+from tablekit.review.policy_gate import cmk_wiring_problems
 from tablekit.terraform.plan import Plan
 
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"

@@ -22,8 +22,9 @@ import gov_plans as gp
 import pytest
 
 from tablekit.paths import ROOT
-from tablekit.review.comment import GITHUB_COMMENT_LIMIT, MARKER, render, summarize
+from tablekit.review.comment import GITHUB_COMMENT_LIMIT, MARKER, render
 from tablekit.review.markdown import utf16_len
+from tablekit.review.views import summarize
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("TABLEKIT_UPDATE_GOLDEN") == "1"

@@ -12,7 +12,7 @@ import pytest
 
 from tablekit import cliargs
 from tablekit.errors import UserError
-from tablekit.review import policy
+from tablekit.review import policy, policy_gate
 from tablekit.staging.providers import endpoint_provider_hcl
 from tablekit.terraform.runner import Terraform
 
@@ -34,13 +34,13 @@ def planned(case: str, tmp_path: Path, endpoint_url: str) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def gate(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str) -> policy.GateResult:
+def gate(tmp_path_factory: pytest.TempPathFactory, endpoint_url: str) -> policy_gate.GateResult:
     """One gate run over both fixtures (3 checkov runs instead of 4: checkov start-up dominates the time)."""
     tmp = tmp_path_factory.mktemp("policy")
     src = tmp / "src"  # both cases under one tree: one directory scan covers both
     _, bad_plan = planned("bad", src, endpoint_url)
     _, clean_plan = planned("clean", src, endpoint_url)
-    return policy.run_gate(
+    return policy_gate.run_gate(
         [src], {"bad": bad_plan, "clean": clean_plan}, source_roots=[src], report_dir=tmp / "reports"
     )
 
@@ -50,7 +50,7 @@ def _in(case: str, findings: list[policy.Finding]) -> set[tuple[str, str]]:
 
 
 @pytest.mark.slow
-def test_unprotected_table_fails_the_gate(gate: policy.GateResult) -> None:
+def test_unprotected_table_fails_the_gate(gate: policy_gate.GateResult) -> None:
     assert not gate.ok
     static, plan_bad = gate.scans[0], gate.scans[1]
     assert plan_bad.name == "plan-bad"
@@ -76,11 +76,11 @@ def test_unprotected_table_fails_the_gate(gate: policy.GateResult) -> None:
 
 
 @pytest.mark.slow
-def test_protected_table_passes_the_gate(gate: policy.GateResult) -> None:
+def test_protected_table_passes_the_gate(gate: policy_gate.GateResult) -> None:
     static, plan_clean = gate.scans[0], gate.scans[2]
     assert plan_clean.name == "plan-clean"
     assert plan_clean.ok and plan_clean.passed > 0, plan_clean.failed
-    assert policy.GateResult(scans=[plan_clean], config_problems=[]).ok
+    assert policy_gate.GateResult(scans=[plan_clean], config_problems=[]).ok
     assert _in("clean", static.failed) == set() and _in("clean", static.unreasoned_skips) == set()
     for scan in (static, plan_clean):
         assert [(s.check_id, s.reason) for s in scan.skipped if "/clean/" in f"/{s.file}"] == [

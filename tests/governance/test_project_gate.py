@@ -19,7 +19,7 @@ import pytest
 
 from tablekit.commands.lint import default_dirs
 from tablekit.paths import ENVS, MODULES
-from tablekit.review import policy
+from tablekit.review import policy, policy_gate
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +28,9 @@ TABLES_PER_ENV = 35
 
 
 @pytest.fixture(scope="module")
-def gate(env_plan_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> policy.GateResult:
+def gate(env_plan_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> policy_gate.GateResult:
     plans = {env: env_plan_files[env] for env in ENV_NAMES}
-    return policy.run_gate(
+    return policy_gate.run_gate(
         default_dirs(),
         plans,
         report_dir=tmp_path_factory.mktemp("project-gate"),
@@ -49,7 +49,7 @@ def _passed(scan: policy.ScanResult) -> list[tuple[str, str]]:
     ]
 
 
-def test_project_passes_its_policy_gate(gate: policy.GateResult) -> None:
+def test_project_passes_its_policy_gate(gate: policy_gate.GateResult) -> None:
     problems = [
         f"{scan.name}: {f.check_id} {f.resource} ({f.where()}) {f.check_name}"
         for scan in gate.scans
@@ -69,7 +69,7 @@ def test_project_passes_its_policy_gate(gate: policy.GateResult) -> None:
     assert gate.ok
 
 
-def test_every_directory_and_plan_was_scanned(gate: policy.GateResult) -> None:
+def test_every_directory_and_plan_was_scanned(gate: policy_gate.GateResult) -> None:
     """A gate that silently scans nothing would pass too."""
     names = [scan.name for scan in gate.scans]
     assert names == ["terraform-modules", *(f"terraform-{e}" for e in ENV_NAMES), *(f"plan-{e}" for e in ENV_NAMES)]
@@ -77,7 +77,7 @@ def test_every_directory_and_plan_was_scanned(gate: policy.GateResult) -> None:
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
-def test_encryption_checks_ran_on_the_plan_and_passed(gate: policy.GateResult, env: str) -> None:
+def test_encryption_checks_ran_on_the_plan_and_passed(gate: policy_gate.GateResult, env: str) -> None:
     """The customer-managed-key checks were evaluated (not skipped) on every table, queue and vault."""
     scan = next(s for s in gate.scans if s.name == f"plan-{env}")
     passed = _passed(scan)

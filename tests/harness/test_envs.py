@@ -44,7 +44,7 @@ def test_real_env_without_credentials_is_refused(tmp_path, monkeypatch: pytest.M
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     ctx = envs.context("prod", data_dir=tmp_path)
     with pytest.raises(UserError, match="prod talks to real AWS but no credentials were found: set AWS_PROFILE"):
-        envs.require_credentials(ctx)
+        envs.require_account(ctx)
 
 
 @pytest.mark.parametrize(

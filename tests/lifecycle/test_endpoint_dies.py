@@ -12,6 +12,7 @@ from lifecycle_helpers import holdings, new_endpoint, university_tree
 
 from tablekit import cli
 from tablekit.lifecycle import local_env, resume
+from tablekit.lifecycle.steps import Steps
 
 
 def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
@@ -49,12 +50,14 @@ def test_cli_prints_one_line_when_the_endpoint_is_gone(tmp_path, capsys, monkeyp
     endpoint.stop()
 
     def seed_step(*args: object, **kwargs: object) -> object:
-        with resume.guard(endpoint.url, "seed"), resume.step("load seed data"):
+        with resume.guard(endpoint.url, "seed"), Steps("seed").step("load seed data"):
             from tablekit import aws
 
             return aws.clients(endpoint.url).client("dynamodb").list_tables()
 
     monkeypatch.setattr(local_env, "status", seed_step)
     assert cli.main(["status", "--port", str(endpoint.port)]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "stopped answering during seed (load seed data)" in err
+    err = capsys.readouterr().err.strip().splitlines()
+    # The step's progress line, then the failure as one line: no traceback, no botocore retries.
+    assert err[0] == "… load seed data", err
+    assert len(err) == 2 and "stopped answering during seed (load seed data)" in err[1], err

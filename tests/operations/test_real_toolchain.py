@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from tablekit.paths import ROOT
-from tablekit.staging import compat
+from tablekit.staging import compat, modern_only
 from tablekit.terraform import toolchain
 
 CURRENT = "1.16.3"
@@ -399,5 +399,5 @@ def test_the_double_still_pins_the_runtime_for_local_and_the_simulated_account()
 def test_the_readmes_command_table_names_only_commands_proven_here() -> None:
     source = Path(__file__).read_text()
     spelled = {"bootstrap-state": '"state",\n        "bootstrap"', "audit ENV": '["audit", "prod"'}
-    for command in compat.REAL_ACCOUNT_COMMANDS:
+    for command in modern_only.REAL_ACCOUNT_COMMANDS:
         assert spelled.get(command, f'"{command}"') in source, f"{command} has no stand-in case here"

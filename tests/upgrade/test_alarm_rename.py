@@ -16,7 +16,7 @@ import pytest
 from tablekit.paths import ROOT
 from tablekit.upgrade import upgrade_check
 from tablekit.upgrade.migrations import Outcome
-from tablekit.upgrade.upgrade_check import Verdict
+from tablekit.upgrade.verdicts import Verdict
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -13,8 +13,8 @@ import pytest
 
 from tablekit.errors import UserError
 from tablekit.terraform.plan import Plan
-from tablekit.upgrade import upgrade_check
-from tablekit.upgrade.upgrade_check import Verdict
+from tablekit.upgrade import allowlist, upgrade_check, verdicts
+from tablekit.upgrade.verdicts import Verdict
 
 UNI = "module.estate.module.university"
 TABLE = 'module.estate.module.bandup.module.table["evaluations"].aws_dynamodb_table.this'
@@ -38,7 +38,7 @@ def alarm(name: str) -> dict:
 
 def test_a_table_replacement_fails_naming_the_table_and_the_changed_key() -> None:
     table = {"name": "bandup-evaluations", "hash_key": "evaluation_id"}
-    found = upgrade_check.judge(
+    found = verdicts.judge(
         "dev",
         plan(
             rc(
@@ -64,7 +64,7 @@ def test_a_renamed_address_of_the_same_alarm_is_a_move_without_migration() -> No
         f"{UNI}.aws_cloudwatch_metric_alarm.processor_errors[0]",
         f'{UNI}.aws_cloudwatch_metric_alarm.processor["errors"]',
     )
-    found = upgrade_check.judge(
+    found = verdicts.judge(
         "dev",
         plan(
             rc(old, "aws_cloudwatch_metric_alarm", ["delete"], alarm("university-stream-processor-errors")),
@@ -77,7 +77,7 @@ def test_a_renamed_address_of_the_same_alarm_is_a_move_without_migration() -> No
 
 
 def test_a_deleted_alarm_with_no_successor_is_reported_but_loses_no_data() -> None:
-    found = upgrade_check.judge(
+    found = verdicts.judge(
         "dev",
         plan(
             rc("aws_cloudwatch_metric_alarm.a[0]", "aws_cloudwatch_metric_alarm", ["delete"], alarm("a")),
@@ -91,7 +91,7 @@ def test_a_deleted_alarm_with_no_successor_is_reported_but_loses_no_data() -> No
     "kind", ["aws_dynamodb_table", "aws_dynamodb_table_item", "aws_kms_key", "aws_backup_vault", "aws_s3_bucket"]
 )
 def test_deleting_any_data_bearing_resource_fails(kind: str) -> None:
-    (finding,) = upgrade_check.judge("prod", plan(rc(f"{kind}.x", kind, ["delete"], {"name": "x"})))
+    (finding,) = verdicts.judge("prod", plan(rc(f"{kind}.x", kind, ["delete"], {"name": "x"})))
     assert finding.verdict == Verdict.FAIL and finding.data_bearing
     assert "loses" in finding.reason
 
@@ -99,7 +99,7 @@ def test_deleting_any_data_bearing_resource_fails(kind: str) -> None:
 def test_removing_a_replica_in_place_fails() -> None:
     before = {"name": "university", "replica": [{"region_name": "us-west-2"}, {"region_name": "eu-west-1"}]}
     after = {"name": "university", "replica": [{"region_name": "us-west-2"}]}
-    (finding,) = upgrade_check.judge("prod", plan(rc(TABLE, "aws_dynamodb_table", ["update"], before, after)))
+    (finding,) = verdicts.judge("prod", plan(rc(TABLE, "aws_dynamodb_table", ["update"], before, after)))
     assert (finding.action, finding.verdict) == ("replica removed", Verdict.FAIL)
     assert "eu-west-1" in finding.reason
 
@@ -107,7 +107,7 @@ def test_removing_a_replica_in_place_fails() -> None:
 def test_in_place_updates_and_creates_are_not_findings() -> None:
     table = {"name": "t", "replica": []}
     assert (
-        upgrade_check.judge(
+        verdicts.judge(
             "dev",
             plan(
                 rc(
@@ -127,7 +127,7 @@ def allow_file(tmp_path: Path, text: str) -> Path:
 
 
 def test_an_allow_entry_turns_a_failure_into_an_allowed_finding_for_its_envs_only(tmp_path: Path) -> None:
-    entries = upgrade_check.read_allow(
+    entries = allowlist.read_allow(
         allow_file(
             tmp_path,
             "[[allow]]\n"
@@ -137,14 +137,14 @@ def test_an_allow_entry_turns_a_failure_into_an_allowed_finding_for_its_envs_onl
         )
     )
     deleted = plan(rc(TABLE, "aws_dynamodb_table", ["delete"], {"name": "bandup-evaluations"}))
-    (dev,) = upgrade_check.judge("dev", deleted, entries)
-    (prod,) = upgrade_check.judge("prod", deleted, entries)
+    (dev,) = verdicts.judge("dev", deleted, entries)
+    (prod,) = verdicts.judge("prod", deleted, entries)
     assert dev.verdict == Verdict.ALLOWED and dev.allowed_by == entries[0]
     assert prod.verdict == Verdict.FAIL, "an entry scoped to local/dev must not allow prod"
 
 
 def test_brackets_in_allow_addresses_are_literal(tmp_path: Path) -> None:
-    (entry,) = upgrade_check.read_allow(allow_file(tmp_path, "[[allow]]\naddress = 'aws_x.a[0]'\nreason = 'r'\n"))
+    (entry,) = allowlist.read_allow(allow_file(tmp_path, "[[allow]]\naddress = 'aws_x.a[0]'\nreason = 'r'\n"))
     assert entry.matches("local", "aws_x.a[0]")
     assert not entry.matches("local", "aws_x.a0"), "[0] is not a character class"
 
@@ -164,18 +164,18 @@ def test_brackets_in_allow_addresses_are_literal(tmp_path: Path) -> None:
 )
 def test_bad_allow_files_are_one_line_naming_the_entry(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(UserError, match=message) as raised:
-        upgrade_check.read_allow(allow_file(tmp_path, text))
+        allowlist.read_allow(allow_file(tmp_path, text))
     assert "\n" not in str(raised.value)
 
 
 def test_the_projects_allow_file_parses_and_is_empty_between_releases() -> None:
     from tablekit.paths import ROOT
 
-    assert upgrade_check.read_allow(ROOT / upgrade_check.ALLOW_FILE) == []
+    assert allowlist.read_allow(ROOT / allowlist.ALLOW_FILE) == []
 
 
 def test_stale_entries_are_those_no_finding_of_a_checked_env_used(tmp_path: Path) -> None:
-    entries = upgrade_check.read_allow(
+    entries = allowlist.read_allow(
         allow_file(
             tmp_path,
             "[[allow]]\naddress = 'a.used'\nreason = 'r'\n"
@@ -183,7 +183,7 @@ def test_stale_entries_are_those_no_finding_of_a_checked_env_used(tmp_path: Path
             "[[allow]]\naddress = 'a.prod_only'\nenvs = ['prod']\nreason = 'r'\n",
         )
     )
-    used = upgrade_check.judge("local", plan(rc("a.used", "aws_dynamodb_table", ["delete"], {"name": "t"})), entries)
+    used = verdicts.judge("local", plan(rc("a.used", "aws_dynamodb_table", ["delete"], {"name": "t"})), entries)
     result = upgrade_check.EnvResult(env="local", coverage="", findings=used)
     assert [e.address for e in upgrade_check.stale_entries(entries, [result])] == ["a.unused"]
 

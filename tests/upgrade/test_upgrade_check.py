@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tablekit.errors import OperationFailed, UserError
-from tablekit.upgrade import upgrade_check
+from tablekit.upgrade import render, upgrade_check, verdicts
 
 from .upgrade_fixture import MAIN_FOR_EACH, commit, main_tf
 
@@ -39,11 +39,11 @@ def test_a_key_schema_change_is_caught_with_the_table_name_and_the_reason(repo: 
     (finding,) = result.failures
     assert (finding.address, finding.object, finding.action) == (USERS, "upgrade-users", "replace")
     assert "hash_key" in finding.reason and "cannot be changed in place" in finding.reason
-    assert finding.data_bearing and finding.verdict == upgrade_check.Verdict.FAIL
+    assert finding.data_bearing and finding.verdict == verdicts.Verdict.FAIL
     assert not result.applied, "a plan that destroys a table is never applied"
     assert not report.passed
     with pytest.raises(OperationFailed, match=r"upgrade-users"):
-        upgrade_check.exit_code(report)
+        render.exit_code(report)
 
 
 def test_count_to_for_each_without_a_migration_is_caught_and_the_move_is_suggested(repo: Path, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_the_same_refactor_with_its_migration_passes_and_keeps_every_item(repo: 
         "upgrade-orders": (3, True),
         "upgrade-users": (2, True),
     }
-    assert upgrade_check.exit_code(report) == 0
+    assert render.exit_code(report) == 0
 
 
 def test_an_allowed_replacement_is_applied_and_the_item_check_catches_the_loss(repo: Path, tmp_path: Path) -> None:
@@ -89,12 +89,12 @@ def test_an_allowed_replacement_is_applied_and_the_item_check_catches_the_loss(r
 
     (result,) = report.results
     (finding,) = result.findings
-    assert finding.verdict == upgrade_check.Verdict.ALLOWED and finding.allowed_by is not None
+    assert finding.verdict == verdicts.Verdict.ALLOWED and finding.allowed_by is not None
     assert result.applied
     lost = {c.table: c.problem for c in result.lost}
     assert lost == {"upgrade-users": "table upgrade-users holds 0 items, 2 before"}
     with pytest.raises(OperationFailed, match="holds 0 items, 2 before"):
-        upgrade_check.exit_code(report)
+        render.exit_code(report)
 
 
 def test_an_allow_entry_that_matches_nothing_is_bad_input(repo: Path, tmp_path: Path) -> None:
@@ -104,4 +104,4 @@ def test_an_allow_entry_that_matches_nothing_is_bad_input(repo: Path, tmp_path: 
 
     assert report.results[0].applied and report.results[0].findings == []
     with pytest.raises(UserError, match=r'allow.toml entry 1 \(module.table\["upgrade-gone"\]\S+\) matches no'):
-        upgrade_check.exit_code(report)
+        render.exit_code(report)
