@@ -1,8 +1,8 @@
 """Bad inputs that no capability-specific test covers: env variables, the estate guard, CLI arguments.
 
 Every case asserts the message names the field and the fix, and that nothing was written. The
-full catalogue (module variables, seed files, CLI) is the README's troubleshooting table;
-`test_readme_troubleshooting_points_at_real_tests` keeps that table honest.
+full catalogue (module variables, seed files, CLI) is the table of docs/troubleshooting.md;
+`test_troubleshooting_rows_point_at_real_tests` keeps that table honest.
 """
 
 from __future__ import annotations
@@ -150,15 +150,19 @@ def test_setup_port_taken_names_the_port_and_the_fix(tmp_path: Path) -> None:
     assert f"port {port} is already in use" in proc.stderr and "--port" in proc.stderr
 
 
-def test_readme_troubleshooting_points_at_real_tests() -> None:
-    """Every row of the README's troubleshooting table names a test that exists."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
-    refs = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", section)
-    assert len(refs) >= 25, f"the bad-input catalogue must list at least 25 cases, found {len(refs)}"
-    for path, name in refs:
-        source = (ROOT / path).read_text()
-        assert re.search(rf"def {name}\b", source), f"{path}::{name} named in README does not exist"
+def test_troubleshooting_rows_point_at_real_tests() -> None:
+    """Every row of docs/troubleshooting.md's table names at least one test, and every test it names exists."""
+    rows = re.findall(r"^\| (\d+) \|(.*)$", (ROOT / "docs" / "troubleshooting.md").read_text(), re.MULTILINE)
+    assert len(rows) >= 25, f"the bad-input catalogue must list at least 25 cases, found {len(rows)}"
+    numbers = [number for number, _ in rows]
+    assert numbers == [str(n) for n in range(1, len(rows) + 1)], f"number the rows 1..N in order: {numbers}"
+    for number, row in rows:
+        refs = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row)
+        where = f"docs/troubleshooting.md row {number}"
+        assert refs, f"{where} names no test: add `tests/FILE.py::test_name`"
+        for path, name in refs:
+            assert (ROOT / path).is_file(), f"{where}: {path} does not exist"
+            assert re.search(rf"def {name}\b", (ROOT / path).read_text()), f"{where}: {path}::{name} does not exist"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 Why a second engine: moto's server is the control-plane stand-in (Terraform applies there), but it
 accepts many items and tables real DynamoDB rejects. DynamoDB Local is AWS's own implementation of
 the data plane, with DynamoDB's validation, streams, TTL settings and transactions. Where the two
-disagree the project follows DynamoDB Local (README: "moto and DynamoDB Local").
+disagree the project follows DynamoDB Local (docs/engines.md).
 
 What lives here:
 

@@ -492,6 +492,3 @@ def prepare(root: Path) -> Adaptation | None:
     schema = schemas.pinned()
     providers.regenerate(root, schema)
     return adapt(root, schema)
-
-
-# --- the README's verification table ------------------------------------------------------------

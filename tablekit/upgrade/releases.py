@@ -170,7 +170,7 @@ def read(repo: Path = ROOT) -> Changelog:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path.name} is missing in {repo}: it records every release (see README, Releases)") from None
+        raise UserError(f"{path.name} is missing in {repo}: it records every release (see docs/releases.md)") from None
     return parse(text, path)
 
 

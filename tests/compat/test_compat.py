@@ -1,4 +1,5 @@
-"""tablekit.staging.compat: what it strips, what it refuses, what it reports, and the README table."""
+"""tablekit.staging.compat: what it strips, what it refuses, what it reports, and the verification table
+(docs/toolchain.md)."""
 
 from __future__ import annotations
 
@@ -183,10 +184,12 @@ def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: d
 
 
 def test_readme_lists_every_modern_only_argument() -> None:
-    readme = (ROOT / "README.md").read_text()
-    expected = modern_only.readme_section(ROOT)
-    assert expected in readme, (
-        "run `.venv/bin/python -m tablekit.staging.modern_only --write-readme` and commit README.md"
+    """The verification table lives between its markers in docs/toolchain.md (moved from README.md)."""
+    page = (ROOT / "docs" / "toolchain.md").read_text()
+    expected = modern_only.section(ROOT)
+    assert expected in page, (
+        "the verification table in docs/toolchain.md is stale: regenerate it with "
+        "`.venv/bin/python -m tablekit.staging.modern_only --write` and commit docs/toolchain.md"
     )
     for argument in ("deletion_protection_enabled", "table_class", "function_response_types", "import_table"):
         assert f"| `{argument}` |" in expected

@@ -28,7 +28,7 @@ WAIVERS = {
 """modules/state-backend keeps three inline S3 blocks that 6.x deprecates (not removes): the offline
 double has only the inline form, and its apply test checks versioning, encryption and lifecycle on
 the endpoint. Moving to the separate resources is one refactor plus `terraform import` once the
-offline double is a 4.x+ provider (README "Toolchain decisions")."""
+offline double is a 4.x+ provider (docs/toolchain.md, "Toolchain decisions")."""
 
 
 @pytest.fixture(scope="module")

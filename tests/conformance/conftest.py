@@ -3,8 +3,8 @@
 Why two engines in one suite: moto is the endpoint every other test applies against, but it accepts
 much that real DynamoDB rejects. DynamoDB Local is AWS's own data plane. Every test here is
 parametrized over the engine (its id names it), so each claim is checked on both, and a difference
-between them is either a rule tablekit enforces itself or a listed disagreement (README, "moto and
-DynamoDB Local").
+between them is either a rule tablekit enforces itself or a listed disagreement (docs/engines.md,
+"moto and DynamoDB Local").
 
 The estate on each engine: the local env's tables, created from its `tables` output (Terraform
 cannot apply to DynamoDB Local) under the prefix `cf-`, loaded with every seed file the local env

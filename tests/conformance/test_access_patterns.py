@@ -4,7 +4,7 @@ For each pattern there is at least one call that finds data. On each engine: the
 every base item it returns is exactly the seed row it came from (the files are the oracle, not
 the other engine), and the two engines return the same items.
 
-Found here (README, "moto and DynamoDB Local"): among items with the same index sort key, or on a
+Found here (docs/engines.md, "moto and DynamoDB Local"): among items with the same index sort key, or on a
 GSI without one, the engines return different orders. DynamoDB leaves that order undefined, so
 the comparison is of the items, and no pattern or test may rely on it.
 """

@@ -5,8 +5,8 @@ send for that row is refused by DynamoDB Local too (or, for the few rules marked
 those protect the author from a mistake DynamoDB would silently keep); and the nearest row the
 validator accepts goes through the real loader and is stored on both engines.
 
-moto disagrees with DynamoDB Local on some of these; each disagreement is listed in MOTO (and in the
-README, "moto and DynamoDB Local"), so a moto upgrade that changes one fails here and gets noticed.
+moto disagrees with DynamoDB Local on some of these; each disagreement is listed in MOTO (and in
+docs/engines.md, "moto and DynamoDB Local"), so a moto upgrade that changes one fails here and gets noticed.
 """
 
 from __future__ import annotations
@@ -344,7 +344,7 @@ RULES = [
 ]
 IDS = [rule.id for rule in RULES]
 
-# Where moto differs from DynamoDB Local (README, "moto and DynamoDB Local"): rules whose bad item
+# Where moto differs from DynamoDB Local (docs/engines.md, "moto and DynamoDB Local"): rules whose bad item
 # moto stores, and rules whose good item moto refuses.
 MOTO_STORES_BAD = {
     "lsi_sort_key_over_1024_bytes",

@@ -2,8 +2,8 @@
 
 Each case has the id of its plan-time rule in tests/modules/test_dynamodb_table_validation.py: the
 module refuses the bad schema at plan time; here DynamoDB Local refuses the same table at
-CreateTable, and creates the nearest valid one. moto creates every bad table (README, "moto and
-DynamoDB Local"), which is why the module has to check these itself.
+CreateTable, and creates the nearest valid one. moto creates every bad table (docs/engines.md,
+"moto and DynamoDB Local"), which is why the module has to check these itself.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def _create(engine: Engine, schema: dict[str, Any]) -> str | None:
 def test_create_table_refuses_what_the_module_refuses(engine: Engine, rule: str, bad: Any, good: Any) -> None:
     refused = _create(engine, bad)
     if engine.name == "moto":
-        assert refused is None, f"moto now refuses {rule} ({refused}): update the README's list of differences"
+        assert refused is None, f"moto now refuses {rule} ({refused}): update the differences in docs/engines.md"
     else:
         assert refused == "ValidationException", f"DynamoDB Local created the table of {rule}"
     assert _create(engine, good) is None, f"{engine.name} refused the valid table next to {rule}"

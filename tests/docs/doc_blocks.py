@@ -2,8 +2,8 @@
 
 Why directives: a README command or usage example that nobody runs rots silently (a renamed
 recipe, a flag that moved, an input that became required). Every shell block of README.md,
-CONTRIBUTING.md and the module READMEs, and every HCL example of the module READMEs, ends with one
-line saying how the suite proves it (tests/docs/test_examples.py):
+CONTRIBUTING.md, the pages under docs/ and the module READMEs, and every HCL example of the module
+READMEs, ends with one line saying how the suite proves it (tests/docs/test_examples.py):
 
     # doc-test: check                    commands exist and their arguments parse (no side effects)
     # doc-test: run fixtures=NAME,...    executed with bash in a scratch directory holding NAME's files
@@ -89,11 +89,12 @@ def blocks(path: Path) -> list[Block]:
 
 
 def documented() -> list[Block]:
-    """The blocks the suite must cover: shell blocks of the READMEs (examples' too) and CONTRIBUTING.md,
-    HCL of module READMEs."""
+    """The blocks the suite must cover: shell blocks of the READMEs (examples' too), CONTRIBUTING.md and
+    every page under docs/ (a new page is covered without being listed), HCL of module READMEs."""
     files = [
         ROOT / "README.md",
         ROOT / "CONTRIBUTING.md",
+        *sorted((ROOT / "docs").glob("*.md")),
         *sorted(MODULES.glob("*/README.md")),
         *sorted(MODULES.glob("*/examples/*/README.md")),
     ]

@@ -65,14 +65,34 @@ def test_every_documented_block_says_how_it_is_proven() -> None:
     assert len(SHELL_BLOCKS) >= 3 and len(HCL_BLOCKS) >= 8, (len(SHELL_BLOCKS), len(HCL_BLOCKS))
 
 
-def test_the_readme_layout_names_every_module() -> None:
-    text = (ROOT / "README.md").read_text()
+def test_the_layout_names_every_module_and_top_level_folder() -> None:
+    """docs/architecture.md holds the one layout table: a row per top-level folder, every module named.
+
+    README.md and CONTRIBUTING.md link to it instead of keeping a table of their own."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
     layout = text[text.index("## Layout") :]
     layout = layout[: layout.index("\n## ", 1)]
     missing = [
         m.name for m in sorted((ROOT / "modules").iterdir()) if m.is_dir() and f"`modules/{m.name}`" not in layout
     ]
-    assert not missing, f"README.md ## Layout has no row for: {', '.join(missing)}"
+    assert not missing, f"docs/architecture.md ## Layout has no row for: {', '.join(missing)}"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    folders = {name.split("/", 1)[0] for name in listed.split("\0") if "/" in name}
+    rows = set(re.findall(r"^\| `([^`/]+)/` \|", layout, re.MULTILINE))
+    assert folders <= rows, f"docs/architecture.md ## Layout has no row for: {', '.join(sorted(folders - rows))}/"
+    assert rows <= folders | {"build"}, f"docs/architecture.md ## Layout names missing folders: {rows - folders}"
+    for name in ("README.md", "CONTRIBUTING.md"):
+        other = (ROOT / name).read_text()
+        assert "docs/architecture.md#layout" in other, f"{name} must link to the layout in docs/architecture.md"
+        assert not re.search(r"^\| (path|place|folder) \| (one )?job \|", other, re.MULTILINE), (
+            f"{name} keeps a layout table of its own: link to docs/architecture.md#layout instead"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,11 +126,18 @@ def _check_just(args: list[str], where: str) -> None:
         _parse_tablekit(shlex.split(line.strip())[1:], where)
 
 
+# A checked command ends where the shell takes over: its redirection or the next command is not its argument.
+SHELL_OPERATORS = {">", ">>", "<", "2>", "2>&1", "|", "&&", "||", ";"}
+
+
 def _check_command(command: str, where: str) -> None:
     words = shlex.split(command, comments=True)
+    cut = [i for i, word in enumerate(words) if word in SHELL_OPERATORS]
+    if cut:
+        words = words[: cut[0]]
     if words[0] in {"./just", "just"}:
         _check_just(words[1:], where)
-    elif words[0] == "tablekit":
+    elif words[0] in {"tablekit", ".venv/bin/tablekit"}:
         _parse_tablekit(words[1:], where)
     elif words[0].startswith("python") and words[1:3] == ["-m", "tablekit"]:
         _parse_tablekit(words[3:], where)
