@@ -44,7 +44,7 @@ fmt:
 
 # validate every module and env offline
 validate:
-    {{venv}}/pytest -q tests/test_terraform_static.py
+    {{venv}}/pytest -q tests/modules/test_terraform_static.py
 
 # write the env's table-name map for application code (json or .env)
 [no-exit-message]

@@ -46,9 +46,12 @@ from tablekit.endpoint.probes import free_port
 from tablekit.endpoint.server import Endpoint
 from tablekit.seed import load_rows, synth
 from tablekit.seed.files import plain_json
-from tablekit.seed.localtables import create_table, key_schema
 from tablekit.staging.copies import scratch_root
 from tablekit.terraform.runner import Terraform
+
+# The seed tests' own table helper: benchmarks build the same local tables the tests do.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "seed"))
+from seed_support import create_table, key_schema
 
 # As envs/local declares it (its `tables` output), GSIs included.
 UNIVERSITY = key_schema(

@@ -1,6 +1,6 @@
 """Regenerate docs/images/pr-comment-example.png: the PR comment of a destructive plan, as GitHub shows it.
 
-Not part of the test suite. It renders real plan fixtures (tests/comment/fixtures/real/) with
+Not part of the test suite. It renders real plan fixtures (tests/review/fixtures/real/) with
 `tablekit comment`, turns the Markdown into HTML with cmarkgfm (GitHub's renderer), wraps it in a
 plain GitHub-like style and screenshots it with a headless Chromium:
 

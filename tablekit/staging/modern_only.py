@@ -21,7 +21,7 @@ END = "<!-- END_MODERN_ONLY -->"
 DOUBLE = "removed from the staged copy: not run"
 
 
-STATIC = "exists in {label} (`tests/compat/test_schema_proof.py`)"
+STATIC = "exists in {label} (`tests/staging/test_schema_proof.py`)"
 
 
 REAL = "plan and apply on a real account only"
@@ -37,7 +37,7 @@ REAL_ACCOUNT_COMMANDS: dict[str, str] = {
     "migrate": "local, simulated account: `tests/upgrade`, `tests/workflows`",
     "bootstrap-state": "simulated account: `tests/operations/test_state_backend.py`",
     "seed": "local, simulated account: `tests/seed`, `tests/workflows`",
-    "app-config": "local: `tests/harness/test_appconfig.py`",
+    "app-config": "local: `tests/operations/test_appconfig.py`",
     "audit ENV": "local: `tests/governance/test_audit.py`",
     "stream": "local: `tests/university`",
 }
@@ -72,7 +72,7 @@ def modern_only_table(repo: Path, pinned: ProviderSchema, current: ProviderSchem
     moved = moved_blocks(repo)
     lines.append(
         f"| `required_version` | terraform | `modules`, `envs` | relaxed to `>= {TERRAFORM_VERSION}` | "
-        f"floor `>= {floor(repo)}` (`tests/harness/test_toolchain.py`) | checked before every real-account command |"
+        f"floor `>= {floor(repo)}` (`tests/terraform/test_toolchain.py`) | checked before every real-account command |"
     )
     lines.append(
         f"| `moved` blocks ({len(moved)} committed) | module | `modules`, `envs` | turned into `terraform state mv` "

@@ -1,6 +1,6 @@
 """The DynamoDB Local engine as the harness manages it, and what each engine does with TTL.
 
-Engine management mirrors moto's (tests/harness/test_endpoint.py): start, health, status, stop,
+Engine management mirrors moto's (tests/endpoint/test_endpoint.py): start, health, status, stop,
 a pidfile per engine, and one-line errors with the fix when it cannot run (no Java, no jar,
 the port taken by the other engine).
 """

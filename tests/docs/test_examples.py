@@ -1,6 +1,6 @@
 """README commands and module usage examples are run or planned, so the docs cannot rot.
 
-Each block says how it is proven with a `# doc-test:` line (see tests/docs/doc_blocks.py): shell
+Each block says how it is proven with a `# doc-test:` line (see tests/docs/docs_support.py): shell
 commands are checked (the recipe exists, `just --dry-run` expands it, and every `tablekit`
 command it reaches parses with the real CLI parser) or executed in a scratch directory; HCL usage
 examples are planned against the session's local endpoint, with the resources they reference
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from doc_blocks import SHELL, Block, commands, documented
+from docs_support import SHELL, Block, commands, documented
 
 from tablekit.cli import build_parser
 from tablekit.paths import ROOT
@@ -55,7 +55,7 @@ def test_every_documented_block_says_how_it_is_proven() -> None:
         if block.mode not in MODES[kind]:
             problems.append(
                 f"{block.where}: end the {block.language} block with `# doc-test: "
-                f"{'|'.join(sorted(MODES[kind]))}` (tests/docs/doc_blocks.py explains each)"
+                f"{'|'.join(sorted(MODES[kind]))}` (tests/docs/docs_support.py explains each)"
             )
         elif block.mode == "skip" and len(block.reason) < 10:
             problems.append(f"{block.where}: `# doc-test: skip` needs a reason a reviewer can judge")

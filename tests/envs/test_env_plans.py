@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
+from inventories.inventory import check_inventory, summarize_plan
 
 from tablekit import envs
-from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.review.policy_gate import cmk_wiring_problems
 from tablekit.terraform.plan import Plan
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 from families_support import EXPECTED_TABLES, FAMILIES, planned_outputs, table_resources
+from inventories.inventory import check_inventory, summarize_plan
 
-from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.paths import ROOT
 
 pytestmark = pytest.mark.slow

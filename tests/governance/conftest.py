@@ -12,7 +12,7 @@ import pytest
 
 from tablekit.errors import UserError
 
-# gov_plans.py (synthetic plan JSON) sits next to the tests; make it importable however pytest is run.
+# governance_support.py (synthetic plan JSON) sits next to the tests; make it importable however pytest is run.
 sys.path.insert(0, str(Path(__file__).parent))
 
 

@@ -1,7 +1,7 @@
 """PR plan comment: golden files for each kind of plan, plus the rules no golden file can show.
 
-Masking, escaping and input fuzzing are property-tested in tests/comment/; real Terraform plans
-are rendered there too. These scenarios are hand-built plans (tests/governance/gov_plans.py) whose
+Masking, escaping and input fuzzing are property-tested in tests/review/; real Terraform plans
+are rendered there too. These scenarios are hand-built plans (tests/governance/governance_support.py) whose
 golden output a reviewer can read line by line.
 
 Regenerate the golden files after an intended rendering change with
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-import gov_plans as gp
+import governance_support as gp
 import pytest
 
 from tablekit.paths import ROOT

@@ -8,7 +8,7 @@ setup then converges from whatever the cut-short apply left.
 from __future__ import annotations
 
 import pytest
-from lifecycle_helpers import holdings, new_endpoint, university_tree
+from lifecycle_support import holdings, new_endpoint, university_tree
 
 from tablekit import cli
 from tablekit.lifecycle import local_env, resume

@@ -6,7 +6,7 @@ is walked without touching this test (or must be listed in NOT_LOCAL with the re
 gets a root of its own (a KMS key and the family, every toggle a variable). Every toggle is flipped
 in one apply and reverted in one; after each the plan is "no changes" and the seeded items are
 exactly what the first setup loaded. Only when that walk fails is it bisected
-(lifecycle_helpers.failing_toggles), so the failure still names the toggle.
+(lifecycle_support.failing_toggles), so the failure still names the toggle.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import failing_toggles, holdings, new_endpoint
+from lifecycle_support import failing_toggles, holdings, new_endpoint
 
 from tablekit import envs
 from tablekit.lifecycle import local_env

@@ -4,7 +4,7 @@ An apply cut short leaves tables, the stream processor's function, role, queue a
 a KMS key on the endpoint without recording them in the state (every rerun: "already exists"),
 and, before the runner owned its process group, provider processes with no parent.
 
-The setups run on the university family alone with its alarms on (lifecycle_helpers.university_tree):
+The setups run on the university family alone with its alarms on (lifecycle_support.university_tree):
 19 resources of every type the local estate applies (table, the stream processor's function, role,
 policies, queue and log group, a KMS key and its alias) plus alarms, where the whole estate is 43
 resources, 35 of them tables. The kill points are spread over those 19 as they were over the 43.
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import group_alive, group_ids, holdings, new_endpoint, processes_using, university_tree
+from lifecycle_support import group_alive, group_ids, holdings, new_endpoint, processes_using, university_tree
 
 from tablekit import envs
 from tablekit.lifecycle import local_env

@@ -7,7 +7,7 @@ exist") and only deleting the state file by hand recovered.
 
 from __future__ import annotations
 
-from lifecycle_helpers import holdings, new_endpoint, university_tree
+from lifecycle_support import holdings, new_endpoint, university_tree
 
 from tablekit.lifecycle import local_env
 

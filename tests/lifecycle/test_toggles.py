@@ -4,7 +4,7 @@ The toggles are read from the module README's inputs table (every `bool` input),
 is walked without touching this test, or must be listed in NOT_LOCAL with the reason. After each
 toggle and after each revert the plan is "no changes". The toggles are flipped together in one apply
 and reverted in one (a toggle that needs another with it, TOGETHER, walks in a group of its own so
-the other is also walked alone); only a failing walk is bisected (lifecycle_helpers.failing_toggles)
+the other is also walked alone); only a failing walk is bisected (lifecycle_support.failing_toggles)
 to name the toggle. Where the local endpoint cannot follow the
 revert (re-enabling a stream: "Cannot enable stream"), setup stops before applying anything and
 offers `./just setup --recreate TABLE`; that command converges with the seed data back in place.
@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 import pytest
-from lifecycle_helpers import UNIVERSITY_ROOT, failing_toggles, holdings, new_endpoint, university_tree
+from lifecycle_support import UNIVERSITY_ROOT, failing_toggles, holdings, new_endpoint, university_tree
 
 from tablekit import envs
 from tablekit.lifecycle import local_env

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tfcase import Workdir
+from modules_support import Workdir
 
 from tablekit.paths import MODULES
 from tablekit.staging.copies import stage

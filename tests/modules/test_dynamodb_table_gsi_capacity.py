@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tfcase import Workdir, module_block
+from modules_support import Workdir, module_block
 
 from tablekit.aws import ClientFactory, clients
 from tablekit.staging.copies import scratch_root

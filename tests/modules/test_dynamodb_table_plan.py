@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tfcase import NO_ENDPOINT, Workdir, module_block
+from inventories.inventory import check_inventory, summarize_plan
+from modules_support import NO_ENDPOINT, Workdir, module_block
 
-from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.paths import ROOT
 from tablekit.staging.copies import scratch_root
 from tablekit.terraform.plan import Plan

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from modules_support import Workdir, module_block
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
-from tfcase import Workdir, module_block
 
 from tablekit.endpoint.probes import HOST, free_port
 from tablekit.staging.copies import scratch_root

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tfcase import NO_ENDPOINT, Diagnostic, Workdir, module_block
+from modules_support import NO_ENDPOINT, Diagnostic, Workdir, module_block
 
 from tablekit.staging.copies import scratch_root
 

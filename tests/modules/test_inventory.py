@@ -1,4 +1,4 @@
-"""tablekit.inventory on hand-written plan JSON: no Terraform needed, so these run in milliseconds."""
+"""The plan inventory (tests/inventories/inventory.py) on hand-written plan JSON: no Terraform needed."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tablekit.inventory import (
+from inventories.inventory import (
     UNKNOWN,
     UPDATE_ENV,
     InventoryMismatch,

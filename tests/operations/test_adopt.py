@@ -13,7 +13,7 @@ from tablekit.staging.copies import scratch_root
 from tablekit.terraform.plan import Action, Counts, Plan
 from tablekit.terraform.runner import Terraform
 
-from .adopt_fixture import create_out_of_band, main_tf
+from .operations_support import create_out_of_band, main_tf
 
 # Two of the three declared tables exist before Terraform runs; the third is left for the plan.
 EXISTING = ["adopt-sessions", "adopt-users"]

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from seed_support import create_table, key_schema
 
 from tablekit import aws
 from tablekit.dynamodb_json import from_item
-from tablekit.seed.localtables import create_table, key_schema
 
 ENVIRONMENTS = {
     "sets": {"reference": {"allowed": ["local", "dev", "prod"]}, "demo": {"allowed": ["local", "dev"]}},

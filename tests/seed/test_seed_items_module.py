@@ -7,8 +7,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from seed_support import create_table, key_schema
 
-from tablekit.seed.localtables import create_table, key_schema
 from tablekit.staging.copies import scratch_root
 from tablekit.terraform.plan import Action
 from tablekit.terraform.runner import Terraform, TerraformError

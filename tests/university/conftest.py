@@ -11,7 +11,7 @@ import uuid
 from typing import Any, Callable, Iterator
 
 import pytest
-from university_helpers import CountingClient, Records, read_aggregate
+from university_support import CountingClient, Records, read_aggregate
 
 
 @pytest.fixture

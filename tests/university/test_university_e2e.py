@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from university_helpers import plain_to_typed
+from university_support import plain_to_typed
 
 from tablekit.access_patterns import university as patterns
 from tablekit.dynamodb_json import python_item

@@ -7,7 +7,7 @@ protection) is stripped from the staged copy, so those settings are checked on t
 (`test_modern_settings_are_in_the_committed_module`) and in the staged-copy report.
 
 Inventories in tests/inventories/university/ are the reviewed summaries of each instance
-(tablekit.inventory: resource counts, table and alarm fields, plus the stream processor's mapping,
+(tests/inventories/inventory.py: resource counts, table and alarm fields, plus the stream processor's mapping,
 function, DLQ and IAM statements); regenerate them with TABLEKIT_UPDATE_INVENTORIES=1 after an
 intended change and review the diff.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inventories.inventory import UNKNOWN, Values, check_inventory, summarize_plan
 
-from tablekit.inventory import UNKNOWN, Values, check_inventory, summarize_plan
 from tablekit.paths import MODULES
 from tablekit.staging import compat
 from tablekit.staging.copies import scratch_root
@@ -104,7 +104,7 @@ def config(plan: dict[str, Any], address: str) -> dict[str, Any]:
 def processor_summary(plan: dict[str, Any], case: str) -> dict[str, Any]:
     """The stream-processor fields a reviewer checks, next to the shared table/alarm summaries.
 
-    Built here rather than registered in tablekit.inventory.SUMMARIZERS: a registration made by
+    Built here rather than registered in inventory.SUMMARIZERS: a registration made by
     importing this test module would change other suites' inventories depending on collection.
     """
     planned = changes(plan, case)

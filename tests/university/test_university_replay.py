@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from university_helpers import plain_to_typed
+from university_support import plain_to_typed
 
 from tablekit import envs
 from tablekit.stream import drain

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from university_helpers import plain_to_typed, read_aggregate
+from university_support import plain_to_typed, read_aggregate
 
 from tablekit.errors import UserError
 from tablekit.stream import drain, follow

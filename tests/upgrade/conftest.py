@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .upgrade_fixture import clone, make_repo
+from .upgrade_support import clone, make_repo
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from tablekit.operations import module_docs
 from tablekit.paths import MODULES, ROOT
 from tablekit.upgrade import git, migrations, releases
 
-from .upgrade_fixture import commit
-from .upgrade_fixture import git as run_git
+from .upgrade_support import commit
+from .upgrade_support import git as run_git
 
 GOOD = """# Changelog
 

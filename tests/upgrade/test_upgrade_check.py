@@ -13,7 +13,7 @@ import pytest
 from tablekit.errors import OperationFailed, UserError
 from tablekit.upgrade import render, upgrade_check, verdicts
 
-from .upgrade_fixture import MAIN_FOR_EACH, commit, main_tf
+from .upgrade_support import MAIN_FOR_EACH, commit, main_tf
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -57,7 +57,7 @@ def test_an_allow_entry_without_a_reason(in_repo: Path, tmp_path: Path, capsys: 
 
 
 def test_from_a_commit_that_is_not_an_ancestor(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from .upgrade_fixture import commit, git
+    from .upgrade_support import commit, git
 
     git(in_repo, "checkout", "-q", "-b", "side")
     side = commit(in_repo, {"notes.txt": "side\n"}, "side branch")

@@ -1,5 +1,5 @@
 """The workflows as executable specifications: a pull request, its merge, and the next pull request,
-run step by step (tests/workflows/runner.py) against the simulated account.
+run step by step (tests/workflows/workflows_support.py) against the simulated account.
 
 PR -> plans of local, dev and prod succeed -> one sticky comment with a row per env -> merge ->
 main plans dev and prod once, shows each plan at the gate (job summary), applies exactly that
@@ -34,7 +34,7 @@ from tablekit.paths import ROOT
 from tablekit.staging import copies
 from tablekit.terraform.runner import Terraform
 
-from .runner import BOT, Artifact, Github, Run, load, run_workflow
+from .workflows_support import BOT, Artifact, Github, Run, load, run_workflow
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 

@@ -14,8 +14,8 @@ import json
 import shutil
 from pathlib import Path
 
-import gfm
 import pytest
+import review_support
 
 from tablekit import envs
 from tablekit.review.comment import MARKER, Options, render, render_views
@@ -32,8 +32,8 @@ OURS = sorted((FIXTURES / "real").glob("tf*.json"))
 SECRET_PREFIX = "S3CR3T"
 
 
-def check_html(text: str) -> gfm.Html:
-    html = gfm.parse(text)
+def check_html(text: str) -> review_support.Html:
+    html = review_support.parse(text)
     assert html.comments == [" tablekit-plan-comment "]
     assert html.tags.count("details") == html.tags.count("/details")
     assert set(html.table_rows) == {9}

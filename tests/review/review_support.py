@@ -1,14 +1,23 @@
-"""Hypothesis strategies: hostile plan text, and nested values with sensitivity marks.
+"""Support for the review tests: GitHub's own Markdown renderer, and hostile inputs for hypothesis.
 
-Hostile text mixes every character GitHub Markdown gives meaning to with the constructs an attacker
-would try as whole pieces (links, images, autolinks, mentions, HTML, a fake hidden marker, a closing
-`</details>`, newlines that start new blocks, bidi overrides and zero-width characters).
+- `parse`/`to_html`/`Html`: a comment rendered with cmarkgfm, the C library github.com renders
+  comments with, run with raw HTML allowed (GitHub passes raw HTML through and sanitizes
+  afterwards), so anything plan content manages to turn into an element, a link or a comment shows
+  up in `Html` and fails the tests.
+- `hostile`, `secret`, `marked_value`, `secrets_in`: hypothesis strategies. Hostile text mixes every
+  character GitHub Markdown gives meaning to with the constructs an attacker would try as whole
+  pieces (links, images, autolinks, mentions, HTML, a fake hidden marker, a closing `</details>`,
+  newlines that start new blocks, bidi overrides and zero-width characters).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
+import cmarkgfm  # type: ignore[import-untyped]
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from hypothesis import strategies as st
 
 PIECES = [
@@ -26,6 +35,67 @@ hostile = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), min_size=1, ma
 """A string made of Markdown/HTML pieces and a little random text."""
 
 hostile_name = hostile.filter(lambda s: s.strip() != "")
+
+
+@dataclass
+class Html(HTMLParser):
+    """Tags, links, comments and the text outside code of one rendered comment."""
+
+    tags: list[str] = field(default_factory=list)
+    hrefs: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    text_outside_code: list[str] = field(default_factory=list)
+    table_rows: list[int] = field(default_factory=list)
+    _code_depth: int = 0
+    _cells: int = 0
+
+    def __post_init__(self) -> None:
+        HTMLParser.__init__(self, convert_charrefs=True)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag in ("code", "pre"):
+            self._code_depth += 1
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href") or "")
+        if tag == "tr":
+            self._cells = 0
+        if tag in ("td", "th"):
+            self._cells += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append("/" + tag)
+        if tag in ("code", "pre"):
+            self._code_depth -= 1
+        if tag == "tr":
+            self.table_rows.append(self._cells)
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+    def handle_data(self, data: str) -> None:
+        if not self._code_depth:
+            self.text_outside_code.append(data)
+
+
+def to_html(markdown: str) -> str:
+    return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
+
+
+def parse(markdown: str) -> Html:
+    html = Html()
+    html.feed(to_html(markdown))
+    html.close()
+    return html
+
+
+# Everything the comment template itself writes; anything else came from plan content.
+TEMPLATE_TAGS = frozenset(
+    {
+        "h2", "h3", "p", "strong", "em", "code", "ul", "li", "blockquote", "table", "thead", "tbody", "tr", "th",
+        "td", "details", "summary", "a", "br",
+    }
+)  # fmt: skip
 
 
 @st.composite

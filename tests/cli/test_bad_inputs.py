@@ -24,7 +24,7 @@ from tablekit.staging.copies import stage
 from tablekit.staging.lambda_build import build_all
 from tablekit.terraform.runner import Terraform, var_args
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

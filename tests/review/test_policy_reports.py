@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
-from strategies import secret
+from review_support import secret
 
 from tablekit.paths import ROOT
 from tablekit.review.redact_reports import FINDING_FIELDS

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import gov_plans as gp
+import governance_support as gp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "governance"))  # gov_plans: the hand-built plan shapes
+sys.path.insert(0, str(HERE.parent / "governance"))  # governance_support: the hand-built plan shapes
 
 settings.register_profile(
     "tablekit",

@@ -21,7 +21,7 @@ Other families reuse this module as is. To summarise another resource type, regi
     def _lambda(values: Values) -> dict[str, Any]:
         return {"runtime": values.get("runtime")}
 
-`python -m tablekit.inventory plan.json [module.address]` prints the inventory of a saved plan.
+`python tests/inventories/inventory.py plan.json [module.address]` prints the inventory of a saved plan.
 """
 
 from __future__ import annotations
@@ -319,10 +319,10 @@ def check_inventory(inventory: Mapping[str, Any], path: Path, update: bool | Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the inventory of a saved plan JSON: `python -m tablekit.inventory plan.json [module]`."""
+    """Print the inventory of a saved plan JSON: `python tests/inventories/inventory.py plan.json [module]`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not 1 <= len(args) <= 2:
-        print("usage: python -m tablekit.inventory PLAN_JSON [module.address]", file=sys.stderr)
+        print("usage: python tests/inventories/inventory.py PLAN_JSON [module.address]", file=sys.stderr)
         return 2
     sys.stdout.write(render(summarize_plan(Plan.load(args[0]), args[1] if len(args) > 1 else None)))
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import gov_plans as gp
+import governance_support as gp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import gfm
-import gov_plans as gp
+import governance_support as gp
+import review_support
 from hypothesis import given, settings
-from strategies import hostile, secret
+from review_support import hostile, secret
 
 from tablekit.paths import ROOT
 from tablekit.review.drift_issue import MARKERS, render
@@ -62,10 +62,10 @@ def test_drifted_values_are_masked_and_escaped(value: str, key: str) -> None:
     )
     body, _ = render("dev", plan, sets_back({"owner": "a"}, {"owner": "a"}), URL)
     assert value not in body
-    html = gfm.parse(body)
+    html = review_support.parse(body)
     assert html.comments == [" tablekit-drift:dev "] and html.hrefs == ["https://github.example/r/1"]
     assert not any("@" in chunk for chunk in html.text_outside_code)
-    assert set(t.lstrip("/") for t in html.tags) <= gfm.TEMPLATE_TAGS
+    assert set(t.lstrip("/") for t in html.tags) <= review_support.TEMPLATE_TAGS
 
 
 def test_the_command_refuses_an_unknown_env_and_a_non_plan_with_one_line(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import gov_plans as gp
+import governance_support as gp
 import pytest
 from hypothesis import given, settings
-from strategies import marked_value, secrets_in
+from review_support import marked_value, secrets_in
 
 from tablekit.paths import ROOT
 from tablekit.review import redact

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import gov_plans as gp
+import governance_support as gp
 from test_input import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import gfm
-import gov_plans as gp
+import governance_support as gp
+import review_support
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import hostile
+from review_support import hostile
 
 from tablekit.review.comment import MARKER, Options, render_views
 from tablekit.review.views import PolicyResult, failed, summarize
@@ -43,7 +43,7 @@ def build(s: Callable[[int], str]) -> list[Any]:
         importing={"id": s(10)},
     )
     deposed = gp.change("aws_dynamodb_table.old", ["delete"], before, None, deposed=s(15))
-    for entry in (update, gone):  # gov_plans guesses type and name from the address; the keys may hold dots
+    for entry in (update, gone):  # governance_support guesses type and name from the address; the keys may hold dots
         entry["type"], entry["name"] = "aws_dynamodb_table", "this"
     doc = gp.plan(
         [update, gone, replaced, moved, deposed],
@@ -78,10 +78,10 @@ ESCAPING_CASES = 120
 @given(st.lists(hostile, min_size=STRINGS, max_size=STRINGS))
 def test_hostile_plan_text_never_changes_the_comment_structure(strings: list[str]) -> None:
     text = render_with(lambda i: strings[i])
-    html = gfm.parse(text)
-    safe = gfm.parse(render_with(tokens(strings)))
+    html = review_support.parse(text)
+    safe = review_support.parse(render_with(tokens(strings)))
     assert html.tags == safe.tags
-    assert set(t.lstrip("/") for t in html.tags) <= gfm.TEMPLATE_TAGS
+    assert set(t.lstrip("/") for t in html.tags) <= review_support.TEMPLATE_TAGS
     assert html.comments == [" tablekit-plan-comment "]
     assert text.count(MARKER) == 1 and text.startswith(MARKER + "\n")
     assert set(html.hrefs) <= {RUN_URL, RUN_URL + "/report", RUN_URL + "#artifacts"}
@@ -109,7 +109,7 @@ def test_the_reported_attacks_render_as_text() -> None:
         def strings(i: int, a: str = attack) -> str:
             return a if i in (1, 4, 13, 17) else f"s{i}"  # a tag key, a tag, a diagnostic, the env name
 
-        html = gfm.parse(render_with(strings))
+        html = review_support.parse(render_with(strings))
         assert set(html.hrefs) <= {RUN_URL, RUN_URL + "/report", RUN_URL + "#artifacts"}, attack
         assert "img" not in html.tags, attack
         assert html.tags.count("details") == html.tags.count("/details") == 1, attack
@@ -125,5 +125,5 @@ def test_invisible_characters_are_shown_not_obeyed() -> None:
 
 
 def test_code_spans_keep_backticks_exactly() -> None:
-    html = gfm.to_html(render_with(lambda i: "a``b`" if i == 17 else f"s{i}"))
+    html = review_support.to_html(render_with(lambda i: "a``b`" if i == 17 else f"s{i}"))
     assert "<code>a``b`</code>" in html
