@@ -119,3 +119,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if report:
         terminalreporter.write_sep("-", "staged-copy report")
         terminalreporter.write_line(report)
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left_behind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test a row of docs/troubleshooting.md names leaves no process running.
+
+    A refused command must not leave an endpoint, a Terraform or a provider plugin behind. Each such
+    test runs with a fresh token in its environment, which every process it starts inherits; after
+    the test, any process still holding the token fails it (and is ended).
+    """
+    from commands.commands_support import TOKEN_VAR, bad_input_tests, end, left_behind
+
+    where = (Path(request.node.path).relative_to(Path(__file__).parent.parent).as_posix(), request.node.originalname)
+    if where not in bad_input_tests():
+        yield
+        return
+    token = f"{os.getpid()}-{id(request.node)}"
+    monkeypatch.setenv(TOKEN_VAR, token)
+    yield
+    leftovers = left_behind(token)
+    end(leftovers)
+    assert not leftovers, f"{request.node.nodeid} left processes running: {leftovers}"

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from commands_support import named_tests, troubleshooting_rows
 
 from tablekit import envs
 from tablekit.endpoint.probes import free_port
@@ -152,12 +153,12 @@ def test_setup_port_taken_names_the_port_and_the_fix(tmp_path: Path) -> None:
 
 def test_troubleshooting_rows_point_at_real_tests() -> None:
     """Every row of docs/troubleshooting.md's table names at least one test, and every test it names exists."""
-    rows = re.findall(r"^\| (\d+) \|(.*)$", (ROOT / "docs" / "troubleshooting.md").read_text(), re.MULTILINE)
+    rows = troubleshooting_rows()
     assert len(rows) >= 25, f"the bad-input catalogue must list at least 25 cases, found {len(rows)}"
     numbers = [number for number, _ in rows]
     assert numbers == [str(n) for n in range(1, len(rows) + 1)], f"number the rows 1..N in order: {numbers}"
     for number, row in rows:
-        refs = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row)
+        refs = named_tests(row)
         where = f"docs/troubleshooting.md row {number}"
         assert refs, f"{where} names no test: add `tests/FILE.py::test_name`"
         for path, name in refs:
