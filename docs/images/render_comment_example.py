@@ -21,7 +21,7 @@ import cmarkgfm  # type: ignore[import-untyped]
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / "tests" / "comment" / "fixtures" / "real"
+REAL = ROOT / "tests" / "review" / "fixtures" / "real"
 OUT = Path(__file__).resolve().parent / "pr-comment-example.png"
 RUN_URL = "https://github.com/example-org/tablekit/actions/runs/123456789"
 

@@ -32,7 +32,7 @@ from tablekit.terraform.runner import Terraform
 
 BIN = Path(sys.executable).parent
 FIXTURES = Path(__file__).parent / "fixtures"
-COMMENT_FIXTURES = ROOT / "tests" / "comment" / "fixtures" / "real"
+COMMENT_FIXTURES = ROOT / "tests" / "review" / "fixtures" / "real"
 BLOCKS = documented()
 SHELL_BLOCKS = [b for b in BLOCKS if b.language in SHELL and b.mode in {"check", "run"}]
 HCL_BLOCKS = [b for b in BLOCKS if b.language == "hcl" and b.mode == "plan"]
