@@ -390,45 +390,84 @@ def _drift_issues(github: Github, env: str) -> list[dict[str, Any]]:
     return [i for i in github.issues if i["user"]["login"] == BOT and i["body"].startswith(marker)]
 
 
-def _nightly(simulated: dict[str, Any], run_id: int) -> Run:
+def _nightly(simulated: dict[str, Any], run_id: int, only_env: str | None = None) -> Run:
+    """drift.yml as scheduled; `only_env` runs its plan job for that env alone (its matrix cut to it,
+    and the other env's artifact of an earlier night removed, so the issue job reads this night's)."""
     run = _run(simulated, "schedule", run_id)
-    results = run_workflow(WORKFLOWS / "drift.yml", run)
+    doc: Any = WORKFLOWS / "drift.yml"
+    if only_env is not None:
+        doc = copy.deepcopy(load(WORKFLOWS / "drift.yml"))
+        doc["jobs"]["plan"]["strategy"]["matrix"]["env"] = [only_env]
+        for name in [a for a in run.github.artifacts if a.startswith("drift-") and a != f"drift-{only_env}"]:
+            del run.github.artifacts[name]
+    results = run_workflow(doc, run)
     assert_succeeded(results, run.github)
     return run
 
 
-def test_nightly_drift_keeps_one_issue_per_env_and_closes_it_when_reverted(
-    simulated: dict[str, Any], merged: Run
-) -> None:
-    """A table tagged in the console (outside Terraform) on dev's simulated account: the nightly
-    refresh-only plan opens one issue naming the attribute, the next night updates that issue in
-    place, and once the tag is removed the issue closes. An issue someone else wrote with the
-    marker is never touched; prod, unchanged, gets no issue."""
+# Nightly drift, one night per test: a table tagged in the console (outside Terraform) on dev's
+# simulated account; the nightly refresh-only plan opens one issue naming the attribute, the next
+# night updates that issue in place, and once the tag is removed the issue closes. An issue someone
+# else wrote with the marker is never touched; prod, unchanged, gets no issue. The first night runs
+# the whole workflow (dev and prod); the next two plan dev alone (prod's plan is the first night's).
+THEIRS = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
+
+
+@pytest.fixture(scope="module")
+def first_night(simulated: dict[str, Any], merged: Run) -> dict[str, Any]:
     github = simulated["github"]
-    theirs = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
-    github.issues.append({**theirs, "user": {"login": "someone"}})
+    github.issues.append({**THEIRS, "user": {"login": "someone"}})
     ctx = envs.context("dev", endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
     dynamodb = ctx.clients().client("dynamodb")
     table = sorted(dynamodb.list_tables()["TableNames"])[0]
     arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
     dynamodb.tag_resource(ResourceArn=arn, Tags=[{"Key": "changed-in", "Value": "console"}])
-    substituted = len(github.substitutions)
+    before = len(github.substitutions)
     _nightly(simulated, 6)
-    # Each env's drift job installs the real account's Terraform (the simulation substitutes the double).
-    assert len(github.substitutions) - substituted == 2, github.substitutions[substituted:]
     (issue,) = _drift_issues(github, "dev")
+    return {"dynamodb": dynamodb, "arn": arn, "substituted": github.substitutions[before:], "issue": dict(issue)}
+
+
+def test_nightly_drift_opens_one_issue_naming_the_attribute(simulated: dict[str, Any], first_night: dict) -> None:
+    github = simulated["github"]
+    # Each env's drift job installs the real account's Terraform (the simulation substitutes the double).
+    assert len(first_night["substituted"]) == 2, first_night["substituted"]
+    issue = first_night["issue"]
     assert issue["state"] == "open" and "1 resource(s) changed" in issue["title"], issue
     assert "`tags`" in issue["body"] and "`changed-in`" in issue["body"] and "console" in issue["body"], issue["body"]
     assert next(line for line in issue["body"].splitlines() if line.startswith("- ")).startswith("- 🟡 `module.")
     assert _drift_issues(github, "prod") == []
-    _nightly(simulated, 7)
-    assert [i["number"] for i in _drift_issues(github, "dev")] == [issue["number"]], "updated in place, not a second"
-    dynamodb.untag_resource(ResourceArn=arn, TagKeys=["changed-in"])
-    _nightly(simulated, 8)
-    (closed,) = _drift_issues(github, "dev")
-    assert closed["number"] == issue["number"] and closed["state"] == "closed"
-    assert any(c["issue_number"] == issue["number"] and "matches its state" in c["body"] for c in github.comments)
-    assert next(i for i in github.issues if i["number"] == 5) == {**theirs, "user": {"login": "someone"}}
+    assert next(i for i in github.issues if i["number"] == 5) == {**THEIRS, "user": {"login": "someone"}}
+
+
+@pytest.fixture(scope="module")
+def second_night(simulated: dict[str, Any], first_night: dict[str, Any]) -> list[dict[str, Any]]:
+    _nightly(simulated, 7, only_env="dev")
+    return _drift_issues(simulated["github"], "dev")
+
+
+def test_the_next_night_updates_the_drift_issue_in_place(first_night: dict, second_night: list) -> None:
+    assert [i["number"] for i in second_night] == [first_night["issue"]["number"]], "updated in place, not a second"
+    assert second_night[0]["state"] == "open"
+
+
+@pytest.fixture(scope="module")
+def reverted_night(simulated: dict[str, Any], first_night: dict[str, Any], second_night: list) -> list[dict]:
+    first_night["dynamodb"].untag_resource(ResourceArn=first_night["arn"], TagKeys=["changed-in"])
+    _nightly(simulated, 8, only_env="dev")
+    return _drift_issues(simulated["github"], "dev")
+
+
+def test_the_drift_issue_closes_once_the_change_is_reverted(
+    simulated: dict[str, Any], first_night: dict, reverted_night: list
+) -> None:
+    github = simulated["github"]
+    number = first_night["issue"]["number"]
+    (closed,) = reverted_night
+    assert closed["number"] == number and closed["state"] == "closed"
+    assert any(c["issue_number"] == number and "matches its state" in c["body"] for c in github.comments)
+    assert next(i for i in github.issues if i["number"] == 5) == {**THEIRS, "user": {"login": "someone"}}
+    assert _drift_issues(github, "prod") == []
 
 
 def _local_plan(destroys: bool) -> dict[str, Any]:
