@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import gfm
 import gov_plans as gp
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import hostile
@@ -73,6 +74,7 @@ def tokens(strings: list[str]) -> Callable[[int], str]:
 ESCAPING_CASES = 120
 
 
+@pytest.mark.slow
 @settings(max_examples=ESCAPING_CASES)
 @given(st.lists(hostile, min_size=STRINGS, max_size=STRINGS))
 def test_hostile_plan_text_never_changes_the_comment_structure(strings: list[str]) -> None:

@@ -13,6 +13,8 @@ from lifecycle_helpers import holdings, new_endpoint, university_tree
 from tablekit import cli, lifecycle, resume
 
 
+@pytest.mark.apply
+@pytest.mark.slow
 def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"

@@ -7,9 +7,12 @@ exist") and only deleting the state file by hand recovered.
 
 from __future__ import annotations
 
+import pytest
 from lifecycle_helpers import holdings, new_endpoint, university_tree
 
 from tablekit import lifecycle
+
+pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
 
 def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):

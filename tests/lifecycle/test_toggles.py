@@ -65,6 +65,7 @@ def source_root(tmp_path_factory):
     return university_tree(tmp_path_factory.mktemp("toggle-tree"))
 
 
+@pytest.mark.apply
 @pytest.mark.slow
 def test_each_toggle_and_its_revert_converge(tmp_path, source_root, capsys):
     endpoint = new_endpoint(tmp_path / "endpoint")
