@@ -92,6 +92,15 @@ def local_env(endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def local_replan(local_env):
+    """A fresh plan (with refresh) of the applied local estate, made once for its readers: what the
+    next `setup` would change (tests/envs/test_local_estate.py, tests/comment/test_real_plans.py)."""
+    from tablekit import envs
+
+    return envs.plan(local_env.ctx, refresh=True)
+
+
+@pytest.fixture(scope="session")
 def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fresh plan of every env as `terraform show -json` files, made once per session.
 
@@ -157,7 +166,7 @@ SHARED_UNITS: dict[str, tuple[str, ...]] = {
         "tests/conformance/test_table_rules.py",
     ),
 }
-SHARED_FIXTURES = {"env_plan_files": "env-plans", "local_env": "local-estate"}
+SHARED_FIXTURES = {"env_plan_files": "env-plans", "local_env": "local-estate", "local_replan": "local-estate"}
 UNIT_OF_FILE = {path: unit for unit, paths in SHARED_UNITS.items() for path in paths}
 # Worker-seconds of the longest units (2 workers on the shared 2-core machine).
 UNIT_SECONDS = {
@@ -166,11 +175,11 @@ UNIT_SECONDS = {
     "tests/governance/test_project_gate_static.py": 60,  # checkov on a cold cache (fresh clone)
     "local-estate": 150,
     "tests/lifecycle/test_interrupted_setup.py": 150,
-    "tests/upgrade/test_last_release.py": 100,
-    "tests/lifecycle/test_toggles.py": 85,
+    "tests/upgrade/test_last_release.py": 110,
+    "tests/lifecycle/test_toggles.py": 100,
     "tests/operations/test_adopt_awscli.py": 80,
     "tests/lifecycle/test_family_toggles.py": 170,
-    "tests/lifecycle/test_restart_and_teardown.py": 65,
+    "tests/lifecycle/test_restart_and_teardown.py": 75,
     "tests/upgrade/test_upgrade_check.py": 65,
     "tests/lifecycle/test_endpoint_dies.py": 62,
     "tests/modules/test_dynamodb_table_apply.py": 60,

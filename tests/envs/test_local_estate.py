@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tablekit import envs
+from tablekit.plan import Plan
 
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def test_local_tables_are_encrypted_with_the_local_cmk(local_env) -> None:
     }
 
 
-def test_local_estate_converges_to_no_changes(local_env) -> None:
+def test_local_estate_converges_to_no_changes(local_replan: Plan) -> None:
     """After `setup`, a second plan of local has nothing to do (no perpetual diffs on the endpoint)."""
-    plan = envs.plan(local_env.ctx, refresh=True)
+    plan = local_replan
     assert {rc.address: rc.action for rc in plan.managed() if rc.noteworthy} == {}

@@ -15,7 +15,8 @@ from tablekit import lifecycle
 pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
 
-def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
+def test_restart_converges_to_the_same_holdings(tmp_path, capsys):
+    """setup -> down -> up -> setup converges (teardown: the next test)."""
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
     tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates
@@ -42,6 +43,18 @@ def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
 
         third = lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
         assert third.details["plan"].total == 0  # converged: nothing planned, apply skipped
+    finally:
+        endpoint.stop()
+
+
+def test_teardown_is_idempotent_and_needs_no_endpoint_for_nothing(tmp_path, capsys):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    data = tmp_path / "env"
+    tree = university_tree(tmp_path / "tree")
+    try:
+        lifecycle.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
+        assert lifecycle.status(port=endpoint.port, data_dir=data).agrees
+        capsys.readouterr()
 
         # Teardown with the endpoint gone: its objects went with it, so nothing to destroy (exit 0).
         endpoint.stop()
