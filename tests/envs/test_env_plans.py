@@ -16,6 +16,8 @@ from tablekit.inventory import check_inventory, summarize_plan
 from tablekit.plan import Plan
 from tablekit.policy import cmk_wiring_problems
 
+pytestmark = pytest.mark.slow
+
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 
 
