@@ -25,6 +25,10 @@ teardown ENV="local" CONFIRM="":
 test *ARGS:
     {{venv}}/pytest -n auto --dist loadfile {{ARGS}}
 
+# the edit-test loop: every test that needs no apply and takes at most ~2 s (not marked apply or slow), on every core
+test-fast *ARGS:
+    {{venv}}/pytest -n auto --dist loadfile -m "not apply and not slow" {{ARGS}}
+
 # plan an environment into a saved plan file (dev/prod: add --account simulated for the local endpoint)
 [no-exit-message]
 plan ENV *ARGS:

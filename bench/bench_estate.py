@@ -16,7 +16,8 @@ What is measured and why:
   plan on empty state, apply, then plan with -refresh=false (config + state work only) and with
   refresh (adds N x the per-table API reads). seconds/table and the ratio to the 5-table root show
   whether cost grows linearly.
-- test suite: `pytest -q` wall time (optional, --tests: it takes minutes).
+- test suite: wall time of `./just test` as it runs (the justfile recipe's own command line, pytest-xdist
+  on every core; optional, --tests: it takes minutes).
 """
 
 from __future__ import annotations
@@ -254,11 +255,12 @@ def bench_plan_growth(
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from tablekit import envs, lifecycle
+from tablekit import envs
+from tablekit.lifecycle import local_env
 from tablekit.endpoint.server import Endpoint
 port, state_dir, data_dir, want_plan = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] == "1"
 began = time.perf_counter()
-result = lifecycle.setup("local", endpoint=Endpoint(port=port, state_dir=state_dir), data_dir=data_dir, quiet=True)
+result = local_env.setup("local", endpoint=Endpoint(port=port, state_dir=state_dir), data_dir=data_dir, quiet=True)
 out = {"seconds": time.perf_counter() - began, "tables": len(result.tables)}
 if want_plan:
     samples = []
@@ -324,25 +326,29 @@ def bench_setup(work: Path) -> tuple[dict[str, float], int, float | None]:
             endpoint.stop()
 
 
+def recipe_command(recipe: str) -> str:
+    """The command line a justfile recipe runs, as `./just --dry-run RECIPE` prints it."""
+    proc = subprocess.run([str(ROOT / "just"), "--dry-run", recipe], cwd=ROOT, text=True, capture_output=True)
+    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+    return lines[-1].replace(str(ROOT) + "/", "") if proc.returncode == 0 and lines else "(unknown)"
+
+
 def bench_tests() -> dict[str, Any]:
-    log("test suite: pytest -q (minutes)")
+    """Wall time of `./just test`, run as CI and a developer run it (the recipe's own command line)."""
+    command = recipe_command("test")
+    log(f"test suite: ./just test = {command} (minutes)")
     began = time.perf_counter()
-    proc = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        text=True,
-        capture_output=True,
-    )
+    proc = subprocess.run([str(ROOT / "just"), "test"], cwd=ROOT, text=True, capture_output=True)
     wall = time.perf_counter() - began
     log_file = ROOT / "build" / "bench" / "pytest-output.txt"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     log_file.write_text(proc.stdout + proc.stderr)
     log(f"  full pytest output: {log_file}")
-    # pytest -q ends with e.g. "3 failed, 120 passed, 2 skipped in 301.2s (0:05:01)".
+    # pytest ends with e.g. "3 failed, 120 passed, 2 skipped in 301.2s (0:05:01)".
     pattern = re.compile(r"\d+ (passed|failed|errors?|skipped)\b.* in [\d.]+s")
     summary = next((line for line in reversed(proc.stdout.splitlines()) if pattern.search(line)), "no summary")
-    log(f"  {wall:.1f}s: {summary.strip('= ')}")
-    return {"seconds": wall, "summary": summary.strip("= "), "exit": proc.returncode}
+    log(f"  ./just test: {wall:.1f}s wall: {summary.strip('= ')}")
+    return {"seconds": wall, "summary": summary.strip("= "), "exit": proc.returncode, "command": command}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -410,7 +416,8 @@ def render(results: Results, command: str) -> str:
             "",
             "| command | seconds | result |",
             "|---|---:|---|",
-            f"| `pytest -q` | {results.tests['seconds']:.1f} | {results.tests['summary']} |",
+            f"| `./just test` (`{results.tests['command']}`) | {results.tests['seconds']:.1f} | "
+            f"{results.tests['summary']} |",
             "",
         ]
     for note in results.notes:

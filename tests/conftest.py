@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import boto3
 import pytest
@@ -91,6 +92,15 @@ def local_env(endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def local_replan(local_env):
+    """A fresh plan (with refresh) of the applied local estate, made once for its readers: what the
+    next `setup` would change (tests/envs/test_local_estate.py, tests/review/test_real_plans.py)."""
+    from tablekit import envs
+
+    return envs.plan(local_env.ctx, refresh=True)
+
+
+@pytest.fixture(scope="session")
 def env_plan_files(endpoint_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fresh plan of every env as `terraform show -json` files, made once per session.
 
@@ -141,3 +151,101 @@ def _no_process_left_behind(request: pytest.FixtureRequest, monkeypatch: pytest.
     leftovers = left_behind(token)
     end(leftovers)
     assert not leftovers, f"{request.node.nodeid} left processes running: {leftovers}"
+
+
+# ------------------------------------------------------------------------------------------------
+# How `./just test` (pytest -n auto --dist loadfile) spreads the files over the workers.
+#
+# A file's tests stay on one worker (its module fixtures run once). On top of that:
+# - Files that read the same expensive session fixture share one unit of work, so only one worker
+#   pays for it: the applied local estate (`local_env`, ~30 s) and the plans of every env
+#   (`env_plan_files`, ~45 s). A warning names a file that uses one of them from outside its unit.
+# - Units start longest first (the seconds below were measured with --durations; any other file
+#   is guessed from its marks), so the run never ends with one worker alone on a long file.
+# Nothing here changes what a test runs or asserts; `-n 0` ignores it all.
+# ------------------------------------------------------------------------------------------------
+
+SHARED_UNITS: dict[str, tuple[str, ...]] = {
+    # every user of the `env_plan_files` session fixture
+    "env-plans": (
+        "tests/governance/test_project_gate.py",
+        "tests/staging/test_compat.py",
+        "tests/envs/test_env_plans.py",
+    ),
+    # every user of the `local_env` session fixture, and the conformance suite (one DynamoDB Local)
+    "local-estate": (
+        "tests/envs/test_local_estate.py",
+        "tests/review/test_real_plans.py",
+        "tests/university/test_university_e2e.py",
+        "tests/families/test_access_patterns_aitutor.py",
+        "tests/families/test_access_patterns_bandup.py",
+        "tests/families/test_access_patterns_ielts.py",
+        "tests/conformance/test_access_patterns.py",
+        "tests/conformance/test_engines.py",
+        "tests/conformance/test_loader_rules.py",
+        "tests/conformance/test_rollback.py",
+        "tests/conformance/test_seed_and_stream.py",
+        "tests/conformance/test_table_rules.py",
+    ),
+}
+SHARED_FIXTURES = {"env_plan_files": "env-plans", "local_env": "local-estate", "local_replan": "local-estate"}
+UNIT_OF_FILE = {path: unit for unit, paths in SHARED_UNITS.items() for path in paths}
+# Worker-seconds of the longest units (2 workers on the shared 2-core machine).
+UNIT_SECONDS = {
+    "tests/workflows/test_path_to_production.py": 420,
+    "env-plans": 250,
+    "tests/lifecycle/test_family_toggles.py": 170,
+    "local-estate": 150,
+    "tests/lifecycle/test_interrupted_setup.py": 150,
+    "tests/upgrade/test_last_release.py": 140,
+    "tests/lifecycle/test_toggles.py": 120,
+    "tests/lifecycle/test_restart_and_teardown.py": 85,
+    "tests/operations/test_adopt_awscli.py": 80,
+    "tests/upgrade/test_upgrade_check.py": 65,
+    "tests/lifecycle/test_endpoint_dies.py": 62,
+    "tests/governance/test_project_gate_static.py": 60,  # checkov on a cold cache (fresh clone)
+    "tests/modules/test_dynamodb_table_apply.py": 60,
+    "tests/upgrade/test_moved_block.py": 58,
+    "tests/upgrade/test_alarm_rename.py": 57,
+}
+
+
+def unit_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file, or the shared unit its file is listed in."""
+    path = nodeid.split("::", 1)[0]
+    return UNIT_OF_FILE.get(path, path)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by parametrized session fixtures
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest units first; the tests of a unit together, in the order pytest had them."""
+    guess: dict[str, float] = {}
+    for item in items:
+        unit = unit_of(item.nodeid)
+        marks = {m.name for m in item.iter_markers()}
+        each = 8.0 if "apply" in marks else 4.0 if "slow" in marks else 0.1
+        guess[unit] = guess.get(unit, 0.0) + each
+        for fixture, shared in SHARED_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) and unit != shared:
+                warnings.warn(
+                    f"{item.nodeid} uses {fixture}: list its file in SHARED_UNITS[{shared!r}] (tests/conftest.py) "
+                    "so one worker sets it up for all its users",
+                    stacklevel=1,
+                )
+    cost = {unit: UNIT_SECONDS.get(unit, seconds) for unit, seconds in guess.items()}
+    first_seen = {unit: i for i, unit in reversed(list(enumerate(unit_of(it.nodeid) for it in items)))}
+    items.sort(key=lambda it: (-cost[unit_of(it.nodeid)], first_seen[unit_of(it.nodeid)]))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile with the shared units above, handed out in collection order (longest first)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedUnitScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    config.option.loadscopereorder = False  # the collection is already ordered longest first
+    return SharedUnitScheduling(config, log)

@@ -47,6 +47,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return stage(tmp_path_factory.mktemp("staged"), include=("modules", "envs/local"))
 
 
+@pytest.mark.slow
 def test_local_endpoint_url_must_be_a_plain_url(staged: Path, tmp_path: Path) -> None:
     message = _plan_error(
         staged / "envs" / "local",
@@ -58,6 +59,7 @@ def test_local_endpoint_url_must_be_a_plain_url(staged: Path, tmp_path: Path) ->
     assert not (tmp_path / "state").exists(), "a failed plan writes no state"
 
 
+@pytest.mark.slow
 def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_path: Path, endpoint_url: str) -> None:
     # A family that (by mistake) declares `university`, which the university family owns.
     bandup = staged / "modules" / "bandup"
@@ -78,6 +80,7 @@ def test_two_families_declaring_the_same_table_fail_the_plan(staged: Path, tmp_p
     assert "give each table a unique name" in message
 
 
+@pytest.mark.slow
 def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_path: Path, endpoint_url: str) -> None:
     # An env that forgets (or nulls) the key it must pass: every env encrypts with its own CMK.
     env_dir = staged / "envs" / "local"
@@ -96,6 +99,7 @@ def test_estate_without_a_customer_managed_key_fails_the_plan(staged: Path, tmp_
     assert not (tmp_path / "state").exists(), "a failed plan writes no state"
 
 
+@pytest.mark.slow
 def test_prod_alarm_topic_must_be_an_sns_arn(endpoint_url: str, tmp_path: Path) -> None:
     ctx = envs.on_endpoint("prod", endpoint_url, tmp_path, example_values=False)
     ctx.variables["alarm_sns_topic_arn"] = "oncall@example.com"
@@ -111,6 +115,7 @@ def test_seed_with_the_endpoint_down_says_how_to_start_it() -> None:
     assert f"the local endpoint is not answering at {down}: start it with `just up`" in proc.stderr
 
 
+@pytest.mark.slow
 def test_stream_with_the_endpoint_down_says_how_to_start_it() -> None:
     down = f"http://127.0.0.1:{free_port()}"
     proc = _cli("stream", "--once", "--table", "university", "--endpoint-url", down)

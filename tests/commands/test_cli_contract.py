@@ -147,6 +147,7 @@ def test_every_mistake_is_one_line_and_exit_2(argv: list[str], capsys: pytest.Ca
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_real_process_shows_no_traceback_and_the_same_codes(tmp_path: Path) -> None:
     """The module entry point behaves like cli.main (python -m tablekit, as the recipes run it)."""
     bad = subprocess.run(

@@ -23,6 +23,8 @@ from tablekit.seed.files import discover, read_rows
 from tablekit.seed.selection import load_selection
 from tablekit.seed.validate import validate
 
+pytestmark = [pytest.mark.apply, pytest.mark.slow]
+
 FAMILIES = {"bandup": bandup, "ielts": ielts, "aitutor": aitutor, "university": university}
 
 # Seed values the calls use (the same ones tests/families use).

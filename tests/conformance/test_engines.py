@@ -24,6 +24,8 @@ from tablekit.endpoint.probes import dynamodb_answers, free_port, moto_answers
 from tablekit.endpoint.server import Endpoint
 from tablekit.errors import UserError
 
+pytestmark = pytest.mark.slow
+
 
 def test_ttl_deletes_recently_expired_items_on_dynamodb_local_only(engine: Engine) -> None:
     """DynamoDB Local, like DynamoDB, deletes items whose TTL passed (but not more than five years ago);

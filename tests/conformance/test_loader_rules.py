@@ -27,6 +27,8 @@ from tablekit.seed import SeedRolledBack, load_rows
 from tablekit.seed.problems import Origin, Problem
 from tablekit.seed.validate import check_row
 
+pytestmark = pytest.mark.slow
+
 # Tables shaped like a `key_schema` output: every kind of key the rules talk about.
 SCHEMAS: dict[str, dict[str, Any]] = {
     "cf-rules": {

@@ -21,6 +21,8 @@ from tablekit.dynamodb_json import from_item, serialize_item
 from tablekit.endpoint.dynamodb_local import create_tables
 from tablekit.seed import SeedRolledBack, load_env
 
+pytestmark = pytest.mark.slow
+
 ENVIRONMENTS = {"sets": {"demo": {"allowed": ["local"]}}, "environments": {"local": ["demo"]}}
 
 

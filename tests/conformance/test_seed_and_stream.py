@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from conformance_support import PREFIX, Estate, scan
 
 from tablekit.dynamodb_json import from_item, python_item
@@ -18,6 +19,8 @@ from tablekit.paths import SEED_DATA
 from tablekit.seed.files import discover, read_rows
 from tablekit.seed.selection import load_selection
 from tablekit.seed.validate import Validation, validate
+
+pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
 
 def _expected(estate: Estate) -> Validation:

@@ -17,6 +17,8 @@ from conformance_support import Engine
 
 from tablekit.endpoint.dynamodb_local import create_table_request
 
+pytestmark = pytest.mark.slow
+
 
 def key_schema(
     range_key: str | None = "sk", indexes: dict[str, dict[str, Any]] | None = None, **attributes: str

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from inventories.inventory import check_inventory, summarize_plan
 
-from tablekit import envs
 from tablekit.review.policy_gate import cmk_wiring_problems
 from tablekit.terraform.plan import Plan
+
+pytestmark = pytest.mark.slow
 
 INVENTORIES = Path(__file__).resolve().parent.parent / "inventories" / "envs"
 
@@ -114,21 +115,6 @@ def test_cmk_wiring_check_catches_a_table_without_the_key(env_plans: dict[str, d
     ]
 
 
-def test_local_tables_are_encrypted_with_the_local_cmk(local_env) -> None:
-    """After `setup`, every local table reports the env's key (the local endpoint implements KMS SSE)."""
-    kms = local_env.client("kms")
-    key_arn = kms.describe_key(KeyId="alias/tablekit-local-tables")["KeyMetadata"]["Arn"]
-    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
-    dynamodb = local_env.client("dynamodb")
-    sse = {
-        name: dynamodb.describe_table(TableName=name)["Table"].get("SSEDescription", {}) for name in local_env.tables
-    }
-    assert len(sse) == 35
-    assert {name: (d.get("Status"), d.get("KMSMasterKeyArn")) for name, d in sse.items()} == {
-        name: ("ENABLED", key_arn) for name in sse
-    }
-
-
 def test_prod_key_rotates_and_backups_run_daily_for_35_days(env_plans: dict[str, dict]) -> None:
     prod = env_plans["prod"]
     keys = [rc["change"]["after"] for rc in prod["resource_changes"] if rc["type"] == "aws_kms_key"]
@@ -138,9 +124,3 @@ def test_prod_key_rotates_and_backups_run_daily_for_35_days(env_plans: dict[str,
     rule = plans[0]["rule"][0]
     assert rule["lifecycle"][0]["delete_after"] == 35
     assert "cron(" in rule["schedule"]
-
-
-def test_local_estate_converges_to_no_changes(local_env) -> None:
-    """After `setup`, a second plan of local has nothing to do (no perpetual diffs on the endpoint)."""
-    plan = envs.plan(local_env.ctx, refresh=True)
-    assert {rc.address: rc.action for rc in plan.managed() if rc.noteworthy} == {}

@@ -129,6 +129,7 @@ def test_cli_rejects_unknown_env_with_exit_2() -> None:
     assert "invalid choice: 'staging'" in proc.stderr
 
 
+@pytest.mark.apply
 @pytest.mark.slow
 def test_a_prod_state_that_lost_track_of_its_account_stops_with_the_import_to_review(tmp_path) -> None:
     """dev and prod are never repaired (local setup is): the review stops with the commands."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable
 
+from tablekit.review import policy_gate
+
 AWS = "registry.terraform.io/hashicorp/aws"
 
 
@@ -248,3 +250,25 @@ def queue(name: str, redrive_to: str | None = None) -> dict[str, Any]:
 def named(attr: str, value: str, **extra: Any) -> dict[str, Any]:
     """A minimal body of any resource: its naming attribute plus extras."""
     return {attr: value, "tags": {}, "tags_all": {}, **extra}
+
+
+# What the project-gate tests (test_project_gate*.py) report when the policy gate fails.
+def gate_problems(gate: policy_gate.GateResult) -> list[str]:
+    """Every reason the gate fails, one line each."""
+    problems = [
+        f"{scan.name}: {f.check_id} {f.resource} ({f.where()}) {f.check_name}"
+        for scan in gate.scans
+        for f in scan.failed
+    ]
+    problems += [
+        f"{scan.name}: skip of {f.check_id} on {f.resource} has no reason"
+        for scan in gate.scans
+        for f in scan.unreasoned_skips
+    ]
+    problems += [
+        f"{scan.name}: checkov crashed (exit {scan.returncode}): {scan.stderr}" for scan in gate.scans if scan.crashed
+    ]
+    problems += [f"{scan.name}: {scan.parsing_errors} parsing errors" for scan in gate.scans if scan.parsing_errors]
+    problems += gate.config_problems
+    problems += [f"{env}: {p}" for env, found in gate.wiring_problems.items() for p in found]
+    return problems

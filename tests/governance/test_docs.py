@@ -70,6 +70,7 @@ def test_cli_check_exit_codes(module: Path, tk, capsys: pytest.CaptureFixture[st
     assert tk("docs", ["--check", str(module)]) == 0
 
 
+@pytest.mark.slow
 def test_every_module_readme_is_current() -> None:
     modules = module_docs.module_dirs(MODULES)
     assert modules, "no modules found"

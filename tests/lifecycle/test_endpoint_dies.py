@@ -15,6 +15,8 @@ from tablekit.lifecycle import local_env, resume
 from tablekit.lifecycle.steps import Steps
 
 
+@pytest.mark.apply
+@pytest.mark.slow
 def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path):
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"

@@ -85,6 +85,7 @@ def test_every_family_documents_toggles_and_not_local_names_real_inputs() -> Non
         assert f"| `{name}` |" in readme, f"NOT_LOCAL names {family}.{name}, which the README no longer documents"
 
 
+@pytest.mark.apply
 @pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_each_toggle_and_its_revert_converge(family: str, tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ def reference(tmp_path_factory, tree):
         endpoint.stop()
 
 
+@pytest.mark.apply
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("after", "how"),

@@ -7,12 +7,16 @@ exist") and only deleting the state file by hand recovered.
 
 from __future__ import annotations
 
+import pytest
 from lifecycle_support import holdings, new_endpoint, university_tree
 
 from tablekit.lifecycle import local_env
 
+pytestmark = [pytest.mark.apply, pytest.mark.slow]
 
-def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
+
+def test_restart_converges_to_the_same_holdings(tmp_path, capsys):
+    """setup -> down -> up -> setup converges (teardown: the next test)."""
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
     tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates
@@ -39,6 +43,18 @@ def test_restart_converges_and_teardown_is_idempotent(tmp_path, capsys):
 
         third = local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
         assert third.details["plan"].total == 0  # converged: nothing planned, apply skipped
+    finally:
+        endpoint.stop()
+
+
+def test_teardown_is_idempotent_and_needs_no_endpoint_for_nothing(tmp_path, capsys):
+    endpoint = new_endpoint(tmp_path / "endpoint")
+    data = tmp_path / "env"
+    tree = university_tree(tmp_path / "tree")
+    try:
+        local_env.setup("local", endpoint=endpoint, data_dir=data, quiet=True, source_root=tree, seed=False)
+        assert local_env.status(port=endpoint.port, data_dir=data).agrees
+        capsys.readouterr()
 
         # Teardown with the endpoint gone: its objects went with it, so nothing to destroy (exit 0).
         endpoint.stop()

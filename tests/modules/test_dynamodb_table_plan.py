@@ -18,6 +18,8 @@ from tablekit.paths import ROOT
 from tablekit.staging.copies import scratch_root
 from tablekit.terraform.plan import Plan
 
+pytestmark = pytest.mark.slow
+
 INVENTORIES = ROOT / "tests" / "inventories" / "dynamodb-table"
 KMS = "arn:aws:kms:us-east-1:123456789012:key/0d2a4c1e-0000-4000-8000-00000000aaaa"
 REPLICA_KMS = "arn:aws:kms:eu-west-1:123456789012:key/0d2a4c1e-0000-4000-8000-00000000bbbb"

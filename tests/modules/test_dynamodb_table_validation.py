@@ -21,6 +21,8 @@ from modules_support import NO_ENDPOINT, Diagnostic, Workdir, module_block
 
 from tablekit.staging.copies import scratch_root
 
+pytestmark = pytest.mark.slow
+
 KMS = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 KINESIS = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-changes"
 BACKUP = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12"

@@ -47,6 +47,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return stage(tmp_path_factory.mktemp("static"), include=("modules", "envs"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tfdir", TERRAFORM_DIRS, ids=[str(p) for p in TERRAFORM_DIRS])
 def test_validate(staged: Path, tmp_path: Path, tfdir: Path) -> None:
     tf = Terraform(staged / tfdir, env={"TF_DATA_DIR": str(tmp_path / "tf-data")})

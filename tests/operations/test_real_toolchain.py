@@ -218,6 +218,7 @@ def _assert_real_path(calls: list[dict[str, Any]], env: str, backend: Path | Non
             assert configs == [str(backend.resolve())], f"the backend config is not only the user's: {configs}"
 
 
+@pytest.mark.slow
 def test_no_terraform_on_path_stops_before_anything_is_staged(account: dict[str, Any]) -> None:
     account["env"]["PATH"] = "/usr/bin:/bin"
     if any(Path(d, "terraform").exists() for d in ("/usr/bin", "/bin")):
@@ -230,6 +231,7 @@ def test_no_terraform_on_path_stops_before_anything_is_staged(account: dict[str,
     assert not (account["tmp"] / "build" / "envs").exists(), "something was staged"
 
 
+@pytest.mark.slow
 def test_the_just_recipe_says_it_in_one_line_too(account: dict[str, Any]) -> None:
     """`./just plan prod --account aws` (what ./just hands to the pinned just after its bootstrap)."""
     account["env"]["PATH"] = "/usr/bin:/bin"
@@ -258,6 +260,7 @@ def test_the_just_recipe_says_it_in_one_line_too(account: dict[str, Any]) -> Non
     assert not (account["tmp"] / "build" / "envs").exists(), "something was staged"
 
 
+@pytest.mark.slow
 def test_the_venvs_bundled_terraform_is_refused(account: dict[str, Any]) -> None:
     bundled = Path(toolchain.DEFAULT.terraform_bin())
     old = account["tmp"] / "old-bin"
@@ -272,6 +275,7 @@ def test_the_venvs_bundled_terraform_is_refused(account: dict[str, Any]) -> None
     assert not (account["tmp"] / "build" / "envs").exists(), "something was staged"
 
 
+@pytest.mark.slow
 def test_an_old_terraform_is_refused_and_retired_online_variable_changes_nothing(account: dict[str, Any]) -> None:
     _stand_in(account["bin"], account["log"], version="1.0.11")
     account["env"]["TABLEKIT_ONLINE"] = "0"
@@ -281,6 +285,7 @@ def test_an_old_terraform_is_refused_and_retired_online_variable_changes_nothing
     assert [c["argv"] for c in _calls(account)] == [["version", "-json"]], "only the version was asked"
 
 
+@pytest.mark.slow
 def test_pr_plan_runs_the_committed_code_with_the_users_backend_and_no_lock(account: dict[str, Any]) -> None:
     out = account["tmp"] / "prod.json"
     proc = _tablekit(
@@ -306,6 +311,7 @@ def test_pr_plan_runs_the_committed_code_with_the_users_backend_and_no_lock(acco
     assert result["account"] == "aws" and Path(result["lock_file"]).read_text() == LOCK_TEXT
 
 
+@pytest.mark.slow
 def test_apply_passes_exactly_the_saved_plan_and_its_lock_file(account: dict[str, Any]) -> None:
     proc = _tablekit(account, "plan", "prod", "--account", "aws", "--var-file", "envs/prod/example.tfvars", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -331,6 +337,7 @@ def test_apply_passes_exactly_the_saved_plan_and_its_lock_file(account: dict[str
     assert proc.returncode == 2 and "no lock file" in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("command", "may_fail_after_terraform"),
     [
@@ -359,6 +366,7 @@ def test_every_real_account_command_runs_the_committed_code(
     _assert_real_path(_calls(account), "prod", account["backend"])
 
 
+@pytest.mark.slow
 def test_bootstrap_state_applies_the_committed_module(account: dict[str, Any]) -> None:
     out_dir = account["tmp"] / "backends"
     proc = _tablekit(

@@ -34,6 +34,7 @@ def test_the_page_shows_the_seed_example_and_a_run() -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,shown", documented_outputs(), ids=lambda v: v if "check-queries" in v else "")
 def test_documented_output_is_the_real_output(args, shown, local_declared, monkeypatch, capsys) -> None:
     monkeypatch.setenv("COLUMNS", "100")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import governance_support as gp
+import pytest
 import review_support
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,6 +75,7 @@ def tokens(strings: list[str]) -> Callable[[int], str]:
 ESCAPING_CASES = 120
 
 
+@pytest.mark.slow
 @settings(max_examples=ESCAPING_CASES)
 @given(st.lists(hostile, min_size=STRINGS, max_size=STRINGS))
 def test_hostile_plan_text_never_changes_the_comment_structure(strings: list[str]) -> None:

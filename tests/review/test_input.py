@@ -178,6 +178,7 @@ def put(doc: Any, path: tuple[Any, ...], value: Any) -> None:
 FUZZ_CASES = 300
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_CASES)
 @given(place=st.sampled_from(PLACES), value=json_value)
 def test_malformed_nested_shapes_end_as_plan_error_or_render(place: tuple[Any, ...], value: Any) -> None:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import governance_support as gp
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def big_plan(updates: int, creates: int, destroys: int, losses: int, width: int)
 LIMIT_CASES = 10
 
 
+@pytest.mark.slow
 @settings(max_examples=LIMIT_CASES)
 @given(
     updates=st.integers(0, 2000),

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from review_support import secret
 
@@ -146,6 +147,7 @@ def test_reports_keep_the_checks_and_lose_every_quoted_value(tmp_path: Path) -> 
     assert (policy.failed, policy.passed, policy.check_ids) == (1, 1, ("CKV_AWS_28",))
 
 
+@pytest.mark.slow
 @settings(max_examples=15)
 @given(value=secret())
 def test_no_secret_survives_in_any_report(value: str) -> None:

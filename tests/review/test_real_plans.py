@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import review_support
 
-from tablekit import envs
 from tablekit.review.comment import MARKER, Options, render, render_views
 from tablekit.review.markdown import utf16_len
 from tablekit.review.redact import redact_plan
@@ -131,9 +130,9 @@ def test_sensitive_fixture_planned_applied_and_changed(endpoint_url: str, tmp_pa
 
 @pytest.mark.apply
 @pytest.mark.slow
-def test_converged_local_estate_renders_no_changes(local_env) -> None:  # type: ignore[no-untyped-def]
+def test_converged_local_estate_renders_no_changes(local_replan: Plan) -> None:
     """After setup, a fresh plan of local has no changes: no drift section, no drift count."""
-    plan = envs.plan(local_env.ctx)
+    plan = local_replan
     text = render([("local", plan)])
     assert "**`local`**: no changes." in text
     assert "Drift" not in text and "<details>" not in text

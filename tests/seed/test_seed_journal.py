@@ -93,6 +93,7 @@ def test_throttling_past_the_retry_budget_rolls_back(env_tables: Tables, factory
     assert scan(table) == {}
 
 
+@pytest.mark.slow
 def test_a_rollback_that_cannot_finish_saves_what_would_finish_it(
     env_tables: Tables, factory: Factory, scan: Scan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -136,6 +136,7 @@ def test_staging_for_the_double_relaxes_required_version_and_drops_moved_blocks(
     ]
 
 
+@pytest.mark.slow
 def test_modern_only_setting_in_local_is_stripped_and_reported_once(
     endpoint_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +165,7 @@ def test_modern_only_setting_in_local_is_stripped_and_reported_once(
     assert removals.instances(plan.raw, reported)[key] == [table.address]
 
 
+@pytest.mark.slow
 def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: dict[str, Path]) -> None:
     plan = json.loads(env_plan_files["prod"].read_text())
     tables = sorted(rc["address"] for rc in plan["resource_changes"] if rc["type"] == "aws_dynamodb_table")
@@ -183,6 +185,7 @@ def test_prod_report_lists_deletion_protection_for_every_table(env_plan_files: d
     assert "deletion_protection_enabled" in without and "table_class" in without
 
 
+@pytest.mark.slow
 def test_readme_lists_every_modern_only_argument() -> None:
     """The verification table lives between its markers in docs/toolchain.md (moved from README.md)."""
     page = (ROOT / "docs" / "toolchain.md").read_text()

@@ -98,6 +98,7 @@ def test_the_reference_is_the_pinned_package() -> None:
     assert {"recovery_period_in_days"} <= set(table.blocks["point_in_time_recovery"].attributes)
 
 
+@pytest.mark.slow
 def test_the_package_carries_no_deprecations_of_its_own() -> None:
     """Why REFERENCE_DEPRECATIONS exists: 25.7.0's only @deprecated tags are write-only getters.
 

@@ -19,6 +19,7 @@ from tablekit.terraform.runner import Terraform
 from tablekit.terraform.toolchain import PROVIDER_VERSION, Toolchain
 
 
+@pytest.mark.slow
 def test_install_writes_mirror_and_offline_cli_config(tmp_path) -> None:
     chain = Toolchain(root=tmp_path)
     config = chain.install()
@@ -31,6 +32,7 @@ def test_install_writes_mirror_and_offline_cli_config(tmp_path) -> None:
     assert chain.install() == config, "install is idempotent"
 
 
+@pytest.mark.slow
 def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
     chain = Toolchain(root=tmp_path / "tc")
     chain.install()
@@ -44,6 +46,7 @@ def test_terraform_init_uses_only_the_mirror(tmp_path) -> None:
     assert f"Installed hashicorp/aws v{PROVIDER_VERSION}" in proc.stdout
 
 
+@pytest.mark.slow
 def test_retired_online_variable_changes_nothing_and_the_real_toolchain_drops_the_offline_config(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
@@ -129,6 +132,7 @@ def _parallel_inits(chain: Toolchain, work: Path, count: int = 4) -> list[tuple[
         return list(pool.map(one, range(count)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["pinned", "newest-on-path"])
 def test_parallel_inits_while_the_provider_runs(which: str, tmp_path: Path) -> None:
     """Several `init`s at once while the shared provider binary is running: all succeed, with the
@@ -142,6 +146,7 @@ def test_parallel_inits_while_the_provider_runs(which: str, tmp_path: Path) -> N
     assert [rc for rc, _ in results] == [0] * len(results), results
 
 
+@pytest.mark.slow
 def test_a_shared_plugin_cache_is_what_breaks_newer_terraform(tmp_path: Path) -> None:
     """The failure the CLI config avoids, reproduced: the old config (packed mirror + plugin_cache_dir)
     with a newer Terraform fails with `text file busy` while the cached provider runs."""

@@ -163,12 +163,14 @@ def processor_summary(plan: dict[str, Any], case: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_plan_matches_inventory(plan, case):
     inventory = {**summarize_plan(plan, module=f"module.{case}"), "stream_processor": processor_summary(plan, case)}
     check_inventory(inventory, INVENTORIES / f"{case}.json")
 
 
+@pytest.mark.slow
 def test_event_source_mapping_settings(plan):
     esm = after(plan, "dev", "aws_lambda_event_source_mapping.stream[0]")
     assert esm["starting_position"] == "TRIM_HORIZON"
@@ -181,6 +183,7 @@ def test_event_source_mapping_settings(plan):
     )
 
 
+@pytest.mark.slow
 def test_failures_go_to_the_encrypted_dlq(plan):
     exprs = config(plan, "aws_lambda_event_source_mapping.stream")
     assert (
@@ -205,6 +208,7 @@ def _statements(policy_json: str) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.slow
 def test_iam_is_least_privilege(plan):
     policy = _statements(after(plan, "dev", "aws_iam_role_policy.processor[0]")["policy"])
     account = "123456789012"  # the local endpoint's account
@@ -248,6 +252,7 @@ def test_iam_is_least_privilege(plan):
     assert listing["actions"]["constant_value"] == ["dynamodb:ListStreams"]
 
 
+@pytest.mark.slow
 def test_alarms(plan):
     dev = changes(plan, "dev")
     alarm_names = {c["after"]["alarm_name"] for a, c in dev.items() if a.endswith("]") and "metric_alarm" in a}
@@ -270,6 +275,7 @@ def test_alarms(plan):
     assert not [a for a in changes(plan, "local") if "metric_alarm" in a]
 
 
+@pytest.mark.slow
 def test_replicas_only_where_set(plan):
     table = 'module.table["university"].aws_dynamodb_table.this'
     replicas = after(plan, "prod", table)["replica"]
@@ -279,6 +285,7 @@ def test_replicas_only_where_set(plan):
         assert not after(plan, case, table).get("replica")
 
 
+@pytest.mark.slow
 def test_table_shape(plan):
     table = after(plan, "dev", 'module.table["university"].aws_dynamodb_table.this')
     assert (table["hash_key"], table["range_key"]) == ("pk", "sk")
@@ -292,6 +299,7 @@ def test_table_shape(plan):
     assert (table["stream_enabled"], table["stream_view_type"]) == (True, "NEW_AND_OLD_IMAGES")
 
 
+@pytest.mark.slow
 def test_local_and_bare_skip_what_they_must(plan):
     local = changes(plan, "local")
     assert "aws_lambda_function.processor[0]" in local
@@ -300,6 +308,7 @@ def test_local_and_bare_skip_what_they_must(plan):
     assert sorted(bare) == ['module.table["university"].aws_dynamodb_table.this']
 
 
+@pytest.mark.slow
 def test_stream_toggles_off_cleanly(plan):
     """Issue 16: stream_enabled = false plans the table without a stream and nothing that reads it."""
     off = changes(plan, "stream_off")
@@ -323,6 +332,7 @@ def test_modern_settings_are_in_the_committed_module():
     assert next(esm.blocks("destination_config")), "the on-failure DLQ stays as the safety net"
 
 
+@pytest.mark.slow
 def test_cross_input_mistakes_stop_the_plan(endpoint_url, tmp_path):
     main = (
         'module "replicas_in_local" {\n  source = "../modules/university"\n  environment = "local"\n'

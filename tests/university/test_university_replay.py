@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from university_support import plain_to_typed
 
 from tablekit import envs
@@ -51,6 +52,7 @@ def totals(client, table):
     return found
 
 
+@pytest.mark.slow
 def test_replay_past_the_horizon_rebuilds_exactly(aws, table, tmp_path):
     client = aws("dynamodb")
     put_all(client, table, [*ROSTER, *SUBMISSIONS])

@@ -200,6 +200,7 @@ def test_prods_replicas_are_turned_off_by_an_override_of_the_estate_call(tmp_pat
     assert not upgrade_check.write_no_replica_override(tmp_path / "envs" / "dev")
 
 
+@pytest.mark.slow
 def test_resources_the_endpoint_cannot_create_are_turned_off_only_where_declared(tmp_path: Path) -> None:
     from tablekit.staging import copies
 

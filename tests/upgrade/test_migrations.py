@@ -122,6 +122,7 @@ resource "aws_cloudwatch_metric_alarm" "%(name)s" {
 """
 
 
+@pytest.mark.slow
 @pytest.mark.apply
 def test_migrate_lists_first_backs_up_moves_and_is_idempotent(endpoint_url: str, tmp_path: Path) -> None:
     old = ALARMS % {"name": "errors", "repeat": "count = 1", "key": "count.index"}
@@ -155,6 +156,7 @@ def test_migrate_lists_first_backs_up_moves_and_is_idempotent(endpoint_url: str,
     assert [s.outcome for s in again] == [Outcome.DONE]
 
 
+@pytest.mark.slow
 @pytest.mark.apply
 def test_a_conflict_stops_before_anything_moves(endpoint_url: str, tmp_path: Path) -> None:
     both = ALARMS % {"name": "a", "repeat": "", "key": '"a"'} + ALARMS % {"name": "b", "repeat": "", "key": '"b"'}
@@ -176,6 +178,7 @@ def test_a_conflict_stops_before_anything_moves(endpoint_url: str, tmp_path: Pat
     assert sorted(tf.state_list()) == ["aws_cloudwatch_metric_alarm.a", "aws_cloudwatch_metric_alarm.b"]
 
 
+@pytest.mark.slow
 @pytest.mark.apply
 def test_migrate_command_dry_run_on_local(
     endpoint_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

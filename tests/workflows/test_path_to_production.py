@@ -123,19 +123,65 @@ def _bot_comments(github: Github) -> list[dict[str, Any]]:
     return [c for c in github.comments if c["user"]["login"] == BOT and MARKER in c["body"]]
 
 
-@pytest.fixture(scope="module")
-def first_pr(simulated: dict[str, Any]) -> Run:
-    run = _run(simulated, "pull_request", 1)
+def _step(run: Run, workflow: str, jobs: set[str], phase: str, matrix_env: str | None = None) -> Run:
+    """Some jobs of one workflow run, as one test step: the run's results and outputs carry over to
+    its later steps (`needs` reads them), as they do within a single run. `matrix_env` runs a matrix
+    job for that env alone; its other entries run in steps of their own. Fails naming the job and
+    the step that failed."""
+    doc: Any = WORKFLOWS / workflow
+    if matrix_env is not None:
+        doc = copy.deepcopy(load(doc))
+        for job in jobs:
+            doc["jobs"][job]["strategy"]["matrix"]["env"] = [matrix_env]
     started = time.perf_counter()
-    results = run_workflow(WORKFLOWS / "pr.yml", run, only=PR_JOBS)
-    TIMES["pull request (plans + comment)"] = time.perf_counter() - started
+    results = run_workflow(doc, run, only=jobs)
+    TIMES[phase] = TIMES.get(phase, 0.0) + time.perf_counter() - started
     assert_succeeded(results, run.github)
     return run
+
+
+# The first pull request, one step per job (plan-aws one per env), then the comment jobs.
+PR = "pull request (plans + comment)"
+COMMENT_JOBS = PR_JOBS - {"comment-outdated", "plan-local", "plan-aws"}
+
+
+@pytest.fixture(scope="module")
+def pr_planned_local(simulated: dict[str, Any]) -> Run:
+    return _step(_run(simulated, "pull_request", 1), "pr.yml", {"comment-outdated", "plan-local"}, PR)
+
+
+@pytest.fixture(scope="module")
+def pr_planned_dev(pr_planned_local: Run) -> Run:
+    return _step(pr_planned_local, "pr.yml", {"plan-aws"}, PR, matrix_env="dev")
+
+
+@pytest.fixture(scope="module")
+def pr_planned_prod(pr_planned_dev: Run) -> Run:
+    return _step(pr_planned_dev, "pr.yml", {"plan-aws"}, PR, matrix_env="prod")
+
+
+@pytest.fixture(scope="module")
+def first_pr(pr_planned_prod: Run) -> Run:
+    return _step(pr_planned_prod, "pr.yml", COMMENT_JOBS, PR)
 
 
 def test_the_pr_workflow_runs_every_job_of_the_path_to_production() -> None:
     jobs = set(load(WORKFLOWS / "pr.yml")["jobs"])
     assert jobs == PR_JOBS | NOT_SIMULATED, "a new pr.yml job must be simulated here or named in NOT_SIMULATED"
+
+
+def test_the_pr_plans_local_against_the_base_branch(pr_planned_local: Run) -> None:
+    assert pr_planned_local.results["plan-local"] == "success"
+    uploaded = {p.name for p in pr_planned_local.github.artifacts["plan-local"].path.iterdir()}
+    assert uploaded == {"local.json"}, uploaded  # the redacted plan, and no error log
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_pr_plans_each_aws_env_on_the_simulated_account(request: pytest.FixtureRequest, env: str) -> None:
+    run: Run = request.getfixturevalue(f"pr_planned_{env}")
+    assert run.results["plan-aws"] == "success"
+    uploaded = {p.name for p in run.github.artifacts[f"plan-{env}"].path.iterdir()}
+    assert uploaded == {f"{env}.json"}, uploaded  # the redacted plan, and no error log
 
 
 def test_pr_plans_every_env_and_posts_one_comment_with_a_row_each(first_pr: Run) -> None:
@@ -158,14 +204,46 @@ def test_pr_artifacts_are_redacted_and_kept_one_day(first_pr: Run) -> None:
     assert not any(p.suffix == ".tfplan" for a in first_pr.github.artifacts.values() for p in a.path.rglob("*"))
 
 
+# The merge: main.yml one job per step (plan dev, apply dev, plan prod, apply prod).
+MERGE = "merge (plan, gate, apply, seed: dev then prod)"
+
+
 @pytest.fixture(scope="module")
-def merged(simulated: dict[str, Any], first_pr: Run) -> Run:
-    run = _run(simulated, "push", 2)
-    started = time.perf_counter()
-    results = run_workflow(WORKFLOWS / "main.yml", run)
-    TIMES["merge (plan, gate, apply, seed: dev then prod)"] = time.perf_counter() - started
-    assert_succeeded(results, run.github)
-    return run
+def merge_planned_dev(simulated: dict[str, Any], first_pr: Run) -> Run:
+    return _step(_run(simulated, "push", 2), "main.yml", {"plan-dev"}, MERGE)
+
+
+@pytest.fixture(scope="module")
+def merge_applied_dev(merge_planned_dev: Run) -> Run:
+    return _step(merge_planned_dev, "main.yml", {"apply-dev"}, MERGE)
+
+
+@pytest.fixture(scope="module")
+def merge_planned_prod(merge_applied_dev: Run) -> Run:
+    return _step(merge_applied_dev, "main.yml", {"plan-prod"}, MERGE)
+
+
+@pytest.fixture(scope="module")
+def merged(merge_planned_prod: Run) -> Run:
+    return _step(merge_planned_prod, "main.yml", {"apply-prod"}, MERGE)
+
+
+def _tables_in(simulated: dict[str, Any], env: str) -> list[str]:
+    ctx = envs.context(env, endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
+    return ctx.clients().client("dynamodb").list_tables()["TableNames"]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_main_plans_each_env_into_a_saved_plan_shown_at_the_gate(request: pytest.FixtureRequest, env: str) -> None:
+    run: Run = request.getfixturevalue(f"merge_planned_{env}")
+    assert run.results[f"plan-{env}"] == "success"
+    assert f"Plan to apply: {env}" in run.github.summaries[f"plan-{env}"]
+    assert re.fullmatch(r"[0-9a-f]{64}", run.outputs[f"plan-{env}"]["sha256"])
+
+
+def test_main_applies_dev_before_prod(merge_applied_dev: Run, simulated: dict[str, Any]) -> None:
+    assert merge_applied_dev.results["apply-dev"] == "success"
+    assert len(_tables_in(simulated, "dev")) == 35
 
 
 def test_main_applies_the_saved_plan_shown_at_the_gate(merged: Run, simulated: dict[str, Any]) -> None:
@@ -196,17 +274,64 @@ def test_real_account_jobs_ran_on_the_double_and_said_so(first_pr: Run, merged: 
     assert all("the simulated account runs the offline double (Terraform 1.0.3" in line for line in substituted)
 
 
-def test_the_next_pr_marks_the_comment_outdated_then_shows_no_changes(simulated: dict[str, Any], merged: Run) -> None:
+# The next pull request: the outdated notice first, then plan-local, plan-aws per env, the comment.
+NEXT = "next pull request"
+
+
+@pytest.fixture(scope="module")
+def next_pr_outdated(simulated: dict[str, Any], merged: Run) -> dict[str, Any]:
     github = simulated["github"]
     # Someone pastes the marker into a comment of their own: it must never be edited.
     github.comments.append({"id": 900, "issue_number": 7, "body": MARKER + " mine", "user": {"login": "someone"}})
     run = _run(simulated, "pull_request", 3)
     started = time.perf_counter()
-    assert run_workflow(WORKFLOWS / "pr.yml", run, only={"comment-outdated"}) == {"comment-outdated": "success"}
-    assert _bot_comments(github)[0]["body"].startswith(OUTDATED)
-    results = run_workflow(WORKFLOWS / "pr.yml", run, only=PR_JOBS - {"comment-outdated"})
-    TIMES["next pull request"] = time.perf_counter() - started
-    assert_succeeded(results, github)
+    results = run_workflow(WORKFLOWS / "pr.yml", run, only={"comment-outdated"})
+    TIMES[NEXT] = time.perf_counter() - started
+    return {"run": run, "results": results, "body": _bot_comments(github)[0]["body"]}
+
+
+@pytest.fixture(scope="module")
+def next_pr_planned_local(next_pr_outdated: dict[str, Any]) -> Run:
+    return _step(next_pr_outdated["run"], "pr.yml", {"plan-local"}, NEXT)
+
+
+@pytest.fixture(scope="module")
+def next_pr_planned_dev(next_pr_planned_local: Run) -> Run:
+    return _step(next_pr_planned_local, "pr.yml", {"plan-aws"}, NEXT, matrix_env="dev")
+
+
+@pytest.fixture(scope="module")
+def next_pr_planned_prod(next_pr_planned_dev: Run) -> Run:
+    return _step(next_pr_planned_dev, "pr.yml", {"plan-aws"}, NEXT, matrix_env="prod")
+
+
+@pytest.fixture(scope="module")
+def next_pr(next_pr_planned_prod: Run) -> Run:
+    return _step(next_pr_planned_prod, "pr.yml", COMMENT_JOBS, NEXT)
+
+
+def test_the_next_pr_first_marks_the_comment_outdated(next_pr_outdated: dict[str, Any]) -> None:
+    assert next_pr_outdated["results"] == {"comment-outdated": "success"}
+    assert next_pr_outdated["body"].startswith(OUTDATED)
+
+
+def test_the_next_pr_plans_local_again(next_pr_planned_local: Run) -> None:
+    assert next_pr_planned_local.results["plan-local"] == "success"
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_next_pr_plans_no_changes_for_each_aws_env(request: pytest.FixtureRequest, env: str) -> None:
+    run: Run = request.getfixturevalue(f"next_pr_planned_{env}")
+    assert run.results["plan-aws"] == "success"
+    assert _plan_counts(run.github, env) == {"add": 0, "change": 0, "destroy": 0}
+
+
+def test_the_next_pr_marks_the_comment_outdated_then_shows_no_changes(
+    simulated: dict[str, Any], next_pr_outdated: dict[str, Any], next_pr: Run
+) -> None:
+    github = simulated["github"]
+    assert next_pr_outdated["results"] == {"comment-outdated": "success"}
+    assert next_pr_outdated["body"].startswith(OUTDATED)
     ours = _bot_comments(github)
     assert len(ours) == 1 and not ours[0]["body"].startswith(OUTDATED)
     assert next(c for c in github.comments if c["id"] == 900)["body"] == MARKER + " mine"
@@ -392,45 +517,107 @@ def _drift_issues(github: Github, env: str) -> list[dict[str, Any]]:
     return [i for i in github.issues if i["user"]["login"] == BOT and i["body"].startswith(marker)]
 
 
-def _nightly(simulated: dict[str, Any], run_id: int) -> Run:
+def _nightly(simulated: dict[str, Any], run_id: int, only_env: str | None = None) -> Run:
+    """drift.yml as scheduled; `only_env` runs its plan job for that env alone (its matrix cut to it,
+    and the other env's artifact of an earlier night removed, so the issue job reads this night's)."""
     run = _run(simulated, "schedule", run_id)
-    results = run_workflow(WORKFLOWS / "drift.yml", run)
+    doc: Any = WORKFLOWS / "drift.yml"
+    if only_env is not None:
+        doc = copy.deepcopy(load(WORKFLOWS / "drift.yml"))
+        doc["jobs"]["plan"]["strategy"]["matrix"]["env"] = [only_env]
+        for name in [a for a in run.github.artifacts if a.startswith("drift-") and a != f"drift-{only_env}"]:
+            del run.github.artifacts[name]
+    results = run_workflow(doc, run)
     assert_succeeded(results, run.github)
     return run
 
 
-def test_nightly_drift_keeps_one_issue_per_env_and_closes_it_when_reverted(
-    simulated: dict[str, Any], merged: Run
-) -> None:
-    """A table tagged in the console (outside Terraform) on dev's simulated account: the nightly
-    refresh-only plan opens one issue naming the attribute, the next night updates that issue in
-    place, and once the tag is removed the issue closes. An issue someone else wrote with the
-    marker is never touched; prod, unchanged, gets no issue."""
+# Nightly drift, one night per test: a table tagged in the console (outside Terraform) on dev's
+# simulated account; the nightly refresh-only plan opens one issue naming the attribute, the next
+# night updates that issue in place, and once the tag is removed the issue closes. An issue someone
+# else wrote with the marker is never touched; prod, unchanged, gets no issue. The first night runs
+# the whole workflow (dev and prod); the next two plan dev alone (prod's plan is the first night's).
+THEIRS = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
+
+
+@pytest.fixture(scope="module")
+def first_night_dev_planned(simulated: dict[str, Any], merged: Run) -> dict[str, Any]:
+    """dev's first table tagged in the console, then the first night's plan job for dev."""
     github = simulated["github"]
-    theirs = {"number": 5, "title": "x", "body": "<!-- tablekit-drift:dev --> mine", "state": "open"}
-    github.issues.append({**theirs, "user": {"login": "someone"}})
+    github.issues.append({**THEIRS, "user": {"login": "someone"}})
     ctx = envs.context("dev", endpoint_url=simulated["endpoint"].url, account_name=account.SIMULATED)
     dynamodb = ctx.clients().client("dynamodb")
     table = sorted(dynamodb.list_tables()["TableNames"])[0]
     arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
     dynamodb.tag_resource(ResourceArn=arn, Tags=[{"Key": "changed-in", "Value": "console"}])
-    substituted = len(github.substitutions)
-    _nightly(simulated, 6)
-    # Each env's drift job installs the real account's Terraform (the simulation substitutes the double).
-    assert len(github.substitutions) - substituted == 2, github.substitutions[substituted:]
+    before = len(github.substitutions)
+    run = _step(_run(simulated, "schedule", 6), "drift.yml", {"plan"}, "first night", matrix_env="dev")
+    return {"run": run, "dynamodb": dynamodb, "arn": arn, "before": before}
+
+
+@pytest.fixture(scope="module")
+def first_night_prod_planned(first_night_dev_planned: dict[str, Any]) -> dict[str, Any]:
+    _step(first_night_dev_planned["run"], "drift.yml", {"plan"}, "first night", matrix_env="prod")
+    return first_night_dev_planned
+
+
+@pytest.fixture(scope="module")
+def first_night(simulated: dict[str, Any], first_night_prod_planned: dict[str, Any]) -> dict[str, Any]:
+    """The first night: drift.yml's plan job for dev and for prod, then its issue job."""
+    night = first_night_prod_planned
+    _step(night["run"], "drift.yml", {"issue"}, "first night")
+    github = simulated["github"]
     (issue,) = _drift_issues(github, "dev")
+    return {**night, "substituted": github.substitutions[night["before"] :], "issue": dict(issue)}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_first_night_plans_each_env_refresh_only(request: pytest.FixtureRequest, env: str) -> None:
+    night: dict[str, Any] = request.getfixturevalue(f"first_night_{env}_planned")
+    assert night["run"].results["plan"] == "success"
+    assert (night["run"].github.artifacts[f"drift-{env}"].path / f"{env}.md").is_file()
+
+
+def test_nightly_drift_opens_one_issue_naming_the_attribute(simulated: dict[str, Any], first_night: dict) -> None:
+    github = simulated["github"]
+    # Each env's drift job installs the real account's Terraform (the simulation substitutes the double).
+    assert len(first_night["substituted"]) == 2, first_night["substituted"]
+    issue = first_night["issue"]
     assert issue["state"] == "open" and "1 resource(s) changed" in issue["title"], issue
     assert "`tags`" in issue["body"] and "`changed-in`" in issue["body"] and "console" in issue["body"], issue["body"]
     assert next(line for line in issue["body"].splitlines() if line.startswith("- ")).startswith("- 🟡 `module.")
     assert _drift_issues(github, "prod") == []
-    _nightly(simulated, 7)
-    assert [i["number"] for i in _drift_issues(github, "dev")] == [issue["number"]], "updated in place, not a second"
-    dynamodb.untag_resource(ResourceArn=arn, TagKeys=["changed-in"])
-    _nightly(simulated, 8)
-    (closed,) = _drift_issues(github, "dev")
-    assert closed["number"] == issue["number"] and closed["state"] == "closed"
-    assert any(c["issue_number"] == issue["number"] and "matches its state" in c["body"] for c in github.comments)
-    assert next(i for i in github.issues if i["number"] == 5) == {**theirs, "user": {"login": "someone"}}
+    assert next(i for i in github.issues if i["number"] == 5) == {**THEIRS, "user": {"login": "someone"}}
+
+
+@pytest.fixture(scope="module")
+def second_night(simulated: dict[str, Any], first_night: dict[str, Any]) -> list[dict[str, Any]]:
+    _nightly(simulated, 7, only_env="dev")
+    return _drift_issues(simulated["github"], "dev")
+
+
+def test_the_next_night_updates_the_drift_issue_in_place(first_night: dict, second_night: list) -> None:
+    assert [i["number"] for i in second_night] == [first_night["issue"]["number"]], "updated in place, not a second"
+    assert second_night[0]["state"] == "open"
+
+
+@pytest.fixture(scope="module")
+def reverted_night(simulated: dict[str, Any], first_night: dict[str, Any], second_night: list) -> list[dict]:
+    first_night["dynamodb"].untag_resource(ResourceArn=first_night["arn"], TagKeys=["changed-in"])
+    _nightly(simulated, 8, only_env="dev")
+    return _drift_issues(simulated["github"], "dev")
+
+
+def test_the_drift_issue_closes_once_the_change_is_reverted(
+    simulated: dict[str, Any], first_night: dict, reverted_night: list
+) -> None:
+    github = simulated["github"]
+    number = first_night["issue"]["number"]
+    (closed,) = reverted_night
+    assert closed["number"] == number and closed["state"] == "closed"
+    assert any(c["issue_number"] == number and "matches its state" in c["body"] for c in github.comments)
+    assert next(i for i in github.issues if i["number"] == 5) == {**THEIRS, "user": {"login": "someone"}}
+    assert _drift_issues(github, "prod") == []
 
 
 def _local_plan(destroys: bool) -> dict[str, Any]:
