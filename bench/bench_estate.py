@@ -35,7 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -120,7 +120,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def schemas_from_plan(plan: dict) -> list[dict[str, Any]]:
+def schemas_from_plan(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Generic-module inputs (schema + stream) rebuilt from the planned aws_dynamodb_table values."""
     result = []
     for rc in plan.get("resource_changes", []):
@@ -219,7 +219,7 @@ def estate_schemas(work: Path, endpoint_url: str) -> list[dict[str, Any]] | None
     except (UserError, ValueError, OSError) as exc:
         log(f"estate does not plan yet ({str(exc).splitlines()[0][:200]}); using fallback schemas")
         return None
-    return schemas_from_plan(plan)
+    return schemas_from_plan(plan.raw)
 
 
 def bench_plan_growth(
