@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tablekit.paths import ROOT
@@ -38,23 +39,28 @@ def bad_input_tests() -> frozenset[tuple[str, str]]:
     return frozenset(ref for _, row in troubleshooting_rows() for ref in named_tests(row))
 
 
-def processes_holding(token: str) -> dict[int, str]:
-    """pid -> command line of every live process of this user whose environment holds `token`."""
-    found = {}
-    needle = f"{TOKEN_VAR}={token}".encode()
+def live_processes() -> Iterator[tuple[int, bytes, bytes]]:
+    """(pid, command line, environment) of every running process of this user but this one (the
+    one walk of /proc the tests share; zombies are exited, so they are left out)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
                 continue
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            if state == "Z":
-                continue  # exited, waiting for its parent to reap it: not running
-            found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            yield int(entry.name), (entry / "cmdline").read_bytes(), (entry / "environ").read_bytes()
+        except OSError:
             continue
-    return found
+
+
+def processes_holding(token: str) -> dict[int, str]:
+    """pid -> command line of every live process whose environment holds `token`."""
+    needle = f"{TOKEN_VAR}={token}".encode()
+    return {
+        pid: cmdline.replace(b"\0", b" ").decode(errors="replace")
+        for pid, cmdline, environ in live_processes()
+        if needle in environ.split(b"\0")
+    }
 
 
 def left_behind(token: str, grace: float = 10.0) -> dict[int, str]:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from commands.commands_support import live_processes
+
 from tablekit import aws
 from tablekit.endpoint.probes import free_port
 from tablekit.endpoint.server import Endpoint
@@ -107,16 +109,9 @@ def group_alive(pgid: int) -> bool:
 
 def processes_using(path: Path) -> list[str]:
     """Command lines of live processes that mention `path` in their arguments or environment."""
-    found = []
     needle = str(path).encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if needle in cmdline or needle in environ:
-            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
-    return found
+    return [
+        cmdline.replace(b"\0", b" ").decode(errors="replace")
+        for _, cmdline, environ in live_processes()
+        if needle in cmdline or needle in environ
+    ]
