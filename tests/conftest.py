@@ -194,11 +194,11 @@ UNIT_OF_FILE = {path: unit for unit, paths in SHARED_UNITS.items() for path in p
 UNIT_SECONDS = {
     "tests/workflows/test_path_to_production.py": 420,
     "env-plans": 250,
-    "tests/lifecycle/test_family_toggles.py": 170,
+    "tests/lifecycle/test_family_toggles.py": 90,
     "local-estate": 150,
     "tests/lifecycle/test_interrupted_setup.py": 150,
     "tests/upgrade/test_last_release.py": 140,
-    "tests/lifecycle/test_toggles.py": 120,
+    "tests/lifecycle/test_toggles.py": 50,
     "tests/lifecycle/test_restart_and_teardown.py": 85,
     "tests/operations/test_adopt_awscli.py": 80,
     "tests/upgrade/test_upgrade_check.py": 65,

@@ -71,7 +71,9 @@ def holdings(endpoint_url: str, tables: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def failing_toggles(names: Sequence[str], walk: Callable[[Sequence[str]], str | None]) -> dict[str, str]:
+def failing_toggles(
+    names: Sequence[str], walk: Callable[[Sequence[str]], str | None], known: str | None = None
+) -> dict[str, str]:
     """name => why, for every toggle whose flip-and-revert does not converge, found by bisection.
 
     `walk(group)` flips every toggle of the group in one apply, reverts them all in one, and returns
@@ -80,8 +82,10 @@ def failing_toggles(names: Sequence[str], walk: Callable[[Sequence[str]], str | 
     costs one walk instead of one per toggle; only a failing group is split in halves, so a broken
     toggle is still named alone, at about two walks per halving. A group that fails while each
     half converges fails by the combination: it is reported under all its names, joined by "+".
+    `known` is why the whole group's walk already failed (a walk run step by step), so it is not
+    walked again.
     """
-    why = walk(names)
+    why = known if known is not None else walk(names)
     if why is None:
         return {}
     if len(names) == 1:

@@ -1,13 +1,14 @@
-"""Every documented toggle of the university family, and its revert, converges on the local endpoint.
+"""University's stream toggle, and its revert, converges on the local endpoint.
 
-The toggles are read from the module README's inputs table (every `bool` input), so a new toggle
-is walked without touching this test, or must be listed in NOT_LOCAL with the reason. After each
-toggle and after each revert the plan is "no changes". The toggles are flipped together in one apply
-and reverted in one (a toggle that needs another with it, TOGETHER, walks in a group of its own so
-the other is also walked alone; each walk is a test of its own); only a failing walk is bisected
-(lifecycle_support.failing_toggles) to name the toggle. Where the local endpoint cannot follow the
-revert (re-enabling a stream: "Cannot enable stream"), setup stops before applying anything and
-offers `./just setup --recreate TABLE`; that command converges with the seed data back in place.
+The toggles are read from the module README's inputs table (every `bool` input): each is wired
+into tests/lifecycle/toggle_root (or listed in NOT_LOCAL with the reason). Every toggle that needs
+no other with it is walked with the other families' toggles, all flipped in one apply and reverted
+in one (tests/lifecycle/test_family_toggles.py). A toggle that needs another with it (TOGETHER:
+stream off needs the processor off) walks here, in a group of its own on the university root; only
+a failing walk is bisected (lifecycle_support.failing_toggles) to name the toggle. Where the local
+endpoint cannot follow the revert (re-enabling a stream: "Cannot enable stream"), setup stops
+before applying anything and offers `./just setup --recreate TABLE`; that command converges with
+the seed data back in place.
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def source_root(tmp_path_factory):
     return university_tree(tmp_path_factory.mktemp("toggle-tree"))
 
 
-# One walk of all the toggles together, and one of each toggle that needs another with it (TOGETHER),
-# each on an endpoint and setup of its own: a test per walk.
-WALKS = ["together", *sorted(TOGETHER)]
+# One walk of each toggle that needs another with it (TOGETHER), on an endpoint and setup of its own:
+# a test per walk. The others walk with every family's toggles in test_family_toggles.py.
+WALKS = sorted(TOGETHER)
 
 
 @pytest.mark.apply
@@ -117,11 +118,10 @@ def test_each_toggle_and_its_revert_converge(tmp_path, source_root, capsys, walk
         first = setup({})
         baseline = holdings(endpoint.url, first.tables)
         assert baseline["aggregates"] and no_changes({}) == 0
-        group = [name for name in defaults if name not in TOGETHER] if walked == "together" else [walked]
-        assert group and set(group) <= set(defaults), group
+        group = [walked]
+        assert set(group) <= set(defaults), group
         assert failing_toggles(group, walk) == {}
-        # Re-enabling the stream is the change the local endpoint refuses (moto: Cannot enable stream);
-        # every other toggle reverts without a recreate.
-        assert recreated == ([["stream_enabled"]] if walked == "stream_enabled" else [])
+        # Re-enabling the stream is the change the local endpoint refuses (moto: Cannot enable stream).
+        assert recreated == [["stream_enabled"]]
     finally:
         endpoint.stop()
