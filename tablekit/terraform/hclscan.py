@@ -11,6 +11,8 @@ templates, heredocs, comments) and records where each item starts and ends.
 from __future__ import annotations
 
 import bisect
+import copy
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -272,6 +274,25 @@ def hcl2_blocks(files: Iterable[Path], kind: str) -> Iterator[tuple[str, Mapping
     set of options for every reader of values (module docs, upgrade-check's overrides), and a
     file that cannot be parsed is named.
     """
+    for tf in files:
+        text = tf.read_text()
+        try:
+            parsed = copy.deepcopy(_hcl2_parsed(text))  # the cached tree is never handed out
+        except Exception as exc:  # lark raises many types; the file name is what the user needs
+            raise UserError(f"cannot parse {tf}: {exc}") from exc
+        for block in parsed.get(kind, []):
+            for label, body in block.items():
+                yield label.strip('"'), body if isinstance(body, Mapping) else {}
+
+
+@functools.lru_cache(maxsize=512)
+def _hcl2_parsed(text: str) -> dict[str, Any]:
+    """python-hcl2's tree of one file's text, parsed once per process.
+
+    Why cached: upgrade-check reads the same module files for each tree and each env (about a
+    hundred parses of some forty distinct files per run, ~35 ms each), and the text is the key,
+    so an edited file is parsed again.
+    """
     import hcl2  # not standard library: loaded only by the readers of values
 
     options = hcl2.SerializationOptions(
@@ -282,12 +303,5 @@ def hcl2_blocks(files: Iterable[Path], kind: str) -> Iterator[tuple[str, Mapping
         wrap_objects=True,
         wrap_tuples=True,
     )
-    for tf in files:
-        try:
-            with tf.open() as handle:
-                parsed = hcl2.load(handle, serialization_options=options)
-        except Exception as exc:  # lark raises many types; the file name is what the user needs
-            raise UserError(f"cannot parse {tf}: {exc}") from exc
-        for block in parsed.get(kind, []):
-            for label, body in block.items():
-                yield label.strip('"'), body if isinstance(body, Mapping) else {}
+    parsed: dict[str, Any] = hcl2.loads(text, serialization_options=options)
+    return parsed
