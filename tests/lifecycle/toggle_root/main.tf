@@ -1,5 +1,6 @@
 # The university family alone, against the local endpoint, with every documented toggle of its
-# README as a variable (tests/lifecycle/test_toggles.py walks them: toggle, revert, no changes).
+# README as a variable (tests/lifecycle/test_toggles.py checks them against the README and walks
+# stream_enabled; the other toggles walk with every family's in test_family_toggles.py).
 
 module "kms" {
   source                  = "../../modules/kms-key"
