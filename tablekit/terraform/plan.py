@@ -101,8 +101,14 @@ _KIND_NAMES: dict[type, str] = {dict: "an object", list: "a list", str: "a strin
 def _require(value: Any, kind: type, where: str) -> Any:
     if not isinstance(value, kind):
         expected = _KIND_NAMES.get(kind, kind.__name__)
-        raise PlanError(f"malformed plan JSON: {where} should be {expected}, got {type(value).__name__}")
+        raise PlanError(f"malformed plan JSON: {_one_line(where)} should be {expected}, got {type(value).__name__}")
     return value
+
+
+def _one_line(where: str) -> str:
+    """A field path as one printable line: its keys come from the plan (an output may be named
+    "a\nb"), and a refusal is one line whatever the input holds."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in where)
 
 
 def _optional(value: Any, kind: type, where: str) -> Any:

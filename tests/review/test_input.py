@@ -11,7 +11,7 @@ from typing import Any
 
 import governance_support as gp
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tablekit.commands.comment import main
@@ -181,6 +181,7 @@ FUZZ_CASES = 300
 @pytest.mark.slow
 @settings(max_examples=FUZZ_CASES)
 @given(place=st.sampled_from(PLACES), value=json_value)
+@example(place=("output_changes",), value={"\n": None})  # a key with a newline: the refusal stays one line
 def test_malformed_nested_shapes_end_as_plan_error_or_render(place: tuple[Any, ...], value: Any) -> None:
     doc = base_plan()
     put(doc, place, value)
