@@ -129,6 +129,12 @@ def test_every_family_documents_toggles_and_not_local_names_real_inputs() -> Non
     for family, name in NOT_LOCAL:
         readme = (ROOT / "modules" / family / "README.md").read_text()
         assert f"| `{name}` |" in readme, f"NOT_LOCAL names {family}.{name}, which the README no longer documents"
+    # University's exclusions here are exactly test_toggles.py's: no local setting, or walked there.
+    from test_toggles import NOT_LOCAL as UNIVERSITY_NOT_LOCAL
+    from test_toggles import TOGETHER
+
+    here = {name for family, name in NOT_LOCAL if family == "university"}
+    assert here == set(UNIVERSITY_NOT_LOCAL) | set(TOGETHER), here ^ (set(UNIVERSITY_NOT_LOCAL) | set(TOGETHER))
 
 
 @dataclass
