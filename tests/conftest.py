@@ -203,7 +203,7 @@ UNIT_SECONDS = {
     "tests/operations/test_adopt_awscli.py": 80,
     "tests/upgrade/test_upgrade_check.py": 65,
     "tests/lifecycle/test_endpoint_dies.py": 62,
-    "tests/governance/test_project_gate_static.py": 120,  # checkov on a cold cache (fresh clone)
+    "tests/governance/test_project_gate_static.py": 60,  # checkov on a cold cache (fresh clone)
     "tests/modules/test_dynamodb_table_apply.py": 60,
     "tests/upgrade/test_moved_block.py": 58,
     "tests/upgrade/test_alarm_rename.py": 57,
