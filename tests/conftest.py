@@ -43,6 +43,49 @@ def _fake_aws_credentials() -> Iterator[None]:
             os.environ[key] = value
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--launched-provider",
+        action="store_true",
+        help="every test's Terraform launches its own hashicorp/aws, as the product does (no shared provider)",
+    )
+
+
+@pytest.fixture(scope="session")
+def _shared_provider(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """This worker's shared hashicorp/aws (tests/terraform/shared_provider.py), or None when off."""
+    if request.config.getoption("--launched-provider"):
+        yield None
+        return
+    from terraform.shared_provider import serve
+
+    from tablekit.staging import schemas
+    from tablekit.terraform.toolchain import DEFAULT
+
+    schemas.pinned()  # the pinned provider's whole schema, cached before anything attaches
+    binary = next(DEFAULT.provider_dir.glob("terraform-provider-aws_*"))
+    server, reattach = serve(binary, Path(__file__).resolve().parents[1])
+    try:
+        yield reattach
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _terraform_attaches(request: pytest.FixtureRequest, _shared_provider: str | None) -> Iterator[None]:
+    """Terraform in this file attaches to the shared provider, unless the file is marked launched_provider."""
+    from terraform.shared_provider import REATTACH_VAR
+
+    if _shared_provider is None or request.node.get_closest_marker("launched_provider"):
+        yield
+        return
+    os.environ[REATTACH_VAR] = _shared_provider
+    try:
+        yield
+    finally:
+        os.environ.pop(REATTACH_VAR, None)
+
+
 @pytest.fixture(scope="session")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     """A moto server for this test session only (free port, own log and pidfile)."""
@@ -147,6 +190,7 @@ def _no_process_left_behind(request: pytest.FixtureRequest, monkeypatch: pytest.
         return
     token = f"{os.getpid()}-{id(request.node)}"
     monkeypatch.setenv(TOKEN_VAR, token)
+    monkeypatch.delenv("TF_REATTACH_PROVIDERS", raising=False)  # the processes it checks are its own
     yield
     leftovers = left_behind(token)
     end(leftovers)

@@ -52,6 +52,12 @@ GRACE_SECONDS = float(os.environ.get("TABLEKIT_TERRAFORM_GRACE", "30"))
 # Default time limit of one Terraform command (seconds); TABLEKIT_TERRAFORM_TIMEOUT overrides it.
 DEFAULT_TIMEOUTS = {"init": 600.0, "apply": 3600.0, "destroy": 3600.0, "import": 900.0}
 FALLBACK_TIMEOUT = 1800.0
+# Terraform's switch for a provider it attaches to instead of launching (a provider being debugged,
+# or the tests' shared one). Commands about the installed providers themselves never attach: init
+# then installs the mirror's binary and records its hashes in the lock file a saved plan carries,
+# and `providers schema` shows that binary's own schema.
+REATTACH_VAR = "TF_REATTACH_PROVIDERS"
+PROVIDER_COMMANDS = frozenset({"init", "providers"})
 
 
 class TerraformError(OperationFailed):
@@ -136,9 +142,11 @@ class Terraform:
 
     # -- processes -----------------------------------------------------------------------------
 
-    def _environ(self) -> dict[str, str]:
+    def _environ(self, args: Sequence[str]) -> dict[str, str]:
         env = self.toolchain.env()
         env.update(self.extra_env)
+        if args and args[0] in PROVIDER_COMMANDS:
+            env.pop(REATTACH_VAR, None)
         return env
 
     def _spawn(
@@ -152,7 +160,7 @@ class Terraform:
         proc = subprocess.Popen(
             [self.toolchain.terraform_bin(), *args],
             cwd=self.workdir,
-            env=self._environ(),
+            env=self._environ(args),
             text=True,
             stdin=stdin,
             stdout=stdout,

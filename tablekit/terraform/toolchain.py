@@ -277,13 +277,16 @@ class RealToolchain(Toolchain):
         raise UserError("a real account uses the registry: there is no provider mirror to install")
 
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
-        """The caller's environment minus the double's CLI config (no mirror, no offline settings)."""
+        """The caller's environment minus the double's CLI config and any attached provider."""
         env = dict(os.environ if base is None else base)
         env.setdefault("TF_IN_AUTOMATION", "1")
         env["CHECKPOINT_DISABLE"] = "1"
         config = env.get("TF_CLI_CONFIG_FILE")
         if config and Path(config).resolve().is_relative_to(DEFAULT.root.resolve()):
             del env["TF_CLI_CONFIG_FILE"]
+        # A provider process Terraform attaches to is whatever listens there (a debugged build, the
+        # tests' shared 3.39): a real account always launches the registry's provider itself.
+        env.pop("TF_REATTACH_PROVIDERS", None)
         return env
 
 

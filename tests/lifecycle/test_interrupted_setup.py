@@ -24,6 +24,8 @@ from tablekit import envs
 from tablekit.lifecycle import local_env
 
 CHILD = Path(__file__).with_name("setup_child.py")
+# The kills and the leftover checks are about the provider processes Terraform launches itself.
+pytestmark = pytest.mark.launched_provider
 
 
 VARIABLES = {"alarms_enabled": True}
