@@ -234,23 +234,23 @@ SHARED_UNITS: dict[str, tuple[str, ...]] = {
 }
 SHARED_FIXTURES = {"env_plan_files": "env-plans", "local_env": "local-estate", "local_replan": "local-estate"}
 UNIT_OF_FILE = {path: unit for unit, paths in SHARED_UNITS.items() for path in paths}
-# Worker-seconds of the longest units (2 workers on the shared 2-core machine).
+# Worker-seconds of the longest units (2 workers on the shared 2-core machine, with the shared provider).
 UNIT_SECONDS = {
-    "tests/workflows/test_path_to_production.py": 420,
-    "env-plans": 250,
-    "tests/lifecycle/test_family_toggles.py": 90,
-    "local-estate": 150,
-    "tests/lifecycle/test_interrupted_setup.py": 150,
-    "tests/upgrade/test_last_release.py": 140,
-    "tests/lifecycle/test_toggles.py": 50,
-    "tests/lifecycle/test_restart_and_teardown.py": 85,
-    "tests/operations/test_adopt_awscli.py": 80,
-    "tests/upgrade/test_upgrade_check.py": 65,
-    "tests/lifecycle/test_endpoint_dies.py": 62,
+    "tests/workflows/test_path_to_production.py": 250,
+    "env-plans": 40,
+    "tests/lifecycle/test_family_toggles.py": 77,
+    "local-estate": 55,
+    "tests/lifecycle/test_interrupted_setup.py": 127,
+    "tests/upgrade/test_last_release.py": 107,
+    "tests/lifecycle/test_toggles.py": 42,
+    "tests/lifecycle/test_restart_and_teardown.py": 69,
+    "tests/operations/test_adopt_awscli.py": 29,
+    "tests/upgrade/test_upgrade_check.py": 35,
+    "tests/lifecycle/test_endpoint_dies.py": 32,
     "tests/governance/test_project_gate_static.py": 60,  # checkov on a cold cache (fresh clone)
-    "tests/modules/test_dynamodb_table_apply.py": 60,
-    "tests/upgrade/test_moved_block.py": 58,
-    "tests/upgrade/test_alarm_rename.py": 57,
+    "tests/modules/test_dynamodb_table_apply.py": 16,
+    "tests/upgrade/test_moved_block.py": 50,
+    "tests/upgrade/test_alarm_rename.py": 47,
 }
 
 
