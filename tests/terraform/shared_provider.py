@@ -53,6 +53,7 @@ KEEP = 8
 # What hashicorp/aws reads from its environment: a provider process is shared only when these agree.
 _PROVIDER_ENV = re.compile(r"^(AWS_.*|HOME|(HTTPS?|NO|ALL)_PROXY)$", re.IGNORECASE)
 _DECLARATION = re.compile(r'\b(?:resource|data)\s+\\?"(aws_[a-z0-9_]+)\\?"')
+_NOT_SOURCE = {".venv", "build", ".git", "node_modules", ".terraform", "__pycache__"}
 _MESSAGE_LIMIT = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
 
 
@@ -63,9 +64,11 @@ def declared_types(root: Path) -> frozenset[str]:
     schema Terraform sees, which makes a root using it fail, loudly, on the first plan.
     """
     found: set[str] = set()
-    for path in root.rglob("*"):
-        if path.suffix in (".tf", ".py") and path.is_file() and not {".venv", "build", ".git"} & set(path.parts):
-            found.update(_DECLARATION.findall(path.read_text(errors="replace")))
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in _NOT_SOURCE]
+        for name in files:
+            if name.endswith((".tf", ".py")):
+                found.update(_DECLARATION.findall((Path(folder) / name).read_text(errors="replace")))
     return frozenset(found)
 
 
