@@ -12,6 +12,7 @@ import pytest
 
 from tablekit.endpoint.probes import free_port
 from tablekit.endpoint.server import Endpoint
+from tablekit.terraform.toolchain import REATTACH_VAR
 
 REGION = "us-east-1"
 
@@ -57,16 +58,11 @@ def _shared_provider(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.config.getoption("--launched-provider"):
         yield None
         return
-    from terraform.shared_provider import serve
+    from terraform.shared_provider import SharedProvider, declared_types, mirror_binary
 
-    from tablekit.staging import schemas
-    from tablekit.terraform.toolchain import DEFAULT
-
-    schemas.pinned()  # the pinned provider's whole schema, cached before anything attaches
-    binary = next(DEFAULT.provider_dir.glob("terraform-provider-aws_*"))
-    server, reattach = serve(binary, Path(__file__).resolve().parents[1])
+    server = SharedProvider(mirror_binary(), declared_types(Path(__file__).resolve().parents[1]))
     try:
-        yield reattach
+        yield server.start()
     finally:
         server.stop()
 
@@ -74,8 +70,6 @@ def _shared_provider(request: pytest.FixtureRequest) -> Iterator[str | None]:
 @pytest.fixture(scope="module", autouse=True)
 def _terraform_attaches(request: pytest.FixtureRequest, _shared_provider: str | None) -> Iterator[None]:
     """Terraform in this file attaches to the shared provider, unless the file is marked launched_provider."""
-    from terraform.shared_provider import REATTACH_VAR
-
     if _shared_provider is None or request.node.get_closest_marker("launched_provider"):
         yield
         return
@@ -190,7 +184,7 @@ def _no_process_left_behind(request: pytest.FixtureRequest, monkeypatch: pytest.
         return
     token = f"{os.getpid()}-{id(request.node)}"
     monkeypatch.setenv(TOKEN_VAR, token)
-    monkeypatch.delenv("TF_REATTACH_PROVIDERS", raising=False)  # the processes it checks are its own
+    monkeypatch.delenv(REATTACH_VAR, raising=False)  # the processes it checks are its own
     yield
     leftovers = left_behind(token)
     end(leftovers)

@@ -43,7 +43,7 @@ from tablekit.terraform.processes import (
     pump,
     sigterm_as_interrupt,
 )
-from tablekit.terraform.toolchain import DEFAULT, Toolchain
+from tablekit.terraform.toolchain import DEFAULT, REATTACH_VAR, Toolchain
 
 # Lines of apply/destroy output worth showing live: one per finished resource plus the totals.
 PROGRESS_LINES = re.compile(r"(Creation|Modifications|Destruction) complete|Apply complete|Destroy complete|^Warning")
@@ -52,11 +52,9 @@ GRACE_SECONDS = float(os.environ.get("TABLEKIT_TERRAFORM_GRACE", "30"))
 # Default time limit of one Terraform command (seconds); TABLEKIT_TERRAFORM_TIMEOUT overrides it.
 DEFAULT_TIMEOUTS = {"init": 600.0, "apply": 3600.0, "destroy": 3600.0, "import": 900.0}
 FALLBACK_TIMEOUT = 1800.0
-# Terraform's switch for a provider it attaches to instead of launching (a provider being debugged,
-# or the tests' shared one). Commands about the installed providers themselves never attach: init
+# Commands about the installed providers themselves never attach (toolchain.REATTACH_VAR): init
 # then installs the mirror's binary and records its hashes in the lock file a saved plan carries,
 # and `providers schema` shows that binary's own schema.
-REATTACH_VAR = "TF_REATTACH_PROVIDERS"
 PROVIDER_COMMANDS = frozenset({"init", "providers"})
 
 

@@ -45,6 +45,9 @@ PROVIDER_VERSION = "3.39.0"
 TERRAFORM_VERSION = "1.0.3"
 # Retired (see the module docstring); kept only so the CLI can say that setting it does nothing.
 ONLINE_ENV = "TABLEKIT_ONLINE"
+# Terraform's switch for a provider process it attaches to instead of launching (a provider being
+# debugged, or the tests' shared one): whatever listens there, not necessarily the pinned binary.
+REATTACH_VAR = "TF_REATTACH_PROVIDERS"
 INSTALL_HINT = "https://developer.hashicorp.com/terraform/install (or tfenv/asdf; CI: .github/actions/setup-terraform)"
 
 
@@ -284,9 +287,8 @@ class RealToolchain(Toolchain):
         config = env.get("TF_CLI_CONFIG_FILE")
         if config and Path(config).resolve().is_relative_to(DEFAULT.root.resolve()):
             del env["TF_CLI_CONFIG_FILE"]
-        # A provider process Terraform attaches to is whatever listens there (a debugged build, the
-        # tests' shared 3.39): a real account always launches the registry's provider itself.
-        env.pop("TF_REATTACH_PROVIDERS", None)
+        # A real account always launches the registry's provider itself (REATTACH_VAR).
+        env.pop(REATTACH_VAR, None)
         return env
 
 

@@ -16,12 +16,11 @@ import pytest
 from governance_support import gate_problems
 
 from tablekit.commands.lint import default_dirs
-from tablekit.paths import ROOT
+from tablekit.paths import ENV_NAMES, ROOT
 from tablekit.review import policy_gate
 
 pytestmark = pytest.mark.slow
 
-ENV_NAMES = ("local", "dev", "prod")
 SCANS = {"modules": "terraform-modules", **{f"envs/{env}": f"terraform-{env}" for env in ENV_NAMES}}
 
 

@@ -10,18 +10,20 @@ TF_REATTACH_PROVIDERS (Terraform's own switch for a provider it does not manage)
   except `GetSchema`, which is answered once per worker and holds only the resource and data
   source types the repository declares (`declared_types`). A root using any other type fails
   loudly: "The provider hashicorp/aws does not support resource type".
-- A provider process serves one working directory, one provider configuration (each alias and
-  region apart) and one set of the variables the provider reads (AWS_*, proxies, HOME), as a
-  provider Terraform launches would: the server finds the Terraform process behind each connection
-  and starts the provider process with that process's directory and environment. So the simulated
-  accounts' keys, the envs' regions and relative file paths mean what they mean in production.
+- A provider process serves one provider configuration (each alias and region apart) and one set
+  of the variables the provider reads (AWS_*, proxies, HOME), as a provider Terraform launches
+  would: the server finds the Terraform process behind each connection and starts the provider
+  process with that process's environment. So the simulated accounts' keys and the envs' regions
+  mean what they mean in production. Provider processes run in an empty directory of their own, so
+  a relative path meant for a root fails loudly instead of reading another root's file.
+- `init` and `providers` never attach (tablekit.terraform.runner.PROVIDER_COMMANDS): lock files
+  hold the mirror's hashes and `providers schema -json` shows the whole schema.
 
-What it does not do, so tests of these opt out with ``@pytest.mark.launched_provider`` (and the
-tests that docs/troubleshooting.md names always do): Terraform starts no provider process of its own
-(process groups, kills, "no process left behind"); `init` installs nothing for an attached provider
-and writes no lock entry for it (the mirror, the lock file, saved plans that carry it); `terraform
-providers schema -json` shows the trimmed schema. `pytest --launched-provider` runs every test the
-way the product runs Terraform.
+What it does not do, so tests of it opt out with ``@pytest.mark.launched_provider`` (and the tests
+that docs/troubleshooting.md names never attach): Terraform starts no provider process of its own
+(process groups, kills, "no process left behind"), and a provider call Terraform abandons goes on
+in the shared process. `pytest --launched-provider` runs every test the way the product runs
+Terraform.
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ from pathlib import Path
 
 import grpc
 
-REATTACH_VAR = "TF_REATTACH_PROVIDERS"
+from tablekit.terraform.toolchain import DEFAULT, REATTACH_VAR
+
+__all__ = ["REATTACH_VAR", "SharedProvider", "declared_types", "mirror_binary", "trim_schema"]
 SOURCE = "registry.terraform.io/hashicorp/aws"
 GET_SCHEMA = "/tfplugin5.Provider/GetSchema"
 CONFIGURE = "/tfplugin5.Provider/Configure"
@@ -55,6 +59,11 @@ _PROVIDER_ENV = re.compile(r"^(AWS_.*|HOME|(HTTPS?|NO|ALL)_PROXY)$", re.IGNORECA
 _DECLARATION = re.compile(r'\b(?:resource|data)\s+\\?"(aws_[a-z0-9_]+)\\?"')
 _NOT_SOURCE = {".venv", "build", ".git", "node_modules", ".terraform", "__pycache__"}
 _MESSAGE_LIMIT = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+
+
+def mirror_binary() -> Path:
+    """The hashicorp/aws binary of the double's unpacked mirror: what every provider process runs."""
+    return next(DEFAULT.provider_dir.glob("terraform-provider-aws_*"))
 
 
 def declared_types(root: Path) -> frozenset[str]:
@@ -315,9 +324,3 @@ class SharedProvider(grpc.GenericRpcHandler):
         if backend.configured is None:
             backend.configured = backend.call(CONFIGURE, request)
         return backend.configured
-
-
-def serve(binary: Path, root: Path) -> tuple[SharedProvider, str]:
-    """A started server for `binary` with the types `root` declares, and its reattach value."""
-    server = SharedProvider(binary, declared_types(root))
-    return server, server.start()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from terraform.shared_provider import REATTACH_VAR, SharedProvider, declared_types, trim_schema
+from terraform.shared_provider import REATTACH_VAR, SharedProvider, declared_types, mirror_binary, trim_schema
 
 from tablekit.terraform.runner import Terraform, TerraformError
 from tablekit.terraform.toolchain import DEFAULT, REAL
@@ -96,7 +96,7 @@ def _root(path: Path, body: str) -> Path:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SharedProvider]:
-    shared = SharedProvider(next(DEFAULT.provider_dir.glob("terraform-provider-aws_*")), frozenset({"aws_region"}))
+    shared = SharedProvider(mirror_binary(), frozenset({"aws_region"}))
     shared.start()
     try:
         yield shared
