@@ -202,7 +202,9 @@ class Backend:
         process = subprocess.Popen(
             [str(binary), "-debug"],
             cwd=cwd,
-            env=dict(env),
+            # Its plugin socket goes to TMPDIR: the server's own directory, removed with it (a killed
+            # provider cannot remove the socket itself).
+            env={**env, "TMPDIR": cwd},
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

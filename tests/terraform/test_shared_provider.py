@@ -141,6 +141,22 @@ def test_a_provider_process_is_shared_only_by_terraform_runs_with_the_same_provi
 
 
 @pytest.mark.slow
+def test_provider_sockets_live_in_the_servers_own_directory_and_go_with_it(tmp_path: Path) -> None:
+    """The server kills its provider processes, which then cannot remove their plugin sockets."""
+    shared = SharedProvider(mirror_binary(), frozenset({"aws_region"}))
+    shared.start()
+    try:
+        body = PROVIDER.format(region='region = "us-east-1"', alias="") + 'data "aws_region" "here" {}\n'
+        body += 'output "here" {\n  value = data.aws_region.here.name\n}\n'
+        assert _applied_outputs(_root(tmp_path / "sockets", body), shared) == {"here": "us-east-1"}
+        home = Path(shared.home)
+        assert len([p for p in home.iterdir() if p.is_socket()]) == shared.processes == 2  # validator + one
+    finally:
+        shared.stop()
+    assert not home.exists()
+
+
+@pytest.mark.slow
 def test_a_type_nobody_declared_fails_loudly(tmp_path: Path, server: SharedProvider) -> None:
     undeclared = "aws_" + "sqs_queue"  # spelled apart, so declared_types never finds it in this file
     root = _root(tmp_path / "undeclared", PROVIDER.format(region='region = "us-east-1"', alias="") + "")
