@@ -241,7 +241,7 @@ UNIT_SECONDS = {
     "tests/operations/test_adopt_awscli.py": 29,
     "tests/upgrade/test_upgrade_check.py": 35,
     "tests/lifecycle/test_endpoint_dies.py": 32,
-    "tests/governance/test_project_gate_static.py": 150,  # four checkov scans on a cold cache (fresh clone)
+    "tests/governance/test_project_gate_static.py": 100,  # four checkov scans on a cold cache (fresh clone)
     "tests/modules/test_dynamodb_table_apply.py": 16,
     "tests/upgrade/test_moved_block.py": 50,
     "tests/upgrade/test_alarm_rename.py": 47,
