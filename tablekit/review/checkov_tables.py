@@ -20,8 +20,9 @@ import sys
 from pathlib import Path
 
 from tablekit.paths import ROOT
+from tablekit.review.policy import ISOLATED_VENV
 
-ISOLATED_PYTHON = ROOT / "build" / "venvs" / "checkov" / "bin" / "python"
+ISOLATED_PYTHON = ISOLATED_VENV / "bin" / "python"
 TABLE_MODULE = "parser_jsonpath_parsetab"  # the name bc_jsonpath_ng asks PLY for
 
 # Runs in checkov's interpreter (its ply and bc_jsonpath_ng). Each table is written into a temporary

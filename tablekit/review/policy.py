@@ -38,6 +38,7 @@ from tablekit.paths import BUILD, ROOT
 CONFIG_FILE = ROOT / ".checkov.yaml"
 REPORT_DIR = BUILD / "reports"
 CHECKOV_ENV_VAR = "TABLEKIT_CHECKOV"
+ISOLATED_VENV = ROOT / "build" / "venvs" / "checkov"  # what `./just` installs
 
 # Environment that keeps checkov off the network (see module docstring). checkov 3.3 has no
 # CHECKOV_RUN_SCA_PACKAGE_SCAN_V2 any more, and SCA never runs with --framework terraform[_plan].
@@ -121,7 +122,7 @@ def checkov_bin() -> str:
     override = os.environ.get(CHECKOV_ENV_VAR)
     if override:
         return override
-    isolated = ROOT / "build" / "venvs" / "checkov" / "bin" / "checkov"
+    isolated = ISOLATED_VENV / "bin" / "checkov"
     if isolated.exists():
         return str(isolated)
     found = shutil.which("checkov")
