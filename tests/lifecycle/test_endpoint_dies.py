@@ -27,6 +27,10 @@ def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path, monkeypatch)
     # within the runner's grace and is always ended when it expires (test_terraform_runner holds
     # that path): a shorter grace changes only how long this test waits for it.
     monkeypatch.setattr(runner, "GRACE_SECONDS", 3.0)
+    # What the ended processes cannot clean up (plugin sockets, Terraform's crash-log buffer) stays
+    # in this test's directory, not in the system's temporary directory.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
     tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates

@@ -13,6 +13,7 @@ resources, 35 of them tables. The kill points are spread over those 19 as they w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,7 +63,8 @@ def reference(tmp_path_factory, tree):
     ids=["sigkill-early", "ctrl-c-twice", "power-cut", "terminal-closed"],
 )
 def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, after, how, capsys):
-    state_dir, data = tmp_path / "endpoint", tmp_path / "env"
+    state_dir, data, scratch = tmp_path / "endpoint", tmp_path / "env", tmp_path / "tmp"
+    scratch.mkdir()
     endpoint = new_endpoint(state_dir)
     try:
         child = subprocess.run(
@@ -74,6 +76,9 @@ def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, 
             text=True,
             timeout=600,
             cwd=Path(__file__).parent,
+            # What the killed processes cannot clean up (plugin sockets, Terraform's crash-log
+            # buffer) stays in this test's directory, not in the system's temporary directory.
+            env={**os.environ, "TMPDIR": str(scratch)},
         )
         assert f"interrupting with {how} after {after} resources" in child.stderr, child.stderr[-3000:]
         assert child.returncode != 0, child.stderr[-3000:]
