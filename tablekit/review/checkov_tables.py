@@ -46,9 +46,11 @@ for parser in (JsonPathParser, ExtentedJsonPathParser):
 """
 
 
-def write(python: Path = ISOLATED_PYTHON) -> list[Path]:
-    """Write (or keep) both parse tables in the venv of `python`; returns their paths."""
-    done = subprocess.run([str(python), "-c", _WRITE], capture_output=True, text=True, timeout=120, check=False)
+def write() -> list[Path]:
+    """Write (or keep) both parse tables in the isolated checkov venv; returns their paths."""
+    done = subprocess.run(
+        [str(ISOLATED_PYTHON), "-c", _WRITE], capture_output=True, text=True, timeout=120, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"writing checkov's JSONPath parse tables failed:\n{done.stderr[-2000:]}")
     return [Path(line) for line in done.stdout.splitlines() if line]

@@ -31,6 +31,14 @@ def university_tree(tree: Path) -> Path:
     return tree
 
 
+def scratch_tmpdir(tmp_path: Path) -> Path:
+    """A TMPDIR inside the test's directory for processes the test ends on purpose: what they cannot
+    clean up (plugin sockets, Terraform's crash-log buffer) stays there, not in the system's."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    return scratch
+
+
 def new_endpoint(directory: Path) -> Endpoint:
     """A moto server of this test alone (it is stopped and restarted, so not the session's)."""
     endpoint = Endpoint(port=free_port(), state_dir=directory)

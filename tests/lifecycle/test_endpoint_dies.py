@@ -8,7 +8,7 @@ setup then converges from whatever the cut-short apply left.
 from __future__ import annotations
 
 import pytest
-from lifecycle_support import holdings, new_endpoint, university_tree
+from lifecycle_support import holdings, new_endpoint, scratch_tmpdir, university_tree
 
 from tablekit import cli
 from tablekit.lifecycle import local_env, resume
@@ -27,10 +27,7 @@ def test_endpoint_stopped_during_apply_then_setup_resumes(tmp_path, monkeypatch)
     # within the runner's grace and is always ended when it expires (test_terraform_runner holds
     # that path): a shorter grace changes only how long this test waits for it.
     monkeypatch.setattr(runner, "GRACE_SECONDS", 3.0)
-    # What the ended processes cannot clean up (plugin sockets, Terraform's crash-log buffer) stays
-    # in this test's directory, not in the system's temporary directory.
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setenv("TMPDIR", str(scratch_tmpdir(tmp_path)))
     endpoint = new_endpoint(tmp_path / "endpoint")
     data = tmp_path / "env"
     tree = university_tree(tmp_path / "tree")  # the university family alone: stream, function, aggregates

@@ -19,7 +19,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from lifecycle_support import group_alive, group_ids, holdings, new_endpoint, processes_using, university_tree
+from lifecycle_support import (
+    group_alive,
+    group_ids,
+    holdings,
+    new_endpoint,
+    processes_using,
+    scratch_tmpdir,
+    university_tree,
+)
 
 from tablekit import envs
 from tablekit.lifecycle import local_env
@@ -63,8 +71,7 @@ def reference(tmp_path_factory, tree):
     ids=["sigkill-early", "ctrl-c-twice", "power-cut", "terminal-closed"],
 )
 def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, after, how, capsys):
-    state_dir, data, scratch = tmp_path / "endpoint", tmp_path / "env", tmp_path / "tmp"
-    scratch.mkdir()
+    state_dir, data = tmp_path / "endpoint", tmp_path / "env"
     endpoint = new_endpoint(state_dir)
     try:
         child = subprocess.run(
@@ -76,9 +83,7 @@ def test_setup_killed_mid_apply_then_setup_converges(tmp_path, tree, reference, 
             text=True,
             timeout=600,
             cwd=Path(__file__).parent,
-            # What the killed processes cannot clean up (plugin sockets, Terraform's crash-log
-            # buffer) stays in this test's directory, not in the system's temporary directory.
-            env={**os.environ, "TMPDIR": str(scratch)},
+            env={**os.environ, "TMPDIR": str(scratch_tmpdir(tmp_path))},
         )
         assert f"interrupting with {how} after {after} resources" in child.stderr, child.stderr[-3000:]
         assert child.returncode != 0, child.stderr[-3000:]

@@ -94,6 +94,12 @@ def _root(path: Path, body: str) -> Path:
     return path
 
 
+def _region_root(path: Path, region: str = "") -> Path:
+    """A root whose one output is the region its provider configuration resolves to."""
+    body = PROVIDER.format(region=region, alias="") + 'data "aws_region" "here" {}\n'
+    return _root(path, body + 'output "here" {\n  value = data.aws_region.here.name\n}\n')
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[SharedProvider]:
     shared = SharedProvider(mirror_binary(), frozenset({"aws_region"}))
@@ -132,9 +138,7 @@ def test_a_provider_process_is_shared_only_by_terraform_runs_with_the_same_provi
     tmp_path: Path, server: SharedProvider
 ) -> None:
     """The simulated accounts hand their keys and regions to Terraform in its environment."""
-    body = PROVIDER.format(region="", alias="") + 'data "aws_region" "here" {}\n'
-    body += 'output "here" {\n  value = data.aws_region.here.name\n}\n'
-    root = _root(tmp_path / "from-env", body)
+    root = _region_root(tmp_path / "from-env")
     assert _applied_outputs(root, server, AWS_REGION="eu-west-1") == {"here": "eu-west-1"}
     assert _applied_outputs(root, server, AWS_REGION="ap-south-1") == {"here": "ap-south-1"}
     assert _applied_outputs(root, server, AWS_REGION="eu-west-1") == {"here": "eu-west-1"}
@@ -146,9 +150,8 @@ def test_provider_sockets_live_in_the_servers_own_directory_and_go_with_it(tmp_p
     shared = SharedProvider(mirror_binary(), frozenset({"aws_region"}))
     shared.start()
     try:
-        body = PROVIDER.format(region='region = "us-east-1"', alias="") + 'data "aws_region" "here" {}\n'
-        body += 'output "here" {\n  value = data.aws_region.here.name\n}\n'
-        assert _applied_outputs(_root(tmp_path / "sockets", body), shared) == {"here": "us-east-1"}
+        root = _region_root(tmp_path / "sockets", 'region = "us-east-1"')
+        assert _applied_outputs(root, shared) == {"here": "us-east-1"}
         home = Path(shared.home)
         assert len([p for p in home.iterdir() if p.is_socket()]) == shared.processes == 2  # validator + one
     finally:
